@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up osintkit on a Debian/Ubuntu machine: system libraries and fonts, then a virtualenv in .venv.
+#   bash scripts/setup.sh          runtime only
+#   bash scripts/setup.sh --dev    plus the test and lint tools
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+
+# WeasyPrint needs Pango; Noto gives Latin, Cyrillic and Arabic-script faces (Persian joins
+# properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
+# as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests.
+debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils
+      python3 python3-venv)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+echo "setup: ready (.venv/bin/osintkit)"

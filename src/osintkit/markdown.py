@@ -1,0 +1,168 @@
+"""Markdown → safe HTML fragments, with ``[@id]`` citations turned into numbered references.
+
+Raw HTML is switched off in the parser (it comes out as text) and the result goes through an
+allow-list sanitiser as well, so neither a parser bug nor a later plugin can let markup through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup, escape
+
+# "[@id]", "[@id, p. 4]", "[@a; @b, pp. 3-5]": one bracket, one or more ";"-separated cites.
+_CITE_BRACKET_RE = re.compile(r"\[(@[^\[\]\n]+)\]")
+_CITE_PART_RE = re.compile(r"^\s*@([A-Za-z0-9][A-Za-z0-9_.:-]*)\s*(?:,\s*(.+?))?\s*$")
+
+#: Report sections are h2; headings written inside a Markdown field sit below them.
+HEADING_SHIFT = 2
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "s", "code", "pre", "blockquote", "a", "ul", "ol", "li",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "img",
+    "span",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir"},
+    "a": {"href", "title", "id", "class"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+    "span": {"class"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One cited source inside a citation bracket, with its optional locator ("p. 4")."""
+
+    source_id: str
+    locator: str | None
+    offset: int  # of the bracket in the Markdown text
+
+
+def find_citations(text: str) -> Iterator[Citation]:
+    """Yield every citation in ``text`` in order, with the offset of its bracket."""
+    for match in _CITE_BRACKET_RE.finditer(text):
+        for part in _split_cites(match.group(1)):
+            yield Citation(part[0], part[1], match.start())
+
+
+def _split_cites(inner: str) -> list[tuple[str, str | None]]:
+    """Return the (id, locator) pairs of one bracket, or [] if it is not a citation."""
+    parts: list[tuple[str, str | None]] = []
+    for chunk in inner.split(";"):
+        m = _CITE_PART_RE.match(chunk)
+        if not m:
+            return []
+        parts.append((m.group(1), m.group(2)))
+    return parts
+
+
+@dataclass
+class CitationIndex:
+    """Numbers sources in the order they are first cited, across every field of a report."""
+
+    known: set[str]
+    numbers: dict[str, int] = field(default_factory=dict)
+    occurrences: int = 0
+
+    def cite(self, source_id: str) -> int | None:
+        """Return the number of ``source_id`` (assigning the next one), or None if unknown."""
+        if source_id not in self.known:
+            return None
+        if source_id not in self.numbers:
+            self.numbers[source_id] = len(self.numbers) + 1
+        return self.numbers[source_id]
+
+    def next_anchor(self) -> str:
+        """Return a fresh id for one citation in the text, the target of back-links."""
+        self.occurrences += 1
+        return f"cite-{self.occurrences}"
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[@", state.pos):
+        return False
+    match = _CITE_BRACKET_RE.match(state.src, state.pos)
+    if not match:
+        return False
+    parts = _split_cites(match.group(1))
+    if not parts:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"cites": parts}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    index: CitationIndex | None = env.get("citations")
+    rendered = []
+    for source_id, locator in tokens[idx].meta["cites"]:
+        number = index.cite(source_id) if index else None
+        label = escape(f"{number if number is not None else '?'}")
+        if locator:
+            label = escape(f"{label}, {locator}")
+        if number is None:
+            rendered.append(f'<span class="citation-missing">{label}</span>')
+            continue
+        anchor = index.next_anchor() if index else ""
+        rendered.append(
+            f'<a class="citation" id="{anchor}" href="#ref-{escape(source_id)}">{label}</a>'
+        )
+    return "[" + "; ".join(rendered) + "]"
+
+
+def _shift_headings(state: Any) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + HEADING_SHIFT)
+            token.tag = f"h{level}"
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.push("shift_headings", _shift_headings)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+def render_markdown(
+    text: str, citations: CitationIndex | None = None, inline: bool = False
+) -> Markup:
+    """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
+
+    With ``inline``, the text is one paragraph's content (no ``<p>`` around it).
+    """
+    env: dict[str, Any] = {"citations": citations}
+    md = _parser()
+    html = md.renderInline(text, env) if inline else md.render(text, env)
+    return Markup(
+        nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+            # Table alignment is the one inline style Markdown makes; url() is never needed.
+            filter_style_properties={"text-align"},
+        )
+    )

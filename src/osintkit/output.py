@@ -1,0 +1,45 @@
+"""Output files: their names, and writes that never leave a half-written file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from osintkit.errors import OutputError
+
+
+def output_path(brief_path: Path, out_dir: Path, extension: str) -> Path:
+    """Return where the ``extension`` output ("pdf", "html") of a brief goes in ``out_dir``."""
+    return out_dir / f"{brief_path.stem}.{extension}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk, then renamed over
+    ``path``. On any failure (or KeyboardInterrupt) the temporary file is removed and the old
+    file is left as it was. Raises :class:`OutputError` when the folder cannot be written.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file 0600; a report is meant to be read like any other file.
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(temp_name).chmod(0o666 & ~umask)
+        Path(temp_name).replace(path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            Path(temp_name).unlink()
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise

@@ -1,0 +1,1 @@
+"""Rendering stages: a validated brief → HTML (:mod:`.html`) → PDF (:mod:`.pdf`)."""

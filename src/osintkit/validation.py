@@ -1,0 +1,195 @@
+"""Load a brief and its series registry and check them, reporting every problem at once.
+
+file → :func:`osintkit.loader.load_yaml` → Pydantic models → cross-checks (citations resolve,
+source ids are unique, the series exists), each problem located as file:line:column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from osintkit.errors import BriefError, BriefErrors, KeyPath, format_key_path
+from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.markdown import find_citations
+from osintkit.models import Brief, markdown_fields
+from osintkit.series import Registry, Series, find_registry
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBrief:
+    """A valid brief with the series entry it belongs to and the files it came from."""
+
+    path: Path
+    brief: Brief
+    series: Series
+    registry_path: Path
+
+
+def load_registry(path: Path) -> dict[str, Series]:
+    """Return the series of a registry file by key; raises BriefErrors if it is invalid."""
+    document = load_yaml(path)
+    if not isinstance(document.data, dict):
+        raise BriefErrors.single(path, "a series registry is a mapping of series keys", 1, 1)
+    try:
+        return Registry.model_validate(document.data).root
+    except ValidationError as exc:
+        raise BriefErrors(_located(exc, document, Registry)) from None
+
+
+def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
+    """Load, validate and cross-check one brief.
+
+    The registry is ``registry_path`` or the nearest ``series.yaml`` above the brief.
+    Returns the brief with its series; raises :class:`BriefErrors` listing every problem.
+    """
+    document = load_yaml(path)
+    data = document.data
+    if not isinstance(data, dict):
+        raise BriefErrors.single(path, "a brief is a mapping of fields (series:, title:, …)", 1, 1)
+
+    problems: list[BriefError] = []
+    brief: Brief | None = None
+    try:
+        brief = Brief.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_located(exc, document, Brief))
+    problems.extend(_source_problems(document))
+
+    registry_path = registry_path or find_registry(path)
+    series: Series | None = None
+    key = data.get("series")
+    if registry_path is None:
+        problems.append(
+            _at(document, ("series",), "no series.yaml found beside the brief or above it")
+        )
+    elif isinstance(key, str):
+        registry = load_registry(registry_path)
+        series = registry.get(key)
+        if series is None:
+            hint = _did_you_mean(key, registry)
+            problems.append(
+                _at(document, ("series",), f"unknown series {key!r} in {registry_path}{hint}")
+            )
+    if problems:
+        raise BriefErrors(problems)
+    assert brief is not None and series is not None and registry_path is not None
+    return LoadedBrief(path, brief, series, registry_path)
+
+
+def _at(
+    document: LoadedDocument, key_path: KeyPath, message: str, offset: int | None = None
+) -> BriefError:
+    line, column = document.locate(key_path, offset)
+    return BriefError(document.path, line, column, format_key_path(key_path), message)
+
+
+def _source_problems(document: LoadedDocument) -> list[BriefError]:
+    """Citations that name no source, and source ids given twice."""
+    data = document.data
+    sources = data.get("sources")
+    ids: set[str] = set()
+    problems: list[BriefError] = []
+    if isinstance(sources, list):
+        for i, source in enumerate(sources):
+            source_id = source.get("id") if isinstance(source, dict) else None
+            if not isinstance(source_id, str):
+                continue
+            if source_id in ids:
+                problems.append(
+                    _at(document, ("sources", i, "id"), f"source id {source_id!r} is used twice")
+                )
+            ids.add(source_id)
+    for key_path, text in markdown_fields(data):
+        for citation in find_citations(text):
+            if citation.source_id not in ids:
+                hint = _did_you_mean(citation.source_id, ids)
+                problems.append(
+                    _at(
+                        document,
+                        key_path,
+                        f"citation [@{citation.source_id}] names no source{hint}",
+                        citation.offset,
+                    )
+                )
+    return problems
+
+
+def _located(
+    exc: ValidationError, document: LoadedDocument, model: type[BaseModel]
+) -> list[BriefError]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc: KeyPath = tuple(error["loc"])
+        if model is Registry:
+            # RootModel errors come with the dict key's own step ("[key]") we do not print.
+            loc = tuple(p for p in loc if p != "[key]")
+        kind = error["type"]
+        message = _message(error)
+        if kind == "extra_forbidden":
+            known = _fields_at(model, loc[:-1])
+            message = f"unknown field{_did_you_mean(str(loc[-1]), known)}"
+            line, column = document.locate_key(loc)
+        elif kind == "missing":
+            line, column = document.locate_key(loc[:-1]) if loc[:-1] else (1, 1)
+        else:
+            line, column = document.locate(loc)
+        problems.append(BriefError(document.path, line, column, format_key_path(loc), message))
+    return problems
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "field required"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    text = str(error["msg"])
+    if kind == "string_pattern_mismatch":
+        text = f"{text} (got {error['input']!r})"
+    return text[:1].lower() + text[1:]
+
+
+def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """Return the field names of the model found by following ``loc`` from ``model``."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(part, int):
+            args = typing.get_args(annotation)
+            annotation = args[0] if args else None
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(part)
+            annotation = info.annotation if info else None
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Optional[...] and Annotated[...] down to the type that has fields or items."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0] if len(options) == 1 else annotation
+            if len(options) != 1:
+                return annotation
+        else:
+            return annotation

@@ -12,8 +12,9 @@ extras=""
 # WeasyPrint needs Pango; Noto gives Latin, Cyrillic and Arabic-script faces (Persian joins
 # properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
 # as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests.
-debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils
-      python3 python3-venv)
+debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils)
+# A Python that can make a venv with pip in it: Debian's needs python3-venv for that.
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then debs+=(python3 python3-venv); fi
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,55 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
 from osintkit.errors import KeyPath
-from osintkit.series import SERIES_KEY_PATTERN
-
-_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# BCP 47 in the shape briefs use: language, optional script, region and variants.
-_BCP47_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|\d{3}))?(-[a-zA-Z\d]{5,8})*$")
-SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
-
-
-def _iso_date(value: Any) -> Any:
-    # Pydantic's lax mode would read 20250120 as seconds since 1970; a brief means a calendar day.
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE_RE.match(value.strip()):
-        raise ValueError("expected an ISO date, YYYY-MM-DD")
-    return value.strip()
-
-
-def _language_tag(value: str) -> str:
-    if not _BCP47_RE.match(value):
-        raise ValueError("expected a BCP 47 language tag such as en, fa or pt-BR")
-    return value
-
-
-def _no_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-LanguageTag = Annotated[str, AfterValidator(_language_tag)]
-#: Markdown prose; may cite sources as [@id] or [@id, p. 4].
-Markdown = Annotated[str, AfterValidator(_no_blank), Field(max_length=200_000)]
-Line = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_blank)]
-Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]
+from osintkit.fields import (
+    HttpUrl,
+    IsoDate,
+    LanguageTag,
+    Line,
+    Markdown,
+    SeriesKey,
+    SourceId,
+    Volume,
+)
 
 
 class _Model(BaseModel):
@@ -75,11 +42,11 @@ class Challenges(_Model):
 class Source(_Model):
     """A source the brief cites as ``[@id]``."""
 
-    id: Annotated[str, Field(pattern=SOURCE_ID_PATTERN, max_length=100)]
+    id: SourceId
     title: Line
     author: Line | None = None
     publisher: Line | None = None
-    url: Annotated[str, Field(pattern=r"^https?://[^\s<>\"]+$", max_length=2000)] | None = None
+    url: HttpUrl | None = None
     language: LanguageTag | None = None
     published: IsoDate | None = None
     accessed: IsoDate | None = None
@@ -90,7 +57,7 @@ class Source(_Model):
 class Brief(_Model):
     """A brief: one issue of a series, in the order the report prints it."""
 
-    series: Annotated[str, Field(pattern=SERIES_KEY_PATTERN)]
+    series: SeriesKey
     volume: Volume
     issue: Volume
     title: Line

@@ -1,0 +1,96 @@
+"""Field types shared by the brief and registry models, with messages a person can act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+_ISSN_RE = re.compile(r"^(\d{4})-?(\d{3})([\dXx])$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def issn_check_digit(first_seven: str) -> str:
+    """Return the ISSN check digit ("0"–"9" or "X") for seven digits (ISO 3297, mod 11)."""
+    total = sum(int(d) * w for d, w in zip(first_seven, range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def _valid_issn(value: str) -> str:
+    match = _ISSN_RE.match(value.strip())
+    if not match:
+        raise ValueError("an ISSN is eight characters, NNNN-NNNC, e.g. 2975-0598")
+    digits, tail, check = match.group(1), match.group(2), match.group(3).upper()
+    expected = issn_check_digit(digits + tail)
+    if check != expected:
+        raise ValueError(
+            f"ISSN check digit is wrong: {digits}-{tail}{check} should end in {expected}"
+        )
+    return f"{digits}-{tail}{check}"
+
+
+def _valid_email(value: str) -> str:
+    if not _EMAIL_RE.match(value):
+        raise ValueError("not an e-mail address")
+    return value
+
+
+Issn = Annotated[str, AfterValidator(_valid_issn)]
+Email = Annotated[str, AfterValidator(_valid_email)]
+
+
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# BCP 47 in the shape briefs use: language, optional script, region and variants.
+_BCP47_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|\d{3}))?(-[a-zA-Z\d]{5,8})*$")
+SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+_HTTP_URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic's lax mode would read 20250120 as seconds since 1970; a brief means a calendar day.
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_RE.match(value.strip()):
+        raise ValueError("expected an ISO date, YYYY-MM-DD")
+    return value.strip()
+
+
+def _language_tag(value: str) -> str:
+    if not _BCP47_RE.match(value):
+        raise ValueError("expected a BCP 47 language tag such as en, fa or pt-BR")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not _HTTP_URL_RE.match(value):
+        raise ValueError("expected an http:// or https:// URL")
+    return value
+
+
+def _source_id(value: str) -> str:
+    if not re.match(SOURCE_ID_PATTERN, value):
+        raise ValueError(
+            "a source id is letters, digits and . _ : - (starting with a letter or digit)"
+        )
+    return value
+
+
+def _no_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+LanguageTag = Annotated[str, AfterValidator(_language_tag)]
+#: Markdown prose; may cite sources as [@id] or [@id, p. 4].
+Markdown = Annotated[str, AfterValidator(_no_blank), Field(max_length=200_000)]
+Line = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_blank)]
+HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
+SourceId = Annotated[str, Field(max_length=100), AfterValidator(_source_id)]
+SERIES_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+SeriesKey = Annotated[str, Field(pattern=SERIES_KEY_PATTERN, max_length=100)]
+Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]

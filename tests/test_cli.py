@@ -1,0 +1,181 @@
+"""The command line as an analyst uses it: exit codes, messages, files written or not."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from osintkit import __version__
+from osintkit.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "briefs" / "persian-files-29-2.yaml"
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def brief_dir(tmp_path: Path, fixtures_dir: Path) -> Path:
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    shutil.copy(fixtures_dir / "series.yaml", folder / "series.yaml")
+    shutil.copy(fixtures_dir / "minimal.yaml", folder / "minimal.yaml")
+    return folder
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_validate_accepts_the_reference_brief() -> None:
+    result = runner.invoke(app, ["validate", str(REFERENCE)])
+    assert result.exit_code == 0, result.output
+    assert "Persian Files, Volume 29, Issue 2" in result.output
+
+
+def test_validate_lists_every_problem_with_its_location(brief_dir: Path) -> None:
+    broken = brief_dir / "broken.yaml"
+    text = (brief_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("volume: 29", "volume: two").replace("background:", "backgruond:")
+    broken.write_text(text + "\nexecutive_summary_extra: 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith(str(broken))]
+    assert any(": volume: input should be a valid integer" in line for line in lines)
+    assert any("backgruond: unknown field; did you mean 'background'?" in line for line in lines)
+    assert any("background: field required" in line for line in lines)
+    assert "Traceback" not in result.output
+    for line in lines:
+        assert line.split(":")[1].isdigit() and line.split(":")[2].isdigit(), line
+
+
+def test_validate_a_folder_and_a_missing_file(brief_dir: Path) -> None:
+    result = runner.invoke(app, ["validate", str(brief_dir), str(brief_dir / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "minimal.yaml" in result.stdout
+    assert f"{brief_dir / 'nope.yaml'}: no such file" in result.stderr
+
+
+def test_render_writes_pdf_and_html_and_reports_them(brief_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(brief_dir / "minimal.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pdf, html = out / "minimal.pdf", out / "minimal.html"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert "<!DOCTYPE html>" in html.read_text(encoding="utf-8")
+    assert "pages" in result.stdout and str(pdf) in result.stdout and str(html) in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["minimal.html", "minimal.pdf"]
+
+
+def test_render_html_only(brief_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["render", str(brief_dir / "minimal.yaml"), "-o", str(out), "--format", "html"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["minimal.html"]
+
+
+def test_render_of_an_invalid_brief_writes_nothing(brief_dir: Path, tmp_path: Path) -> None:
+    broken = brief_dir / "broken.yaml"
+    broken.write_text("series: persian-files\nvolume: 1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["render", str(brief_dir / "minimal.yaml"), str(broken), "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr
+    assert not out.exists()
+
+
+def test_render_keeps_the_previous_output_when_the_brief_breaks(
+    brief_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    brief = brief_dir / "minimal.yaml"
+    assert runner.invoke(app, ["render", str(brief), "-o", str(out)]).exit_code == 0
+    before = (out / "minimal.pdf").read_bytes()
+    brief.write_text(brief.read_text(encoding="utf-8").replace("issue:", "isue:"), "utf-8")
+    assert runner.invoke(app, ["render", str(brief), "-o", str(out)]).exit_code == 1
+    assert (out / "minimal.pdf").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["minimal.html", "minimal.pdf"]
+
+
+def test_render_without_a_brief_renders_the_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no briefs/ here: the installed reference brief is used
+    result = runner.invoke(app, ["render", "-f", "html"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "persian-files-29-2.html").read_text(encoding="utf-8")
+    assert "Belarus and Iran" in html
+
+
+def test_two_briefs_with_one_output_name_are_refused(brief_dir: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(brief_dir, other)
+    out = tmp_path / "out"
+    args = ["render", str(brief_dir / "minimal.yaml"), str(other / "minimal.yaml"), "-o", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "would write the same output files" in result.stderr
+    assert not out.exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clean_error(
+    brief_dir: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    result = runner.invoke(app, ["render", str(brief_dir / "minimal.yaml"), "-o", str(blocker)])
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_usage_errors_exit_2(brief_dir: Path) -> None:
+    result = runner.invoke(app, ["render", str(brief_dir / "minimal.yaml"), "--format", "docx"])
+    assert result.exit_code == 2
+    assert runner.invoke(app, ["frobnicate"]).exit_code == 2
+
+
+def test_open_launches_the_browser_on_the_html(
+    brief_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    out = tmp_path / "out"
+    args = ["render", str(brief_dir / "minimal.yaml"), "-o", str(out), "-f", "html", "--open"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert opened == [(out / "minimal.html").resolve().as_uri()]
+
+
+def test_templates_lists_the_builtin_series_template() -> None:
+    result = runner.invoke(app, ["templates"])
+    assert result.exit_code == 0
+    assert "series" in result.stdout
+    assert "Persian Files" in result.stdout
+
+
+def test_template_option_takes_a_folder(brief_dir: Path, tmp_path: Path) -> None:
+    custom = tmp_path / "my-look"
+    shutil.copytree(ROOT / "report_templates" / "series", custom)
+    css = custom / "report.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.title { color: #123456; }\n", "utf-8")
+    out = tmp_path / "out"
+    args = ["render", str(brief_dir / "minimal.yaml"), "-o", str(out), "-f", "html"]
+    result = runner.invoke(app, [*args, "--template", str(custom)])
+    assert result.exit_code == 0, result.output
+    assert "#123456" in (out / "minimal.html").read_text(encoding="utf-8")
+
+
+def test_an_unknown_template_is_a_clean_error(brief_dir: Path, tmp_path: Path) -> None:
+    args = ["render", str(brief_dir / "minimal.yaml"), "-o", str(tmp_path / "o"), "-t", "nope"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "no template named 'nope'" in result.stderr

@@ -1,0 +1,57 @@
+"""Atomic writes: the old file or the new one, never a part, never a stray temp file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from osintkit.errors import OutputError
+from osintkit.output import output_path, write_atomic
+
+
+def test_writes_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "report.pdf"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]
+
+
+def test_file_mode_follows_the_umask_not_mkstemp(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    old = os.umask(0o022)
+    try:
+        write_atomic(target, b"x")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failure_mid_write_keeps_the_old_file_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"previous good report")
+
+    def broken_fsync(fd: int) -> None:
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OutputError if isinstance(failure, OSError) else KeyboardInterrupt):
+        write_atomic(target, b"half a new rep")
+    assert target.read_bytes() == b"previous good report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]
+
+
+def test_an_unusable_folder_is_an_output_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(OutputError, match="cannot write to"):
+        write_atomic(blocker / "report.pdf", b"x")
+
+
+def test_output_names_follow_the_brief(tmp_path: Path) -> None:
+    assert output_path(Path("briefs/pf-29-2.yaml"), tmp_path, "pdf") == tmp_path / "pf-29-2.pdf"

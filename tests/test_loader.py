@@ -100,11 +100,6 @@ def test_offset_in_a_literal_block_after_a_blank_line() -> None:
     assert document.locate(("background",), offset) == (4, 9)
 
 
-@pytest.mark.xfail(
-    reason="locate() adds the offset in the parsed value to the opening quote's column, so "
-    "every escape before the offset ('' or \\\") shifts the position left",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "line", ["text: 'it''s [@y]'\n", 'text: "a \\"b\\" [@y]"\n'], ids=["single", "double"]
 )
@@ -114,16 +109,26 @@ def test_offset_after_an_escape_in_a_quoted_scalar(line: str) -> None:
     assert document.locate(("text",), offset) == position_of(line, "[@y]")
 
 
-@pytest.mark.xfail(
-    reason="locate() treats a folded (>) or multi-line plain scalar as single-line: it adds "
-    "the offset to the column of the '>' on the key's line, giving a column past the line end",
-    strict=True,
-)
 def test_offset_inside_a_folded_block_scalar() -> None:
     text = "text: >-\n  Both nations face sanctions [@nope].\n"
     document = parse_yaml(text, PATH)
     offset = document.data["text"].index("[@nope]")
     assert document.locate(("text",), offset) == (2, 31)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "text: >\n  first line folds\n      into one [@x] here\n",
+        "text: plain words that\n  run over two lines [@x]\n",
+        'text: "double quoted \\u00e9 and\n  folded [@x]"\n',
+    ],
+    ids=["folded-more-indented", "multi-line-plain", "unicode-escape"],
+)
+def test_offset_on_a_later_line_of_a_scalar(text: str) -> None:
+    document = parse_yaml(text, PATH)
+    offset = document.data["text"].index("[@x]")
+    assert document.locate(("text",), offset) == position_of(text, "[@x]")
 
 
 # --- what the data looks like ---------------------------------------------------------------
@@ -266,11 +271,6 @@ def test_non_utf8_bytes_are_located(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="_read_text counts the column of a bad byte in bytes, so every multi-byte "
-    "character before it on the line adds to the column; YAML errors count characters",
-    strict=True,
-)
 def test_non_utf8_column_counts_characters(tmp_path: Path) -> None:
     path = tmp_path / "mixed.yaml"
     path.write_bytes("title: روابط ".encode() + b"\xff\n")

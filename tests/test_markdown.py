@@ -227,12 +227,14 @@ def test_find_citations_skips_non_citations() -> None:
     assert list(find_citations("[@] [@ a b] [x] [@a\nb] [@a; plain] a@b.org")) == []
 
 
-@pytest.mark.xfail(
-    reason="find_citations matches [@id] anywhere in the raw text, including code spans and "
-    "escaped brackets, which render_markdown prints literally; validation then rejects them",
-    strict=True,
-)
 def test_find_citations_agrees_with_the_renderer_about_code_spans() -> None:
     text = "Cite a source as `[@id]`, or write \\[@id] for the literal text."
     assert citations(render_markdown(text, CitationIndex(known=set()))) == []
     assert list(find_citations(text)) == []
+
+
+def test_find_citations_points_past_literal_lookalikes_to_the_real_bracket() -> None:
+    text = "Literal \\[@a] first.\n\nThen `code` and a real one [@a, p. 2]."
+    (citation,) = find_citations(text)
+    assert (citation.source_id, citation.locator) == ("a", "p. 2")
+    assert text[citation.offset :].startswith("[@a, p. 2]")

@@ -187,11 +187,6 @@ def test_unknown_field_in_a_registry(registry: Path) -> None:
     assert unknown.startswith(f"{registry}:6:3: persian-files.unti: unknown field")
 
 
-@pytest.mark.xfail(
-    reason="_located looks up the known fields with _fields_at(Registry, ('persian-files',)), "
-    "which finds no field named 'persian-files' on the RootModel and so offers no hint",
-    strict=True,
-)
 def test_unknown_field_in_a_registry_suggests_the_near_miss(registry: Path) -> None:
     edit(registry, "  unit: SpecialEurasia OSINT Unit", "  unti: SpecialEurasia OSINT Unit")
     assert (
@@ -213,11 +208,6 @@ def test_a_duplicate_series_in_a_registry(registry: Path) -> None:
     assert message == f"{registry}:19:1: persian-files: duplicate key (first given at line 2)"
 
 
-@pytest.mark.xfail(
-    reason="_located drops pydantic's '[key]' step and then locates the key path's value, "
-    "so an invalid series key points at the first line of its entry instead of the key",
-    strict=True,
-)
 def test_an_invalid_series_key_is_located_at_the_key(registry: Path) -> None:
     edit(registry, "caucasus-notes:", "Caucasus_Notes:")
     (message,) = registry_problems(registry)

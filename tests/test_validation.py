@@ -185,11 +185,6 @@ def test_unknown_citation_in_a_plain_challenge_text(make_brief: MakeBrief, minim
     ]
 
 
-@pytest.mark.xfail(
-    reason="LoadedDocument.locate puts a citation in a folded (>-) text, the style of the "
-    "reference brief's challenge items, on the key's line at a column past its end",
-    strict=True,
-)
 def test_unknown_citation_in_a_folded_challenge_text(make_brief: MakeBrief, minimal: str) -> None:
     text = replace(
         minimal,

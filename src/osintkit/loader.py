@@ -11,6 +11,7 @@ constructor for Python objects, so that it can:
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ class _Where:
     line: int  # 0-based, as ruamel marks them
     column: int
     style: str | None = None
+    start: int = 0  # character index of the node's first character in the source
+    end: int = 0
+
+
+#: How far past the last matched character the next one may sit: covers escapes such as
+#: ``\U0001F600`` and ``''``, which stand for one character of the value.
+_ESCAPE_WINDOW = 12
 
 
 @dataclass(slots=True)
@@ -51,16 +59,17 @@ class LoadedDocument:
 
     path: Path
     data: Any
-    source_lines: list[str]
+    source: str
     _values: dict[KeyPath, _Where] = field(default_factory=dict)
     _keys: dict[KeyPath, _Where] = field(default_factory=dict)
+    _line_starts: list[int] = field(default_factory=list)
 
     def locate(self, key_path: KeyPath, offset: int | None = None) -> tuple[int, int]:
         """Return the 1-based (line, column) of the value at ``key_path``.
 
-        With ``offset``, the position of that character inside a string value, exact for
-        literal block scalars (``|``) and single-line scalars. A path that is not in the file
-        (a missing field) falls back to its nearest parent that is.
+        With ``offset``, the position of that character inside a string value, in any scalar
+        style: block (``|``, ``>``), quoted with escapes, or plain over several lines. A path
+        that is not in the file (a missing field) falls back to its nearest parent that is.
         """
         path = key_path
         while path not in self._values and path:
@@ -71,18 +80,9 @@ class LoadedDocument:
         if offset is None or path != key_path:
             return (where.line + 1, where.column + 1)
         value = self._value_at(path)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not 0 <= offset < len(value):
             return (where.line + 1, where.column + 1)
-        before = value[:offset]
-        if where.style == "|":
-            k = before.count("\n")
-            line = where.line + 1 + k
-            indent = self._block_indent(where.line + 1)
-            return (line + 1, indent + len(before) - (before.rfind("\n") + 1) + 1)
-        if "\n" in before:
-            return (where.line + 1, where.column + 1)
-        quote = 1 if where.style in ('"', "'") else 0
-        return (where.line + 1, where.column + quote + offset + 1)
+        return self._position(self._source_index(where, value, offset))
 
     def locate_key(self, key_path: KeyPath) -> tuple[int, int]:
         """Return the 1-based (line, column) of the key that ends ``key_path``."""
@@ -97,11 +97,38 @@ class LoadedDocument:
             value = value[part]
         return value
 
-    def _block_indent(self, first_line: int) -> int:
-        for text in self.source_lines[first_line:]:
-            if text.strip():
-                return len(text) - len(text.lstrip(" "))
-        return 0
+    def _source_index(self, where: _Where, value: str, offset: int) -> int:
+        """Map a character of a parsed scalar back to its index in the source.
+
+        Folding, indentation and escapes change only whitespace and escape syntax, so each
+        non-space character of the value is the next occurrence of itself in the source,
+        after any whitespace, within a few characters. Walking the value that way stays in
+        step with every scalar style without re-implementing YAML's scanner.
+        """
+        source, end = self.source, where.end
+        cursor = where.start
+        if where.style in ("|", ">"):
+            cursor = source.find("\n", cursor, end) + 1 or end  # past the header line
+        elif where.style in ('"', "'"):
+            cursor += 1
+        for i, char in enumerate(value[: offset + 1]):
+            while cursor < end and source[cursor] in " \t\r\n":
+                cursor += 1
+            if char.isspace():
+                continue
+            found = source.find(char, cursor, min(end, cursor + _ESCAPE_WINDOW))
+            if i == offset:
+                return found if found >= 0 else cursor
+            if found >= 0:
+                cursor = found + 1
+        return cursor
+
+    def _position(self, index: int) -> tuple[int, int]:
+        if not self._line_starts:
+            self._line_starts = [0]
+            self._line_starts.extend(i + 1 for i, c in enumerate(self.source) if c == "\n")
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return (line + 1, index - self._line_starts[line] + 1)
 
 
 def load_yaml(path: Path) -> LoadedDocument:
@@ -133,7 +160,7 @@ def parse_yaml(text: str, path: Path) -> LoadedDocument:
     data = builder.build(root, (), 0)
     if builder.errors:
         raise BriefErrors(builder.errors)
-    document = LoadedDocument(path, data, text.splitlines())
+    document = LoadedDocument(path, data, text)
     document._values.update(builder.values)
     document._keys.update(builder.keys)
     return document
@@ -155,8 +182,10 @@ def _read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw[:line_start].count(b"\n") + 1
+        # Columns count characters, as the YAML parser's do, not bytes.
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise BriefErrors.single(
             path,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
@@ -199,8 +228,9 @@ class _Builder:
             self._error(node, key_path, f"nested more than {MAX_DEPTH} levels deep")
             return None
         style = getattr(node, "style", None) if isinstance(node, ScalarNode) else None
+        start, end = node.start_mark, node.end_mark
         self.values.setdefault(
-            key_path, _Where(node.start_mark.line, node.start_mark.column, style)
+            key_path, _Where(start.line, start.column, style, start.index, end.index)
         )
         if isinstance(node, MappingNode):
             return self._mapping(node, key_path, depth)

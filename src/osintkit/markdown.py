@@ -53,10 +53,32 @@ class Citation:
 
 
 def find_citations(text: str) -> Iterator[Citation]:
-    """Yield every citation in ``text`` in order, with the offset of its bracket."""
-    for match in _CITE_BRACKET_RE.finditer(text):
-        for part in _split_cites(match.group(1)):
-            yield Citation(part[0], part[1], match.start())
+    """Yield every citation in ``text`` in order, with the offset of its bracket.
+
+    The text goes through the same parser as :func:`render_markdown`, so a ``[@id]`` inside
+    code or after a backslash, which the report prints literally, is not a citation here
+    either. The parser gives line ranges, not offsets: each bracket is then found in the
+    text from the start of its block on.
+    """
+    line_starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    cursor = 0
+    for block in _parser().parse(text):
+        if block.type != "inline" or not block.children:
+            continue
+        if block.map:
+            cursor = max(cursor, line_starts[min(block.map[0], len(line_starts) - 1)])
+        for token in block.children:
+            if token.type != "citation":
+                continue
+            offset = text.find(token.content, cursor)
+            while offset > 0 and text[offset - 1] == "\\":
+                offset = text.find(token.content, offset + 1)
+            if offset < 0:  # cannot happen for text the parser saw; keep the block start
+                offset = cursor
+            else:
+                cursor = offset + len(token.content)
+            for source_id, locator in token.meta["cites"]:
+                yield Citation(source_id, locator, offset)
 
 
 def _split_cites(inner: str) -> list[tuple[str, str | None]]:
@@ -103,6 +125,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         token = state.push("citation", "", 0)
+        token.content = match.group(0)
         token.meta = {"cites": parts}
     state.pos = match.end()
     return True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, format_key_path
 from osintkit.loader import LoadedDocument, load_yaml
@@ -127,12 +127,14 @@ def _located(
     problems = []
     for error in exc.errors(include_url=False):
         loc: KeyPath = tuple(error["loc"])
-        if model is Registry:
-            # RootModel errors come with the dict key's own step ("[key]") we do not print.
-            loc = tuple(p for p in loc if p != "[key]")
+        # An invalid dict key (a series key) comes with a "[key]" step: point at the key.
+        on_key = loc[-1:] == ("[key]",)
+        loc = tuple(p for p in loc if p != "[key]")
         kind = error["type"]
         message = _message(error)
-        if kind == "extra_forbidden":
+        if on_key:
+            line, column = document.locate_key(loc)
+        elif kind == "extra_forbidden":
             known = _fields_at(model, loc[:-1])
             message = f"unknown field{_did_you_mean(str(loc[-1]), known)}"
             line, column = document.locate_key(loc)
@@ -166,9 +168,12 @@ def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
     annotation: Any = model
     for part in loc:
         annotation = _unwrap(annotation)
-        if isinstance(part, int):
+        if isinstance(annotation, type) and issubclass(annotation, RootModel):
+            annotation = _unwrap(annotation.model_fields["root"].annotation)
+        if isinstance(part, int) or typing.get_origin(annotation) is dict:
+            # A list's items or a dict's values: the last type argument either way.
             args = typing.get_args(annotation)
-            annotation = args[0] if args else None
+            annotation = args[-1] if args else None
         elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
             info = annotation.model_fields.get(part)
             annotation = info.annotation if info else None

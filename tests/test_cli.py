@@ -179,3 +179,25 @@ def test_an_unknown_template_is_a_clean_error(brief_dir: Path, tmp_path: Path) -
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "no template named 'nope'" in result.stderr
+
+
+def test_a_missing_label_renders_in_english_with_a_warning(brief_dir: Path, tmp_path: Path) -> None:
+    template = tmp_path / "look"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    (template / "labels" / "it.yaml").write_text("background: Contesto\n", encoding="utf-8")
+    brief = brief_dir / "minimal.yaml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("language: en", "language: it"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["render", str(brief), "-f", "html", "-t", str(template), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {brief}: labels/it.yaml has no 'sources'; used the English label" in (
+        result.stderr
+    )
+    html = (out / "minimal.html").read_text(encoding="utf-8")
+    assert ">Contesto</h2>" in html and ">Sources</h2>" in html
+    assert "10 febbraio 2025" in html  # dates still come from CLDR in Italian

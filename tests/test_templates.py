@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import TemplateError
-from osintkit.templates import css_string, fill, find_template, list_templates, long_date
+from osintkit.templates import css_string_filter as css_string
+from osintkit.templates import fill, find_template, isolate, list_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,14 +42,54 @@ def test_missing_templates_and_files_are_named(tmp_path: Path) -> None:
         find_template(str(broken), tmp_path)
 
 
-def test_labels_fall_back_to_english_per_key(tmp_path: Path) -> None:
+def test_labels_fall_back_to_english_per_key_with_a_warning(tmp_path: Path) -> None:
     folder = tmp_path / "t"
     shutil.copytree(ROOT / "report_templates" / "series", folder)
     (folder / "labels" / "it.yaml").write_text("background: Contesto\n", encoding="utf-8")
-    labels = find_template(str(folder)).labels("it-IT")
-    assert labels["background"] == "Contesto"
-    assert labels["executive_summary"] == "Executive Summary"
-    assert find_template(str(folder)).labels("xx")["page"] == "Page"
+    language = find_template(str(folder)).language("it-IT")
+    assert language.labels["background"] == "Contesto"
+    assert language.labels["executive_summary"] == "Executive Summary"
+    assert language.warnings == [
+        "labels/it.yaml has no 'executive_summary'; used the English label"
+    ]
+
+
+def test_a_language_without_a_catalogue_gets_english_and_one_warning() -> None:
+    language = find_template("series").language("de")
+    assert language.labels["page_of"] == "Page {page} of {pages}"
+    assert language.warnings == [
+        "the template has no labels for language 'de'; used English labels"
+    ]
+
+
+def test_the_most_specific_catalogue_wins(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(ROOT / "report_templates" / "series", folder)
+    (folder / "labels" / "fa-AF.yaml").write_text("volume: جلد\n", encoding="utf-8")
+    template = find_template(str(folder))
+    assert template.language("fa-AF").labels["volume"] == "جلد"
+    assert template.language("fa-IR").labels["volume"] == "دوره"
+    assert template.languages()[:1] == ["en"]
+    assert {"fa", "ru", "it", "fa-AF"} <= set(template.languages())
+
+
+def test_every_shipped_catalogue_has_every_english_label() -> None:
+    template = find_template("series")
+    english = template.catalogue("en")
+    assert english is not None
+    for name in template.languages():
+        catalogue = template.catalogue(name)
+        assert catalogue is not None
+        assert set(catalogue) == set(english), name
+        assert len(catalogue["solar_hijri_months"]) == 12, name
+
+
+def test_a_broken_catalogue_is_a_template_error(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(ROOT / "report_templates" / "series", folder)
+    (folder / "labels" / "ru.yaml").write_text("- not a mapping\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"ru\.yaml: labels are a mapping"):
+        find_template(str(folder)).language("ru")
 
 
 def test_css_string_cannot_break_out_of_a_style_element() -> None:
@@ -66,7 +107,7 @@ def test_fill_escapes_text_and_keeps_markup() -> None:
     assert out == "Contact <a>x</a> about &lt;b&gt;"
 
 
-def test_long_date() -> None:
-    import datetime as dt
-
-    assert long_date(dt.date(2025, 1, 20)) == "20 January 2025"
+def test_isolate_gives_each_run_its_own_direction() -> None:
+    assert isolate("Andrei Dapkiunas") == '<bdi dir="ltr">Andrei Dapkiunas</bdi>'
+    assert isolate("عباس عراقچی") == '<bdi dir="rtl">عباس عراقچی</bdi>'
+    assert isolate("2025 <&>") == "<bdi>2025 &lt;&amp;&gt;</bdi>"

@@ -145,9 +145,9 @@ def templates() -> None:
 
     from osintkit.templates import list_templates
 
-    table = Table("name", "folder", "description", box=None, pad_edge=False)
+    table = Table("name", "languages", "folder", "description", box=None, pad_edge=False)
     for item in list_templates():
-        table.add_row(item.name, str(item.folder), item.description)
+        table.add_row(item.name, ", ".join(item.languages()), str(item.folder), item.description)
     out.print(table)
 
 

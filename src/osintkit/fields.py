@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -94,3 +94,5 @@ SourceId = Annotated[str, Field(max_length=100), AfterValidator(_source_id)]
 SERIES_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SeriesKey = Annotated[str, Field(pattern=SERIES_KEY_PATTERN, max_length=100)]
 Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]
+#: "persian" shows the Solar Hijri date beside the Gregorian one.
+Calendar = Literal["gregorian", "persian"]

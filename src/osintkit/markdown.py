@@ -7,7 +7,7 @@ allow-list sanitiser as well, so neither a parser bug nor a later plugin can let
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -135,10 +135,11 @@ def _render_citation(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     index: CitationIndex | None = env.get("citations")
+    write_number: Callable[[int], str] = env.get("number", str)
     rendered = []
     for source_id, locator in tokens[idx].meta["cites"]:
         number = index.cite(source_id) if index else None
-        label = escape(f"{number if number is not None else '?'}")
+        label = escape(write_number(number) if number is not None else "?")
         if locator:
             label = escape(f"{label}, {locator}")
         if number is None:
@@ -169,13 +170,17 @@ def _parser() -> MarkdownIt:
 
 
 def render_markdown(
-    text: str, citations: CitationIndex | None = None, inline: bool = False
+    text: str,
+    citations: CitationIndex | None = None,
+    inline: bool = False,
+    number: Callable[[int], str] = str,
 ) -> Markup:
     """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
 
-    With ``inline``, the text is one paragraph's content (no ``<p>`` around it).
+    With ``inline``, the text is one paragraph's content (no ``<p>`` around it). ``number``
+    writes a citation number in the report's digits.
     """
-    env: dict[str, Any] = {"citations": citations}
+    env: dict[str, Any] = {"citations": citations, "number": number}
     md = _parser()
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from osintkit.errors import KeyPath
 from osintkit.fields import (
+    Calendar,
     HttpUrl,
     IsoDate,
     LanguageTag,
@@ -64,6 +65,8 @@ class Brief(_Model):
     subtitle: Line | None = None
     date: IsoDate
     language: LanguageTag = "en"
+    #: "persian" adds the Solar Hijri date beside the Gregorian one; default: the series'.
+    calendar: Calendar | None = None
     authors: Annotated[list[Line], Field(min_length=1)]
     keywords: list[Line] = []
     executive_summary: Markdown

@@ -63,16 +63,18 @@ def render_report(
     template = template or template_for(loaded)
     html = render_html(loaded, template)
     pending: list[tuple[Path, bytes, str, int | None]] = []
-    warnings: list[str] = []
+    warnings = list(html.warnings)
     if "pdf" in formats:
         from osintkit.render.pdf import render_pdf
 
         roots = [loaded.path.parent, template.folder]
-        pdf = render_pdf(html, loaded.path.parent, roots)
+        pdf = render_pdf(html.text, loaded.path.parent, roots)
         warnings.extend(pdf.warnings)
         pending.append((output_path(loaded.path, out_dir, "pdf"), pdf.data, "pdf", pdf.pages))
     if "html" in formats:
-        pending.append((output_path(loaded.path, out_dir, "html"), html.encode(), "html", None))
+        pending.append(
+            (output_path(loaded.path, out_dir, "html"), html.text.encode(), "html", None)
+        )
     files = []
     for path, data, kind, pages in pending:
         write_atomic(path, data)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from osintkit.fields import Email, HttpUrl, Issn, SeriesKey
+from osintkit.fields import Calendar, Email, HttpUrl, Issn, SeriesKey
 
 REGISTRY_FILE_NAME = "series.yaml"
 
@@ -26,6 +26,8 @@ class Series(BaseModel):
     contact: Email
     template: NonEmpty = "series"
     url: HttpUrl | None = None
+    #: The calendar of every brief of the series that does not name its own.
+    calendar: Calendar = "gregorian"
 
 
 class Registry(RootModel[dict[SeriesKey, Series]]):

@@ -6,7 +6,6 @@ optional ``template.yaml`` with a one-line description.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,17 +15,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from osintkit.errors import BriefErrors, TemplateError
+from osintkit.fields import Calendar
 from osintkit.loader import load_yaml
+from osintkit.localization import (
+    DEFAULT_LANGUAGE,
+    ReportLanguage,
+    css_string,
+    first_strong_direction,
+    load_language,
+)
 
 TEMPLATE_FILE = "report.html.j2"
 STYLESHEET_FILE = "report.css"
-DEFAULT_LANGUAGE = "en"
 _REQUIRED = (TEMPLATE_FILE, STYLESHEET_FILE, f"labels/{DEFAULT_LANGUAGE}.yaml")
-
-_MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 def builtin_template_dirs() -> list[Path]:
@@ -63,14 +64,22 @@ class ReportTemplate:
         """Return the template's CSS text."""
         return _read(self.folder / STYLESHEET_FILE)
 
-    def labels(self, language: str) -> dict[str, Any]:
-        """Return the labels for ``language`` (e.g. "fa-IR" → fa.yaml), English filling gaps."""
-        labels = dict(_labels(self.folder / "labels" / f"{DEFAULT_LANGUAGE}.yaml"))
-        primary = language.split("-")[0].lower()
-        own = self.folder / "labels" / f"{primary}.yaml"
-        if primary != DEFAULT_LANGUAGE and own.is_file():
-            labels.update(_labels(own))
-        return labels
+    def catalogue(self, name: str) -> dict[str, Any] | None:
+        """Return the labels of ``labels/<name>.yaml``, or None if the template has none.
+
+        Raises :class:`TemplateError` if the file is not a valid mapping.
+        """
+        path = self.folder / "labels" / f"{name}.yaml"
+        return _labels(path) if path.is_file() else None
+
+    def language(self, tag: str, calendar: Calendar = "gregorian") -> ReportLanguage:
+        """Return how this template writes a report in BCP 47 language ``tag``."""
+        return load_language(tag, self.catalogue, calendar)
+
+    def languages(self) -> list[str]:
+        """Return the languages this template has labels for, English first."""
+        names = sorted(p.stem for p in (self.folder / "labels").glob("*.yaml"))
+        return sorted(names, key=lambda n: n != DEFAULT_LANGUAGE)
 
     def environment(self) -> jinja2.Environment:
         """Return the template's Jinja2 environment (one per folder, reused across renders)."""
@@ -124,8 +133,16 @@ def _read(path: Path) -> str:
         raise TemplateError(f"cannot read {path}: {exc}") from None
 
 
-@cache
 def _labels(path: Path) -> dict[str, Any]:
+    # Keyed by modification time too, so a long-running preview sees an edited catalogue.
+    try:
+        return _labels_as_of(path, path.stat().st_mtime_ns)
+    except OSError as exc:
+        raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+@cache
+def _labels_as_of(path: Path, mtime_ns: int) -> dict[str, Any]:
     try:
         data = load_yaml(path).data
     except BriefErrors as exc:
@@ -135,23 +152,26 @@ def _labels(path: Path) -> dict[str, Any]:
     return data
 
 
-def css_string(value: str) -> Markup:
+def css_string_filter(value: str) -> Markup:
     """Return ``value`` as a quoted CSS string, safe inside a ``<style>`` element."""
-    escaped = "".join(
-        ch if ch.isalnum() or ch in " .,:;!?()-_'’/" or ord(ch) > 127 else f"\\{ord(ch):x} "
-        for ch in str(value)
-    )
-    return Markup(f'"{escaped}"')
+    return Markup(css_string(value))
+
+
+def isolate(value: str) -> Markup:
+    """Return ``value`` in a ``<bdi>`` with the direction of its own text.
+
+    A Latin name in a Persian sentence (or the reverse) is then laid out on its own and does
+    not pull the neutral characters around it, such as commas and brackets, into its
+    direction. The direction is given explicitly because WeasyPrint has no ``dir="auto"``.
+    """
+    direction = first_strong_direction(str(value))
+    attribute = f' dir="{direction}"' if direction else ""
+    return Markup(f"<bdi{attribute}>{escape(value)}</bdi>")
 
 
 def fill(label: str, **values: Any) -> Markup:
     """Return ``label`` with its ``{name}`` slots filled; text is escaped, Markup kept as is."""
     return Markup(escape(label).format(**values))
-
-
-def long_date(value: dt.date) -> str:
-    """Return a date as "20 January 2025"."""
-    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
 
 @cache
@@ -164,7 +184,7 @@ def _environment(folder: Path) -> jinja2.Environment:
         lstrip_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters["css_string"] = css_string
+    env.filters["css_string"] = css_string_filter
     env.filters["fill"] = fill
-    env.filters["long_date"] = long_date
+    env.filters["isolate"] = isolate
     return env

@@ -10,23 +10,11 @@ from markupsafe import Markup
 
 from osintkit import __version__
 from osintkit.errors import TemplateError
+from osintkit.localization import text_direction
 from osintkit.markdown import CitationIndex, render_markdown
 from osintkit.models import Source
 from osintkit.templates import TEMPLATE_FILE, ReportTemplate
 from osintkit.validation import LoadedBrief
-
-#: Primary language subtags written right to left.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug", "ku"})
-
-
-def text_direction(language: str) -> str:
-    """Return "rtl" or "ltr" for a BCP 47 tag (a script subtag such as -Latn wins)."""
-    parts = language.lower().split("-")
-    if any(p in ("arab", "hebr", "thaa", "syrc") for p in parts[1:]):
-        return "rtl"
-    if any(p in ("latn", "cyrl") for p in parts[1:]):
-        return "ltr"
-    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,34 +27,60 @@ class Reference:
     excerpt_direction: str
 
 
-def render_html(loaded: LoadedBrief, template: ReportTemplate) -> str:
+@dataclass(frozen=True, slots=True)
+class RenderedHtml:
+    """The report as one HTML document, and what its language or template lacked."""
+
+    text: str
+    warnings: list[str]
+
+
+def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     """Return the report as one HTML document with its CSS inlined.
 
     Raises :class:`TemplateError` when the template itself fails.
     """
     brief = loaded.brief
+    language = template.language(brief.language, brief.calendar or loaded.series.calendar)
+    number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
+
+    def markdown(text: str, inline: bool = False) -> Markup:
+        return render_markdown(text, citations, inline=inline, number=number)
+
     # Reading order matters: sources are numbered in the order they are first cited.
     sections: dict[str, Any] = {
-        "executive_summary": render_markdown(brief.executive_summary, citations),
-        "background": render_markdown(brief.background, citations),
-        "geopolitical_context": render_markdown(brief.geopolitical_context, citations),
-        "challenges_intro": (
-            render_markdown(brief.challenges.intro, citations) if brief.challenges.intro else ""
-        ),
+        "executive_summary": markdown(brief.executive_summary),
+        "background": markdown(brief.background),
+        "geopolitical_context": markdown(brief.geopolitical_context),
+        "challenges_intro": markdown(brief.challenges.intro) if brief.challenges.intro else "",
         "challenges_items": [
-            {"label": item.label, "html": render_markdown(item.text, citations, inline=True)}
+            {"label": item.label, "html": markdown(item.text, inline=True)}
             for item in brief.challenges.items
         ],
     }
+    labels = language.labels
     context = {
         "brief": brief,
         "series": loaded.series,
-        "labels": template.labels(brief.language),
-        "direction": text_direction(brief.language),
-        "series_line": (
-            f"{loaded.series.title} ISSN {loaded.series.issn} "
-            f"Volume {brief.volume} Issue {brief.issue}"
+        "language": language,
+        "labels": labels,
+        "direction": language.direction,
+        "date": language.date,
+        "number": number,
+        "series_line": " ".join(
+            (
+                loaded.series.title,
+                labels["issn"],
+                loaded.series.issn,
+                labels["volume"],
+                number(brief.volume),
+                labels["issue"],
+                number(brief.issue),
+            )
+        ),
+        "page_footer": language.css_content(
+            "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         "sections": sections,
         "references": _references(brief.sources, citations, brief.language),
@@ -74,12 +88,13 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> str:
         "version": __version__,
     }
     try:
-        return template.environment().get_template(TEMPLATE_FILE).render(context)
+        text = template.environment().get_template(TEMPLATE_FILE).render(context)
     except jinja2.TemplateError as exc:
         where = (
             f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         )
         raise TemplateError(f"{where}template {template.name}: {exc.message}") from None
+    return RenderedHtml(text, language.warnings)
 
 
 def _references(sources: list[Source], citations: CitationIndex, language: str) -> list[Reference]:

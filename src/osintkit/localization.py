@@ -1,0 +1,226 @@
+"""The language of a report: its labels, writing direction, digits, dates and calendar.
+
+Wording lives in the template's ``labels/<language>.yaml`` catalogues (English fills gaps,
+with a warning); how numbers and Gregorian dates are written comes from CLDR through Babel;
+Solar Hijri dates are converted with jdatetime and named from the catalogues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from markupsafe import Markup
+
+from osintkit.fields import Calendar
+
+DEFAULT_LANGUAGE = "en"
+
+#: Primary language subtags written right to left.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug", "ku"})
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm"})
+
+#: CLDR numbering systems → their digits and the CSS counter style that writes them.
+_DIGITS = {
+    "latn": ("0123456789", "decimal"),
+    "arab": ("٠١٢٣٤٥٦٧٨٩", "arabic-indic"),
+    "arabext": ("۰۱۲۳۴۵۶۷۸۹", "persian"),
+    "deva": ("०१२३४५६७८९", "devanagari"),
+    "beng": ("০১২৩৪৫৬৭৮৯", "bengali"),
+    "thai": ("๐๑๒๓๔๕๖๗๘๙", "thai"),
+}
+
+
+def text_direction(language: str) -> Literal["ltr", "rtl"]:
+    """Return "rtl" or "ltr" for a BCP 47 tag; a script subtag (fa-Latn, az-Arab) wins."""
+    parts = language.lower().split("-")
+    if len(parts) > 1 and len(parts[1]) == 4:
+        return "rtl" if parts[1] in _RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
+def first_strong_direction(text: str) -> Literal["ltr", "rtl"] | None:
+    """Return the direction of the first strong character of ``text`` (HTML's dir="auto")."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return None
+
+
+def _catalogue_candidates(language: str) -> list[str]:
+    """ "fa-Arab-IR" → ["fa-Arab-IR", "fa-Arab", "fa"]: the most specific catalogue first."""
+    parts = language.split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+class Labels:
+    """A template's wording for one language, falling back to English key by key.
+
+    Every English key a catalogue lacks is recorded once, so the caller can warn about it.
+    Jinja2 reads a label as ``labels.sources`` (attribute access falls through to
+    ``__getitem__``); a key no catalogue has raises ``KeyError``, which StrictUndefined
+    turns into a template error that names it.
+    """
+
+    def __init__(
+        self, own: Mapping[str, Any], fallback: Mapping[str, Any], source: str | None
+    ) -> None:
+        self._own = own
+        self._fallback = fallback
+        self._source = source  # the catalogue file's name, None when there is none
+        self._missing: list[str] = []
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._own:
+            return self._own[key]
+        value = self._fallback[key]
+        if self._source is not None and key not in self._missing:
+            self._missing.append(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._own or key in self._fallback
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the label ``key``, or ``default`` if no catalogue has it."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    @property
+    def warnings(self) -> list[str]:
+        """One message per English label this language's catalogue lacks, in order of use."""
+        return [f"{self._source} has no {key!r}; used the English label" for key in self._missing]
+
+
+@dataclass
+class ReportLanguage:
+    """How a report in one language writes its wording, numbers and dates."""
+
+    tag: str
+    labels: Labels
+    calendar: Calendar = "gregorian"
+    setup_warnings: list[str] = field(default_factory=list)
+    _locale: Locale = field(init=False)
+    _digits: str = field(init=False)
+    counter_style: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        try:
+            self._locale = Locale.parse(self.tag, sep="-")
+        except (UnknownLocaleError, ValueError):
+            self.setup_warnings.append(
+                f"no CLDR data for language {self.tag!r}; dates and digits are written in English"
+            )
+            self._locale = Locale.parse(DEFAULT_LANGUAGE)
+        system = getattr(self._locale, "default_numbering_system", "latn")
+        self._digits, self.counter_style = _DIGITS.get(system, _DIGITS["latn"])
+
+    @property
+    def direction(self) -> Literal["ltr", "rtl"]:
+        """The writing direction of the report's text and page layout."""
+        return text_direction(self.tag)
+
+    def number(self, value: int) -> str:
+        """Return ``value`` in the language's own digits (۲۹ in Persian)."""
+        return self.digits(str(value))
+
+    def digits(self, text: str) -> str:
+        """Return ``text`` with its ASCII digits in the language's own digits."""
+        if self._digits == _DIGITS["latn"][0]:
+            return text
+        return text.translate(str.maketrans("0123456789", self._digits))
+
+    def page_counter(self, name: str = "page") -> str:
+        """Return the CSS ``counter()`` that prints page numbers in the language's digits."""
+        return f"counter({name}, {self.counter_style})"
+
+    def date(self, value: dt.date, calendar: Calendar | None = None) -> str:
+        """Return ``value`` written out ("20 January 2025", "۲۰ ژانویهٔ ۲۰۲۵").
+
+        With the Persian calendar, the Solar Hijri date stands beside the Gregorian one, in the
+        order and wording of the ``dual_date`` label.
+        """
+        gregorian = self.digits(
+            format_date(value, format=self.labels.get("date_format", "long"), locale=self._locale)
+        )
+        if (calendar or self.calendar) != "persian":
+            return gregorian
+        return str(self.labels["dual_date"]).format(
+            gregorian=gregorian, solar_hijri=self.solar_hijri_date(value)
+        )
+
+    def solar_hijri_date(self, value: dt.date) -> str:
+        """Return ``value`` in the Solar Hijri calendar ("1 Bahman 1403 SH", "۱ بهمن ۱۴۰۳")."""
+        import jdatetime  # only reports that ask for the Persian calendar need it
+
+        jalali = jdatetime.date.fromgregorian(date=value)
+        months = self.labels["solar_hijri_months"]
+        text = str(self.labels["solar_hijri_date"]).format(
+            day=jalali.day, month=months[jalali.month - 1], year=jalali.year
+        )
+        return self.digits(text)
+
+    def css_content(self, key: str, **slots: str) -> Markup:
+        """Return the label ``key`` as a CSS ``content`` value, its slots given as CSS.
+
+        ``css_content("page_of", page=…, pages=…)`` turns "Page {page} of {pages}" into
+        ``"Page " counter(page) " of " counter(pages)``.
+        """
+        parts: list[str] = []
+        text = str(self.labels[key])
+        while text:
+            start = text.find("{")
+            end = text.find("}", start)
+            if start < 0 or end < 0:
+                parts.append(css_string(text))
+                break
+            if start:
+                parts.append(css_string(text[:start]))
+            parts.append(slots[text[start + 1 : end]])
+            text = text[end + 1 :]
+        return Markup(" ".join(parts))
+
+    @property
+    def warnings(self) -> list[str]:
+        """What this language lacked: CLDR data, a catalogue, labels used so far."""
+        return [*self.setup_warnings, *self.labels.warnings]
+
+
+def css_string(value: str) -> str:
+    """Return ``value`` as a quoted CSS string, safe inside a ``<style>`` element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;!?()-_'’/" or ord(ch) > 127 else f"\\{ord(ch):x} "
+        for ch in str(value)
+    )
+    return f'"{escaped}"'
+
+
+def load_language(
+    tag: str, catalogue: Callable[[str], Mapping[str, Any] | None], calendar: Calendar
+) -> ReportLanguage:
+    """Return the report language for BCP 47 ``tag``.
+
+    ``catalogue(name)`` returns the labels of ``labels/<name>.yaml`` or None if the template
+    has none; the most specific one wins ("fa-IR" → fa-IR.yaml, then fa.yaml) and English
+    fills its gaps.
+    """
+    english = catalogue(DEFAULT_LANGUAGE) or {}
+    warnings: list[str] = []
+    for name in _catalogue_candidates(tag):
+        own = catalogue(name)
+        if own is not None:
+            source = None if name == DEFAULT_LANGUAGE else f"labels/{name}.yaml"
+            return ReportLanguage(tag, Labels(own, english, source), calendar, warnings)
+    if tag.split("-")[0].lower() != DEFAULT_LANGUAGE:
+        warnings.append(f"the template has no labels for language {tag!r}; used English labels")
+    return ReportLanguage(tag, Labels(english, english, None), calendar, warnings)

@@ -1,0 +1,85 @@
+"""A report's language: direction, digits, dates in two calendars, page counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from osintkit.localization import ReportLanguage, first_strong_direction, text_direction
+from osintkit.templates import find_template
+
+JANUARY_20 = dt.date(2025, 1, 20)
+
+
+def language(tag: str, calendar: str = "gregorian") -> ReportLanguage:
+    return find_template("series").language(tag, calendar)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("tag", "direction"),
+    [("fa", "rtl"), ("fa-IR", "rtl"), ("ar-EG", "rtl"), ("he", "rtl"), ("en", "ltr"),
+     ("ru", "ltr"), ("az-Arab", "rtl"), ("ku-Latn", "ltr"), ("fa-Latn", "ltr")],
+)  # fmt: skip
+def test_text_direction(tag: str, direction: str) -> None:
+    assert text_direction(tag) == direction
+
+
+def test_first_strong_direction_is_htmls_dir_auto() -> None:
+    assert first_strong_direction("(2025) Belarus") == "ltr"
+    assert first_strong_direction("«۲۰۲۵» ایران") == "rtl"
+    assert first_strong_direction("2025 — ") is None
+
+
+@pytest.mark.parametrize(
+    ("tag", "digits", "counter"),
+    [("en", "29", "decimal"), ("fa", "۲۹", "persian"), ("fa-IR", "۲۹", "persian"),
+     ("ar-EG", "٢٩", "arabic-indic"), ("ar", "29", "decimal"), ("ru", "29", "decimal")],
+)  # fmt: skip
+def test_numbers_use_the_languages_own_digits(tag: str, digits: str, counter: str) -> None:
+    report = language(tag)
+    assert report.number(29) == digits
+    assert report.page_counter("pages") == f"counter(pages, {counter})"
+
+
+@pytest.mark.parametrize(
+    ("tag", "text"),
+    [("en", "20 January 2025"), ("fa", "۲۰ ژانویه ۲۰۲۵"), ("ru", "20 января 2025 г."),
+     ("it", "20 gennaio 2025")],
+)  # fmt: skip
+def test_gregorian_dates_per_language(tag: str, text: str) -> None:
+    assert language(tag).date(JANUARY_20) == text
+
+
+@pytest.mark.parametrize(
+    ("tag", "text"),
+    [("en", "20 January 2025 (1 Bahman 1403 SH)"), ("fa", "۱ بهمن ۱۴۰۳ (۲۰ ژانویه ۲۰۲۵)")],
+)
+def test_the_persian_calendar_stands_beside_the_gregorian_date(tag: str, text: str) -> None:
+    assert language(tag, "persian").date(JANUARY_20) == text
+
+
+def test_nowruz_starts_the_solar_hijri_year() -> None:
+    fa = language("fa", "persian")
+    assert fa.solar_hijri_date(dt.date(2025, 3, 20)) == "۳۰ اسفند ۱۴۰۳"
+    assert fa.solar_hijri_date(dt.date(2025, 3, 21)) == "۱ فروردین ۱۴۰۴"
+
+
+def test_a_date_can_be_asked_for_in_the_gregorian_calendar_alone() -> None:
+    assert language("en", "persian").date(JANUARY_20, "gregorian") == "20 January 2025"
+
+
+def test_page_footer_as_css_content() -> None:
+    fa = language("fa")
+    content = fa.css_content("page_of", page="counter(page, persian)", pages="counter(pages)")
+    assert content == '"صفحه " counter(page, persian) " از " counter(pages)'
+    assert language("en").css_content("issue") == '"Issue"'
+
+
+def test_a_language_babel_does_not_know_falls_back_to_english_formats() -> None:
+    report = language("tlh")
+    assert report.date(JANUARY_20) == "20 January 2025"
+    assert (
+        report.warnings[0] == "the template has no labels for language 'tlh'; used English labels"
+    )
+    assert report.warnings[1].startswith("no CLDR data for language 'tlh'")

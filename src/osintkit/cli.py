@@ -102,10 +102,21 @@ def render(
     ] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the result in the browser.")] = False,
     registry: RegistryOption = None,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
+    ] = 60.0,
+    memory_limit: Annotated[
+        int,
+        typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use."),
+    ] = 2048,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
+    from osintkit.render.pdf import RenderLimits
     from osintkit.report import render_report, template_for
+
+    limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
 
     paths = _expand(briefs) if briefs else [_reference_brief()]
     loaded, failures = _load_all(paths, registry)
@@ -119,7 +130,11 @@ def render(
     for item in loaded:
         try:
             chosen = template_for(item, template)
-            report = render_report(item, out_dir, formats, chosen)
+            report = render_report(item, out_dir, formats, chosen, limits)
+        except KeyboardInterrupt:
+            # Files are replaced whole or not at all: what is there is a complete report.
+            err.print(f"[red]interrupted[/] while rendering {item.path}; its files are unchanged")
+            raise typer.Exit(130) from None
         except OsintkitError as exc:
             failed += 1
             err.print(f"[red]error:[/] {item.path}: {exc}", markup=True)

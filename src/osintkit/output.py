@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,33 @@ def output_path(brief_path: Path, out_dir: Path, extension: str) -> Path:
     return out_dir / f"{brief_path.stem}.{extension}"
 
 
+TEMP_SUFFIX = ".osintkit-tmp"
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files a killed osintkit left beside ``path``.
+
+    A process killed with SIGKILL between creating its temporary file and renaming it cannot
+    clean up; its temporaries carry its process id, so the next write removes those whose
+    process is gone.
+    """
+    for temp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+        pid_text = temp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and not _process_exists(int(pid_text)):
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
@@ -24,7 +52,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _remove_stale_temporaries(path)
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent
+        )
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
     try:

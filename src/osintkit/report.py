@@ -6,10 +6,14 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osintkit.output import output_path, write_atomic
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
+
+if TYPE_CHECKING:
+    from osintkit.render.pdf import RenderLimits
 
 FORMATS = ("pdf", "html")
 
@@ -51,11 +55,13 @@ def render_report(
     out_dir: Path,
     formats: Collection[str] = FORMATS,
     template: ReportTemplate | None = None,
+    limits: RenderLimits | None = None,
 ) -> RenderedReport:
     """Render ``loaded`` into ``out_dir`` in the given formats and return what was written.
 
     Every format is rendered before any file is written, so a failure leaves the previous
-    outputs as they were. Raises TemplateError, RenderError or OutputError.
+    outputs as they were. The PDF is rendered within ``limits`` (default: RenderLimits()).
+    Raises TemplateError, RenderError or OutputError.
     """
     from osintkit.render.html import render_html
 
@@ -65,10 +71,10 @@ def render_report(
     pending: list[tuple[Path, bytes, str, int | None]] = []
     warnings = list(html.warnings)
     if "pdf" in formats:
-        from osintkit.render.pdf import render_pdf
+        from osintkit.render.pdf import RenderLimits, render_pdf
 
         roots = [loaded.path.parent, template.folder]
-        pdf = render_pdf(html.text, loaded.path.parent, roots)
+        pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits())
         warnings.extend(pdf.warnings)
         pending.append((output_path(loaded.path, out_dir, "pdf"), pdf.data, "pdf", pdf.pages))
     if "html" in formats:

@@ -1,12 +1,22 @@
 """HTML → PDF with WeasyPrint, reading only files under allowed folders, nothing from the network.
 
+A brief is untrusted input and so is a template someone sent: rendering runs in a child
+process with a time and a memory limit (a 1 KB SVG ``<use>`` bomb keeps WeasyPrint busy for
+minutes), and every URL the document asks for goes through a fetcher that serves only
+``data:`` URLs and files under the allowed folders, symlinks resolved.
+
 WeasyPrint is imported inside the functions that need it: it costs most of a second, and
 ``osintkit --help`` or ``validate`` should not pay for it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import multiprocessing
+import os
+import resource
+import signal
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,8 +36,12 @@ class PdfResult:
     warnings: list[str] = field(default_factory=list)
 
 
-class RefusedURL(ValueError):
-    """A resource the report asked for lies outside the allowed folders or off the machine."""
+@dataclass(frozen=True, slots=True)
+class RenderLimits:
+    """How long and how much memory one PDF render may take before it is stopped."""
+
+    seconds: float = 60.0
+    memory_mib: int = 2048
 
 
 def is_allowed_file(url: str, allowed_roots: Sequence[Path]) -> Path | None:
@@ -58,16 +72,18 @@ def _fetcher_class() -> Any:
         def __init__(self, allowed_roots: Sequence[Path]) -> None:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.allowed_roots = list(allowed_roots)
+            self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             path = is_allowed_file(url, self.allowed_roots)
             if path is None:
-                raise RefusedURL(
-                    f"refused to load {url}: only files under the brief's and the "
-                    "template's folders are read"
-                )
+                # An empty answer, not an exception: WeasyPrint lets a failed fetch of a
+                # @color-profile abort the whole document. The refusal is reported by us.
+                if url not in self.refused:
+                    self.refused.append(url)
+                return URLFetcherResponse(url, body=b"")
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
 
     return ConfinedURLFetcher
@@ -106,24 +122,160 @@ class _Warm:
 _warm = _Warm()
 
 
-def render_pdf(html: str, base_url: Path, allowed_roots: Sequence[Path]) -> PdfResult:
+def render_pdf(
+    html: str,
+    base_url: Path,
+    allowed_roots: Sequence[Path],
+    limits: RenderLimits | None = RenderLimits(),
+) -> PdfResult:
     """Return the PDF of ``html``, resolving relative URLs against the folder ``base_url``.
 
     Only files under ``allowed_roots`` are read; every other URL is refused with a warning
-    and the report renders without it. Raises :class:`RenderError` if WeasyPrint fails.
+    and the report renders without it. With ``limits`` (the default), WeasyPrint runs in a
+    child process that is stopped when it takes longer or needs more memory; ``None`` renders
+    in this process. Raises :class:`RenderError` if WeasyPrint fails or a limit is hit.
     """
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    if limits is None or not hasattr(os, "fork"):
+        return _render_here(html, base_url, allowed_roots)
+    return _render_in_child(html, base_url, allowed_roots, limits)
 
-    if _warm.font_config is None:
-        _warm.font_config = FontConfiguration()
+
+def _render_here(html: str, base_url: Path, allowed_roots: Sequence[Path]) -> PdfResult:
+    from weasyprint import HTML
+
     fetcher = _fetcher_class()(allowed_roots)
     with _collect_warnings() as warnings:
         try:
             document = HTML(
                 string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render(font_config=_warm.font_config)
+            ).render(font_config=_font_config())
             data = document.write_pdf()
+        except MemoryError:
+            raise  # the child process reports it against its memory limit
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one.
-            raise RenderError(f"PDF rendering failed: {exc}") from exc
-    return PdfResult(data, len(document.pages), list(warnings))
+            raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+    refused = [
+        f"refused to load {url}: only files under the brief's and the template's folders are read"
+        for url in fetcher.refused
+    ]
+    # WeasyPrint's own complaint about the empty answer a refused URL got says no more.
+    others = [w for w in warnings if not any(url in w for url in fetcher.refused)]
+    return PdfResult(data, len(document.pages), [*refused, *others])
+
+
+def _font_config() -> Any:
+    from weasyprint.text.fonts import FontConfiguration
+
+    if _warm.font_config is None:
+        _warm.font_config = FontConfiguration()
+    return _warm.font_config
+
+
+def _render_in_child(
+    html: str, base_url: Path, allowed_roots: Sequence[Path], limits: RenderLimits
+) -> PdfResult:
+    # Import and set up fonts here, before the fork, so every child starts warm.
+    import weasyprint  # noqa: F401
+
+    _font_config()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child_main,
+        args=(sender, html, base_url, list(allowed_roots), limits.memory_mib, os.getpid()),
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.seconds):
+            raise RenderError(
+                f"PDF rendering took longer than {limits.seconds:g} s and was stopped "
+                "(a very large or deeply nested image or table?)"
+            )
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            child.join(5)
+            raise RenderError(
+                f"PDF rendering stopped unexpectedly (exit code {child.exitcode}); "
+                f"it may have needed more than {limits.memory_mib} MiB of memory"
+            ) from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if kind == "memory":
+        raise RenderError(
+            f"PDF rendering needed more than {limits.memory_mib} MiB of memory and was stopped"
+        )
+    if kind == "error":
+        raise RenderError(str(payload))
+    assert isinstance(payload, PdfResult)
+    return payload
+
+
+def _child_main(
+    sender: Any,
+    html: str,
+    base_url: Path,
+    allowed_roots: list[Path],
+    memory_mib: int,
+    parent_pid: int,
+) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides, and kills this child.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
+    # What a starved GLib prints on its way down means nothing to an analyst; the parent
+    # reports the failure in words.
+    with Path(os.devnull).open("wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+    _limit_memory(memory_mib)
+    try:
+        message: tuple[str, object] = ("ok", _render_here(html, base_url, allowed_roots))
+    except MemoryError:
+        message = ("memory", None)
+    except RenderError as exc:
+        message = ("error", str(exc))
+    except BaseException as exc:
+        message = ("error", f"PDF rendering failed: {type(exc).__name__}: {exc}")
+    try:
+        sender.send(message)
+    except MemoryError:
+        sender.send(("memory", None))
+    finally:
+        sender.close()
+        # No interpreter clean-up in a forked child, which may be out of memory: it only
+        # prints noise. The parent owns every file and handler.
+        os._exit(0)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to kill this child when its parent dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent's finally still kills it on every other exit
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _limit_memory(memory_mib: int) -> None:
+    """Cap this process's address space at what it maps now plus ``memory_mib``."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        mapped_kib = next(
+            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmSize:")
+        )
+    except (OSError, StopIteration, ValueError):
+        return  # no /proc: no reliable base to add the budget to
+    limit = (mapped_kib * 1024) + memory_mib * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

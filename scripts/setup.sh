@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Set up osintkit on a Debian/Ubuntu machine: system libraries and fonts, then a virtualenv in .venv.
 #   bash scripts/setup.sh          runtime only
-#   bash scripts/setup.sh --dev    plus the test and lint tools
+#   bash scripts/setup.sh --dev    plus the test and lint tools, and the HTML validators' Java,
+#                                  Node.js, Chromium and npm packages (tests/validity/)
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+dev=""
+[ "${1:-}" = "--dev" ] && dev=1
 extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
+[ -n "$dev" ] && extras="[dev]"
 
 # WeasyPrint needs Pango; Noto gives Latin, Cyrillic and Arabic-script faces (Persian joins
 # properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
@@ -15,6 +18,15 @@ extras=""
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils)
 # A Python that can make a venv with pip in it: Debian's needs python3-venv for that.
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then debs+=(python3 python3-venv); fi
+# The HTML tests (tests/test_html_validity.py) run the Nu Html Checker, a Java program, and
+# axe-core in headless Chromium driven from Node.js. Java and Node count as present whatever
+# installed them; Chromium must be Debian's (/usr/bin/chromium), since no browser is downloaded.
+if [ -n "$dev" ]; then
+  command -v java >/dev/null || debs+=(default-jre-headless)
+  command -v node >/dev/null || debs+=(nodejs)
+  command -v npm >/dev/null || debs+=(npm)
+  debs+=(chromium)
+fi
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,4 +42,9 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+# Exactly the versions in the committed lock file. --ignore-scripts: vnu-jar's install script
+# would download a Java runtime of its own when none is on PATH, and no package here needs one.
+if [ -n "$dev" ]; then
+  (cd tests/validity && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
 echo "setup: ready (.venv/bin/osintkit)"

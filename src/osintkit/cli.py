@@ -57,6 +57,21 @@ def main(
     """Validate OSINT briefs (YAML + Markdown) and render them as numbered series reports."""
 
 
+class PdfVariant(StrEnum):
+    """Distribution PDF variants (the brief is embedded for provenance)."""
+
+    pdf_a_3b = "pdf/a-3b"
+    pdf_a_3u = "pdf/a-3u"
+    pdf_ua_1 = "pdf/ua-1"
+
+
+PdfVariantOption = Annotated[
+    PdfVariant | None,
+    typer.Option(
+        "--pdf-variant", help="Write PDF/A-3 or PDF/UA-1, with the brief attached to the PDF."
+    ),
+]
+
 RegistryOption = Annotated[
     Path | None,
     typer.Option(
@@ -70,16 +85,43 @@ def validate(
     briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
     registry: RegistryOption = None,
 ) -> None:
-    """Check briefs against the schema and the series registry; list every problem."""
-    loaded, failures = _load_all(_expand(briefs), registry)
-    for item in loaded:
+    """Check briefs against the schema and the series registry; list every problem.
+
+    Briefs checked together are a catalogue: two with one series/volume/issue are an error,
+    a hole in a volume's numbering a warning.
+    """
+    from osintkit.catalogue import load_catalogue
+    from osintkit.errors import BriefErrors
+
+    try:
+        catalogue = load_catalogue(briefs, registry)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    for failure in catalogue.failures:
+        _print_errors(failure)
+    duplicated = {problem.path for problem in catalogue.problems}
+    for item in catalogue.briefs:
+        if item.path in duplicated:
+            continue
         b = item.brief
         out.print(
             f"[green]✓[/] {item.path}  "
             f"[dim]{item.series.title}, Volume {b.volume}, Issue {b.issue}[/]"
         )
-    if failures:
-        _fail_summary(failures, len(loaded))
+    for problem in catalogue.problems:
+        err.print(str(problem), markup=False)
+    for warning in catalogue.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    if not catalogue.ok:
+        problems = sum(len(f.errors) for f in catalogue.failures) + len(catalogue.problems)
+        files = len(catalogue.failures) + len(duplicated)
+        valid = len(catalogue.briefs) - len(duplicated)
+        err.print(
+            f"[red]{problems} problem{'s' * (problems != 1)} in {files} "
+            f"file{'s' * (files != 1)}[/] ({valid} valid)"
+        )
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -110,6 +152,7 @@ def render(
         int,
         typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use."),
     ] = 2048,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
@@ -130,7 +173,9 @@ def render(
     for item in loaded:
         try:
             chosen = template_for(item, template)
-            report = render_report(item, out_dir, formats, chosen, limits)
+            report = render_report(
+                item, out_dir, formats, chosen, limits, pdf_variant.value if pdf_variant else None
+            )
         except KeyboardInterrupt:
             # Files are replaced whole or not at all: what is there is a complete report.
             err.print(f"[red]interrupted[/] while rendering {item.path}; its files are unchanged")
@@ -154,6 +199,162 @@ def render(
 
 
 @app.command()
+def build(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders of briefs, or brief files (default: briefs/)."),
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="The site folder to build into.")
+    ] = Path("site"),
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: every core)."),
+    ] = None,
+    drafts: Annotated[
+        bool, typer.Option("--drafts", help="Publish drafts in the catalogue and feeds too.")
+    ] = False,
+    pdf_variant: PdfVariantOption = None,
+    registry: RegistryOption = None,
+    time_limit: Annotated[
+        float,
+        typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
+    ] = 60.0,
+    memory_limit: Annotated[
+        int,
+        typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use."),
+    ] = 2048,
+) -> None:
+    """Render every brief into a site with its catalogue, feeds and SHA256SUMS.
+
+    Only briefs whose inputs changed are rendered again. One broken brief does not stop the
+    others; two briefs with the same number stop the build before anything is written.
+    """
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from osintkit.build import BuildOptions, BuildOutcome
+    from osintkit.build import build as run_build
+    from osintkit.errors import BriefErrors
+
+    options = BuildOptions(
+        out_dir=out_dir,
+        jobs=jobs or os.cpu_count() or 1,
+        drafts=drafts,
+        pdf_variant=pdf_variant.value if pdf_variant else None,
+        registry=registry,
+        time_limit=time_limit,
+        memory_limit=memory_limit,
+    )
+    progress = Progress(
+        TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}"), console=err, transient=True,
+    )  # fmt: skip
+    task = progress.add_task("", total=None)
+
+    def started(count: int) -> None:
+        progress.update(task, total=count)
+        if count:
+            progress.start()
+
+    def finished(outcome: BuildOutcome) -> None:
+        if outcome.status != "skipped":
+            progress.update(task, advance=1, description=outcome.brief_path.name)
+        for warning in outcome.warnings:
+            progress.console.print(f"[yellow]warning:[/] {outcome.brief_path}: {warning}")
+
+    try:
+        result = run_build(sources or [Path("briefs")], options, finished, started)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        progress.stop()
+        err.print("[red]interrupted[/]: the briefs built so far are kept; run build again")
+        raise typer.Exit(130) from None
+    finally:
+        progress.stop()
+    if result.problems:
+        for problem in result.problems:
+            err.print(str(problem), markup=False)
+        err.print("[red]numbers given twice[/]; nothing was built")
+        raise typer.Exit(1)
+    table = Table(box=None, pad_edge=False)
+    table.add_column("brief", overflow="fold")
+    table.add_column("result", no_wrap=True)
+    table.add_column("time", no_wrap=True, justify="right")
+    style = {"built": "green", "skipped": "dim", "failed": "red"}
+    outcomes = sorted(result.outcomes, key=lambda o: str(o.brief_path))
+    for outcome in outcomes:
+        seconds = f"{outcome.seconds:.2f} s" if outcome.status == "built" else ""
+        status = f"[{style[outcome.status]}]{outcome.status}[/]"
+        table.add_row(_escape(str(outcome.brief_path)), status, seconds)
+    out.print(table)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            # In full, one line each: a table column would cut the file:line:col off.
+            err.print(f"error: {outcome.message}", markup=False)
+    counts = {
+        s: sum(o.status == s for o in result.outcomes) for s in ("built", "skipped", "failed")
+    }
+    out.print(
+        f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
+        f"→ {out_dir}/index.html"
+    )
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def new(
+    series: Annotated[
+        str, typer.Option("--series", "-s", help="The series key, e.g. persian-files.")
+    ],
+    title: Annotated[str | None, typer.Option("--title", help="The report's title.")] = None,
+    volume: Annotated[
+        int | None,
+        typer.Option("--volume", min=1, help="Volume (default: the series' latest, or 1)."),
+    ] = None,
+    folder: Annotated[
+        Path, typer.Option("--folder", help="Where briefs and series.yaml live.")
+    ] = Path("briefs"),
+    language: Annotated[str, typer.Option("--language", help="BCP 47 language tag.")] = "en",
+) -> None:
+    """Start the next issue of a series: a draft brief with every section to fill in."""
+    from osintkit.errors import BriefErrors, OsintkitError
+    from osintkit.scaffold import new_brief
+
+    try:
+        created = new_brief(folder, series, title=title, volume=volume, language=language)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    except OsintkitError as exc:
+        _die(str(exc))
+    out.print(f"[green]wrote[/] {created.path}  [dim]{created.description}[/]")
+
+
+@app.command()
+def schema(
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the schema files into.")
+    ] = Path("briefs"),
+) -> None:
+    """Write the JSON Schemas of a brief and of the series registry, for editors."""
+    from osintkit.errors import OsintkitError
+    from osintkit.scaffold import write_schemas
+
+    try:
+        written = write_schemas(out_dir)
+    except OsintkitError as exc:
+        _die(str(exc))
+    for path in written:
+        out.print(f"[green]wrote[/] {path}")
+
+
+@app.command()
 def templates() -> None:
     """List the report templates that ship with osintkit."""
     from rich.table import Table
@@ -168,22 +369,19 @@ def templates() -> None:
 
 def _expand(paths: list[Path]) -> list[Path]:
     """Folders stand for the briefs in them (every .yaml/.yml but the registry)."""
-    from osintkit.series import REGISTRY_FILE_NAME
+    from osintkit.catalogue import brief_paths
+    from osintkit.errors import BriefErrors
 
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix in (".yaml", ".yml") and p.name != REGISTRY_FILE_NAME and p.is_file()
-            )
-            if not found:
-                _die(f"{path}: no briefs (*.yaml) in this folder")
-            expanded.extend(found)
-        else:
-            expanded.append(path)
-    return expanded
+    try:
+        return brief_paths(paths)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+
+
+def _print_errors(errors: BriefErrors) -> None:
+    for error in errors.errors:
+        err.print(str(error), markup=False)
 
 
 def _reference_brief() -> Path:
@@ -209,8 +407,7 @@ def _load_all(
             loaded.append(load_brief(path, registry))
         except BriefErrors as exc:
             failures.append(exc)
-            for error in exc.errors:
-                err.print(str(error), markup=False)
+            _print_errors(exc)
     return loaded, failures
 
 
@@ -232,6 +429,12 @@ def _check_distinct_outputs(loaded: list[LoadedBrief]) -> None:
         first = seen.setdefault(item.path.stem, item.path)
         if first != item.path:
             _die(f"{first} and {item.path} would write the same output files; rename one")
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _size(size: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +75,8 @@ class Brief(_Model):
     challenges: Challenges
     #: Ends the closing contact line: "… monitoring services regarding <contact_topic>."
     contact_topic: Line | None = None
+    #: A draft renders with a DRAFT watermark and stays out of the published catalogue.
+    status: Literal["draft", "final"] = "final"
     sources: list[Source] = []
 
 

@@ -6,6 +6,7 @@ import contextlib
 import glob
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from osintkit.errors import OutputError
@@ -26,8 +27,19 @@ def _remove_stale_temporaries(path: Path) -> None:
     clean up; its temporaries carry its process id, so the next write removes those whose
     process is gone.
     """
-    for temp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
-        pid_text = temp.name[len(path.name) + 2 :].split(".", 1)[0]
+    _remove_dead(path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"))
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete every temporary file in ``folder`` whose writing process is gone."""
+    _remove_dead(folder.glob(f".*{TEMP_SUFFIX}"))
+
+
+def _remove_dead(temporaries: Iterable[Path]) -> None:
+    for temp in temporaries:
+        # ".<name>.<pid>.<random><suffix>": the pid is the second field from the end.
+        fields = temp.name[: -len(TEMP_SUFFIX)].split(".")
+        pid_text = fields[-2] if len(fields) >= 3 else ""
         if pid_text.isdigit() and not _process_exists(int(pid_text)):
             with contextlib.suppress(OSError):
                 temp.unlink()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -37,6 +39,19 @@ class RenderedReport:
     files: list[WrittenFile]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    #: Local files the PDF loaded besides the brief and the template's HTML and CSS.
+    files_read: list[Path] = field(default_factory=list)
+
+
+def publication_time(loaded: LoadedBrief) -> dt.datetime:
+    """The date stamped into a report's PDF: ``SOURCE_DATE_EPOCH`` if set, else the brief's.
+
+    Never the wall clock, so rendering the same brief twice gives the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.UTC)
 
 
 def template_for(loaded: LoadedBrief, override: str | None = None) -> ReportTemplate:
@@ -56,11 +71,13 @@ def render_report(
     formats: Collection[str] = FORMATS,
     template: ReportTemplate | None = None,
     limits: RenderLimits | None = None,
+    pdf_variant: str | None = None,
 ) -> RenderedReport:
     """Render ``loaded`` into ``out_dir`` in the given formats and return what was written.
 
     Every format is rendered before any file is written, so a failure leaves the previous
-    outputs as they were. The PDF is rendered within ``limits`` (default: RenderLimits()).
+    outputs as they were. The PDF is rendered within ``limits`` (default: RenderLimits()); a
+    ``pdf_variant`` ("pdf/a-3b", "pdf/ua-1") also embeds the brief for provenance.
     Raises TemplateError, RenderError or OutputError.
     """
     from osintkit.render.html import render_html
@@ -70,11 +87,18 @@ def render_report(
     html = render_html(loaded, template)
     pending: list[tuple[Path, bytes, str, int | None]] = []
     warnings = list(html.warnings)
+    files_read: list[Path] = []
     if "pdf" in formats:
-        from osintkit.render.pdf import RenderLimits, render_pdf
+        from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf
 
+        options = PdfOptions(
+            variant=pdf_variant,
+            attachments=(loaded.path,) if pdf_variant else (),
+            created=publication_time(loaded),
+        )
         roots = [loaded.path.parent, template.folder]
-        pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits())
+        pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits(), options)
+        files_read.extend(pdf.files_read)
         warnings.extend(pdf.warnings)
         pending.append((output_path(loaded.path, out_dir, "pdf"), pdf.data, "pdf", pdf.pages))
     if "html" in formats:
@@ -85,4 +109,5 @@ def render_report(
     for path, data, kind, pages in pending:
         write_atomic(path, data)
         files.append(WrittenFile(path, kind, len(data), pages))
-    return RenderedReport(loaded.path, template, files, time.perf_counter() - started, warnings)
+    seconds = time.perf_counter() - started
+    return RenderedReport(loaded.path, template, files, seconds, warnings, files_read)

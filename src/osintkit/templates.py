@@ -107,6 +107,21 @@ def find_template(name_or_path: str, search_from: Path | None = None) -> ReportT
     raise TemplateError(f"no template named {name_or_path!r} (known: {known})")
 
 
+#: The folder, among the built-in template folders, of the site's own pages (the catalogue).
+SITE_FOLDER = "_site"
+
+
+def site_environment() -> jinja2.Environment:
+    """Return the Jinja2 environment of the site's pages (the catalogue's index.html).
+
+    Raises :class:`TemplateError` if osintkit was installed without them.
+    """
+    for root in builtin_template_dirs():
+        if (root / SITE_FOLDER).is_dir():
+            return _environment((root / SITE_FOLDER).resolve())
+    raise TemplateError(f"the site templates ({SITE_FOLDER}/) are not installed")
+
+
 def list_templates() -> list[ReportTemplate]:
     """Return the built-in templates, by name."""
     found: dict[str, ReportTemplate] = {}

@@ -12,6 +12,8 @@ WeasyPrint is imported inside the functions that need it: it costs most of a sec
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
+import io
 import logging
 import multiprocessing
 import os
@@ -34,6 +36,25 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    #: Local files the document loaded (images, fonts, stylesheets): inputs of the output.
+    files_read: list[Path] = field(default_factory=list)
+
+
+#: PDF variants a distribution copy may be written as (WeasyPrint's names).
+PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    """How the PDF is written, beyond its content."""
+
+    #: A PDF/A or PDF/UA variant, e.g. "pdf/a-3b"; None for a plain PDF.
+    variant: str | None = None
+    #: Files embedded in the PDF (the brief itself, for provenance).
+    attachments: tuple[Path, ...] = ()
+    #: The creation (and modification) date written into the PDF and its attachments; a
+    #: fixed date, with nothing else varying, makes two renders byte-identical.
+    created: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +94,7 @@ def _fetcher_class() -> Any:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.allowed_roots = list(allowed_roots)
             self.refused: list[str] = []
+            self.served: list[Path] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
@@ -84,6 +106,8 @@ def _fetcher_class() -> Any:
                 if url not in self.refused:
                     self.refused.append(url)
                 return URLFetcherResponse(url, body=b"")
+            if path not in self.served:
+                self.served.append(path)
             return URLFetcherResponse(path.as_uri(), body=path.read_bytes())
 
     return ConfinedURLFetcher
@@ -127,6 +151,7 @@ def render_pdf(
     base_url: Path,
     allowed_roots: Sequence[Path],
     limits: RenderLimits | None = RenderLimits(),
+    options: PdfOptions = PdfOptions(),
 ) -> PdfResult:
     """Return the PDF of ``html``, resolving relative URLs against the folder ``base_url``.
 
@@ -136,12 +161,14 @@ def render_pdf(
     in this process. Raises :class:`RenderError` if WeasyPrint fails or a limit is hit.
     """
     if limits is None or not hasattr(os, "fork"):
-        return _render_here(html, base_url, allowed_roots)
-    return _render_in_child(html, base_url, allowed_roots, limits)
+        return _render_here(html, base_url, allowed_roots, options)
+    return _render_in_child(html, base_url, allowed_roots, limits, options)
 
 
-def _render_here(html: str, base_url: Path, allowed_roots: Sequence[Path]) -> PdfResult:
-    from weasyprint import HTML
+def _render_here(
+    html: str, base_url: Path, allowed_roots: Sequence[Path], options: PdfOptions
+) -> PdfResult:
+    from weasyprint import HTML, Attachment
 
     fetcher = _fetcher_class()(allowed_roots)
     with _collect_warnings() as warnings:
@@ -149,7 +176,24 @@ def _render_here(html: str, base_url: Path, allowed_roots: Sequence[Path]) -> Pd
             document = HTML(
                 string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render(font_config=_font_config())
-            data = document.write_pdf()
+            if options.created is not None:
+                stamp = options.created.isoformat()
+                document.metadata.created = document.metadata.modified = stamp
+            attachments = [
+                Attachment(
+                    file_obj=io.BytesIO(path.read_bytes()),
+                    name=path.name,
+                    description="The brief this report was rendered from",
+                    created=options.created,
+                    modified=options.created,
+                )
+                for path in options.attachments
+            ]
+            data = document.write_pdf(
+                pdf_variant=options.variant,
+                pdf_tags=bool(options.variant and options.variant.startswith("pdf/ua")),
+                attachments=attachments or None,
+            )
         except MemoryError:
             raise  # the child process reports it against its memory limit
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one.
@@ -160,7 +204,14 @@ def _render_here(html: str, base_url: Path, allowed_roots: Sequence[Path]) -> Pd
     ]
     # WeasyPrint's own complaint about the empty answer a refused URL got says no more.
     others = [w for w in warnings if not any(url in w for url in fetcher.refused)]
-    return PdfResult(data, len(document.pages), [*refused, *others])
+    return PdfResult(data, len(document.pages), [*refused, *others], list(fetcher.served))
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and set up fonts now, so the renders that follow start warm."""
+    import weasyprint  # noqa: F401
+
+    _font_config()
 
 
 def _font_config() -> Any:
@@ -172,17 +223,18 @@ def _font_config() -> Any:
 
 
 def _render_in_child(
-    html: str, base_url: Path, allowed_roots: Sequence[Path], limits: RenderLimits
+    html: str,
+    base_url: Path,
+    allowed_roots: Sequence[Path],
+    limits: RenderLimits,
+    options: PdfOptions,
 ) -> PdfResult:
-    # Import and set up fonts here, before the fork, so every child starts warm.
-    import weasyprint  # noqa: F401
-
-    _font_config()
+    warm_up()  # before the fork, so every child starts warm
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child_main,
-        args=(sender, html, base_url, list(allowed_roots), limits.memory_mib, os.getpid()),
+        args=(sender, html, base_url, list(allowed_roots), options, limits.memory_mib, os.getpid()),
         daemon=True,
     )
     child.start()
@@ -221,6 +273,7 @@ def _child_main(
     html: str,
     base_url: Path,
     allowed_roots: list[Path],
+    options: PdfOptions,
     memory_mib: int,
     parent_pid: int,
 ) -> None:
@@ -233,7 +286,8 @@ def _child_main(
         os.dup2(devnull.fileno(), 2)
     _limit_memory(memory_mib)
     try:
-        message: tuple[str, object] = ("ok", _render_here(html, base_url, allowed_roots))
+        result = _render_here(html, base_url, allowed_roots, options)
+        message: tuple[str, object] = ("ok", result)
     except MemoryError:
         message = ("memory", None)
     except RenderError as exc:

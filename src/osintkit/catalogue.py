@@ -1,0 +1,144 @@
+"""A folder of briefs as a series catalogue: which briefs there are, and whether their numbers
+hold together (no two briefs with one number, no holes in a volume)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from osintkit.errors import BriefError, BriefErrors
+from osintkit.loader import load_yaml
+from osintkit.series import REGISTRY_FILE_NAME
+from osintkit.validation import LoadedBrief, load_brief
+
+BRIEF_SUFFIXES = (".yaml", ".yml")
+
+#: (series key, volume, issue): what a brief's number is.
+Number = tuple[str, int, int]
+
+
+def brief_paths(paths: Iterable[Path]) -> list[Path]:
+    """Return the brief files named by ``paths``: files as given, folders as their briefs.
+
+    A folder stands for every ``*.yaml``/``*.yml`` file in it except the series registry, in
+    name order. Raises :class:`BriefErrors` for a folder that holds no brief.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        briefs = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in BRIEF_SUFFIXES and p.name != REGISTRY_FILE_NAME and p.is_file()
+        )
+        if not briefs:
+            raise BriefErrors.single(path, "no briefs (*.yaml) in this folder")
+        found.extend(briefs)
+    return found
+
+
+@dataclass
+class Catalogue:
+    """The briefs of one or more folders, loaded, with what is wrong with them as a whole."""
+
+    briefs: list[LoadedBrief] = field(default_factory=list)
+    #: Each brief that failed to load, with its own problems.
+    failures: list[BriefErrors] = field(default_factory=list)
+    #: Problems of the catalogue as a whole: numbers given twice.
+    problems: list[BriefError] = field(default_factory=list)
+    #: Holes in a volume's numbering: worth a look, not an error.
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every brief loaded and no number is given twice."""
+        return not self.failures and not self.problems
+
+
+def load_catalogue(paths: Sequence[Path], registry: Path | None = None) -> Catalogue:
+    """Load every brief named by ``paths`` (files or folders) and check their numbering.
+
+    Never raises for a bad brief: problems are collected in the returned catalogue. Raises
+    :class:`BriefErrors` only for a folder without briefs.
+    """
+    catalogue = Catalogue()
+    for path in brief_paths(paths):
+        try:
+            catalogue.briefs.append(load_brief(path, registry))
+        except BriefErrors as exc:
+            catalogue.failures.append(exc)
+    numbers = {item.path: number_of(item) for item in catalogue.briefs}
+    catalogue.problems = duplicate_numbers(numbers, issue_position)
+    catalogue.warnings = numbering_gaps(numbers.values())
+    return catalogue
+
+
+def number_of(item: LoadedBrief) -> Number:
+    """The (series, volume, issue) of a loaded brief."""
+    return (item.brief.series, item.brief.volume, item.brief.issue)
+
+
+def duplicate_numbers(
+    numbers: dict[Path, Number], position: Callable[[Path], tuple[int, int]] | None = None
+) -> list[BriefError]:
+    """One error per brief that shares its number with another, naming the others."""
+    by_number: dict[Number, list[Path]] = defaultdict(list)
+    for path, number in numbers.items():
+        by_number[number].append(path)
+    problems = []
+    for (series, volume, issue), paths in sorted(by_number.items()):
+        if len(paths) < 2:
+            continue
+        for path in paths:
+            others = ", ".join(str(p) for p in paths if p != path)
+            line, column = position(path) if position else (0, 0)
+            problems.append(
+                BriefError(
+                    path,
+                    line,
+                    column,
+                    "issue",
+                    f"{series} volume {volume} issue {issue} is also the number of {others}",
+                )
+            )
+    return problems
+
+
+def numbering_gaps(numbers: Iterable[Number]) -> list[str]:
+    """Warnings for issues missing between the first and the last of each volume."""
+    issues: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for series, volume, issue in numbers:
+        issues[(series, volume)].add(issue)
+    warnings = []
+    for (series, volume), present in sorted(issues.items()):
+        missing = sorted(set(range(min(present), max(present) + 1)) - present)
+        if missing:
+            listed = ", ".join(str(n) for n in missing)
+            warnings.append(
+                f"{series} volume {volume}: no brief for issue{'s' * (len(missing) > 1)} {listed}"
+            )
+    return warnings
+
+
+def next_number(numbers: Iterable[Number], series: str, volume: int | None = None) -> Number:
+    """The number a new issue of ``series`` gets: the next issue of ``volume``.
+
+    Without ``volume``, the series' latest volume (volume 1 for a series with no briefs).
+    """
+    taken = [(v, i) for s, v, i in numbers if s == series]
+    if volume is None:
+        volume = max((v for v, _ in taken), default=1)
+    last = max((i for v, i in taken if v == volume), default=0)
+    return (series, volume, last + 1)
+
+
+def issue_position(path: Path) -> tuple[int, int]:
+    """Where a brief's ``issue:`` key stands, for an error that points at it."""
+    try:
+        return load_yaml(path).locate_key(("issue",))
+    except BriefErrors:
+        return (0, 0)

@@ -1,0 +1,271 @@
+"""The published side of a build: the catalogue page, its JSON (with a schema), an Atom feed per
+series and SHA256SUMS over every published file.
+
+Everything here is a function of the build manifest's entries and the registry: no clock, no
+randomness, sorted output, so two builds of the same briefs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from osintkit import __version__
+from osintkit.output import write_atomic
+from osintkit.series import Series
+
+CATALOGUE_JSON = "catalogue.json"
+CATALOGUE_SCHEMA = "catalogue.schema.json"
+INDEX_HTML = "index.html"
+FEED_FILE = "feed.xml"
+CHECKSUMS = "SHA256SUMS"
+_ATOM = "http://www.w3.org/2005/Atom"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+class PublishedFile(BaseModel):
+    """One output file of an issue, relative to the site folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    size: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    pages: int | None = Field(default=None, ge=1)
+
+
+class CatalogueIssue(BaseModel):
+    """One issue of a series as the catalogue lists it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume: int = Field(ge=1)
+    issue: int = Field(ge=1)
+    title: str
+    subtitle: str | None = None
+    date: str = Field(description="Publication date, ISO 8601 (YYYY-MM-DD).")
+    language: str = Field(description="BCP 47 language tag of the report.")
+    status: str = Field(pattern=r"^(draft|final)$")
+    authors: list[str]
+    keywords: list[str]
+    summary: str = Field(description="The executive summary's first paragraph, plain text.")
+    brief: str = Field(description="File name of the brief the issue was rendered from.")
+    html: PublishedFile | None = None
+    pdf: PublishedFile | None = None
+
+
+class CatalogueSeries(BaseModel):
+    """A series and its issues, newest first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    title: str
+    issn: str
+    publisher: str
+    unit: str
+    url: str | None = None
+    feed: str = Field(description="Path of the series' Atom feed, relative to the site.")
+    issues: list[CatalogueIssue]
+
+
+class CatalogueDocument(BaseModel):
+    """``catalogue.json``: every published series and issue of a site."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_: str = Field(alias="$schema", default=CATALOGUE_SCHEMA)
+    generator: str
+    series: list[CatalogueSeries]
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """The files a publish step wrote, relative to the site folder."""
+
+    files: list[str]
+
+
+def publish(
+    out_dir: Path,
+    entries: Iterable[dict[str, Any]],
+    registry: dict[str, Series],
+    drafts: bool = False,
+) -> Published:
+    """Write the catalogue, feeds and checksums for the built ``entries`` into ``out_dir``.
+
+    Drafts are left out unless ``drafts``. Raises :class:`OutputError` if a file cannot be
+    written.
+    """
+    by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
+    for entry in entries:
+        if entry["status"] == "draft" and not drafts:
+            continue
+        files = entry["files"]
+        by_series[entry["series"]].append(
+            CatalogueIssue(
+                volume=entry["volume"],
+                issue=entry["issue"],
+                title=entry["title"],
+                subtitle=entry.get("subtitle"),
+                date=entry["date"],
+                language=entry["language"],
+                status=entry["status"],
+                authors=entry["authors"],
+                keywords=entry["keywords"],
+                summary=entry["summary"],
+                brief=entry["brief"],
+                html=PublishedFile(**files["html"]) if "html" in files else None,
+                pdf=PublishedFile(**files["pdf"]) if "pdf" in files else None,
+            )
+        )
+    catalogue = CatalogueDocument(
+        generator=f"osintkit {__version__}",
+        series=[
+            _series(key, registry[key], issues)
+            for key, issues in sorted(by_series.items())
+            if key in registry
+        ],
+    )
+    written: dict[str, bytes] = {
+        CATALOGUE_JSON: _json(catalogue.model_dump(by_alias=True, exclude_none=True)),
+        CATALOGUE_SCHEMA: _json(catalogue_schema()),
+        INDEX_HTML: render_index(catalogue).encode(),
+    }
+    for series in catalogue.series:
+        written[series.feed] = atom_feed(series, registry[series.key])
+    for path, data in written.items():
+        write_atomic(out_dir / path, data)
+    published = sorted(
+        {
+            *written,
+            *(
+                f.path
+                for series in catalogue.series
+                for issue in series.issues
+                for f in (issue.html, issue.pdf)
+                if f is not None
+            ),
+        }
+    )
+    sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
+    write_atomic(out_dir / CHECKSUMS, sums.encode())
+    return Published([*published, CHECKSUMS])
+
+
+def catalogue_schema() -> dict[str, Any]:
+    """The JSON Schema of ``catalogue.json``."""
+    schema = CatalogueDocument.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "osintkit catalogue"
+    return schema
+
+
+def _series(key: str, series: Series, issues: list[CatalogueIssue]) -> CatalogueSeries:
+    newest_first = sorted(issues, key=lambda i: (i.volume, i.issue), reverse=True)
+    return CatalogueSeries(
+        key=key,
+        title=series.title,
+        issn=series.issn,
+        publisher=series.publisher,
+        unit=series.unit,
+        url=series.url,
+        feed=f"{key}/{FEED_FILE}",
+        issues=newest_first,
+    )
+
+
+def atom_feed(series: CatalogueSeries, entry: Series) -> bytes:
+    """An Atom (RFC 4287) feed of a series' issues, newest first.
+
+    Ids are stable and need no web address: the feed is ``urn:issn:<ISSN>`` and each issue a
+    ``tag:`` URI (RFC 4151) on the publisher's domain and the issue's date. Links are relative
+    to the feed's own location, as RFC 4287 allows.
+    """
+    ET.register_namespace("", _ATOM)
+
+    def element(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> None:
+        child = ET.SubElement(parent, f"{{{_ATOM}}}{name}", attrs)
+        child.text = text
+
+    feed = ET.Element(f"{{{_ATOM}}}feed")
+    element(feed, "id", f"urn:issn:{series.issn}")
+    element(feed, "title", series.title)
+    element(feed, "subtitle", f"{series.unit}, ISSN {series.issn}")
+    newest = max((i.date for i in series.issues), default="1970-01-01")
+    element(feed, "updated", _timestamp(newest))
+    author = ET.SubElement(feed, f"{{{_ATOM}}}author")
+    element(author, "name", series.publisher)
+    element(author, "email", entry.contact)
+    element(feed, "link", rel="self", href=FEED_FILE, type="application/atom+xml")
+    if series.url:
+        element(feed, "link", rel="alternate", href=series.url, type="text/html")
+    element(feed, "generator", "osintkit", version=__version__)
+    domain = _domain(entry)
+    for issue in series.issues:
+        item = ET.SubElement(feed, f"{{{_ATOM}}}entry", {_XML_LANG: issue.language})
+        element(
+            item,
+            "id",
+            f"tag:{domain},{issue.date}:{series.key}/{issue.volume}/{issue.issue}",
+        )
+        element(item, "title", issue.title)
+        element(item, "updated", _timestamp(issue.date))
+        element(item, "published", _timestamp(issue.date))
+        for name in issue.authors:
+            person = ET.SubElement(item, f"{{{_ATOM}}}author")
+            element(person, "name", name)
+        if issue.html is not None:
+            href = Path(issue.html.path).name
+            element(item, "link", rel="alternate", href=href, type="text/html")
+        if issue.pdf is not None:
+            href = Path(issue.pdf.path).name
+            element(
+                item,
+                "link",
+                rel="enclosure",
+                href=href,
+                type="application/pdf",
+                length=str(issue.pdf.size),
+            )
+        element(item, "summary", issue.summary)
+        for keyword in issue.keywords:
+            element(item, "category", term=keyword)
+    ET.indent(feed)
+    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True)) + b"\n"
+
+
+def render_index(catalogue: CatalogueDocument) -> str:
+    """The catalogue page: every series, newest issue first, with links and sizes."""
+    from osintkit.templates import site_environment
+
+    return site_environment().get_template(INDEX_HTML + ".j2").render(catalogue=catalogue)
+
+
+def _domain(entry: Series) -> str:
+    if entry.url:
+        host = urlsplit(entry.url).hostname
+        if host:
+            return host.removeprefix("www.")
+    return entry.contact.rsplit("@", 1)[-1].lower()
+
+
+def _timestamp(day: str) -> str:
+    return f"{day}T00:00:00Z"
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

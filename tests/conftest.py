@@ -1,4 +1,9 @@
-"""Shared fixtures: the test fixtures folder and a factory for briefs beside a registry."""
+"""Shared fixtures: the test fixtures folder and a factory for briefs beside a registry.
+
+Also the Hypothesis profiles of the fuzz tests: "ci" (the default, a few thousand examples in
+all, under a minute on two cores) and "deep" for a long local run
+(``pytest tests/test_fuzz.py --hypothesis-profile=deep``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No example database: CI must not depend on what an earlier run left in .hypothesis/, and a
+# failure prints the blob that reproduces it instead. No deadline: the first example of a
+# test pays for imports and template loading, which says nothing about the input.
+settings.register_profile(
+    "ci",
+    max_examples=300,  # each fuzz test runs a share of this: 4,500 examples in all
+    deadline=None,
+    database=None,
+    print_blob=True,
+    # Strings of thousands of characters (deeply nested Markdown, 10**400) are the point of
+    # some strategies, so generating them is allowed to be slow.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=3_000)
+settings.load_profile("ci")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

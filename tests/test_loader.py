@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import BriefErrors
-from osintkit.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml, parse_yaml
+from osintkit.loader import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_NODES,
+    MAX_PARSER_DEPTH,
+    load_yaml,
+    parse_yaml,
+)
 
 PATH = Path("brief.yaml")
 
@@ -208,8 +215,11 @@ def test_nesting_is_limited() -> None:
 
 
 def test_nesting_past_the_parser_recursion_is_a_clean_error() -> None:
-    (message,) = problems("a: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert message.startswith("brief.yaml: YAML error:")
+    # The parser stops at its own limit (the document's mapping is the first level), long before
+    # Python's recursion limit would stop it.
+    assert problems("a: " + "[" * 5000 + "]" * 5000 + "\n") == [
+        f"brief.yaml:1:{3 + MAX_PARSER_DEPTH}: nested more than {MAX_PARSER_DEPTH} levels deep"
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
@@ -247,8 +257,93 @@ def test_keys_must_be_plain_text() -> None:
 
 
 def test_a_huge_integer_is_a_clean_error() -> None:
-    (message,) = problems("volume: " + "9" * 5000 + "\n")
-    assert message.startswith("brief.yaml:1:9: volume: cannot read this value:")
+    assert problems("volume: " + "9" * 5000 + "\n") == [
+        "brief.yaml:1:9: volume: cannot read this value: the number is too long"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("escape", "named"),
+    [
+        ("\\x00", "the control character U+0000"),
+        ("\\e", "the control character U+001B"),
+        ("\\x7f", "the control character U+007F"),
+        ("\\N", "the control character U+0085"),
+        ("\\uFDD0", "the non-character U+FDD0"),
+        ("\\U0001FFFE", "the non-character U+1FFFE"),
+        ("\\uD800", "a lone surrogate U+D800 (half of a pair, not a character)"),
+        ("\\uDE00\\uD83D", "a lone surrogate U+DE00 (half of a pair, not a character)"),
+    ],
+    ids=["nul", "escape", "delete", "next-line", "non-character", "astral-non-character",
+         "lone-surrogate", "reversed-pair"],
+)  # fmt: skip
+def test_escapes_cannot_smuggle_in_what_is_not_text(escape: str, named: str) -> None:
+    text = f'title: ok\nsubtitle: "Before {escape} after"\n'
+    line, column = position_of(text, escape)
+    assert problems(text) == [
+        f"brief.yaml:{line}:{column}: subtitle: contains {named}, which a brief cannot hold"
+    ]
+
+
+def test_an_escaped_surrogate_pair_is_one_character() -> None:
+    # YAML 1.2 is a superset of JSON, where this is how a character past U+FFFF is escaped.
+    assert parse_yaml('title: "\\uD83D\\uDE00"\n', PATH).data == {"title": "\U0001f600"}
+
+
+def test_tab_newline_and_carriage_return_escapes_are_text() -> None:
+    assert parse_yaml('title: "a\\tb\\nc\\rd"\n', PATH).data == {"title": "a\tb\nc\rd"}
+
+
+def test_a_key_that_is_not_text_is_located() -> None:
+    assert problems('title: x\n"ti\\u0000tle": y\n') == [
+        "brief.yaml:2:4: contains the control character U+0000, which a brief cannot hold"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("character", "named"),
+    [("\x00", "the control character U+0000"), ("\x1b", "the control character U+001B")],
+)
+def test_a_control_character_in_the_file_is_located(character: str, named: str) -> None:
+    message = f"YAML does not allow {named} in a file"
+    if character == "\x00":
+        message += "; is it UTF-16? save the file as UTF-8"
+    assert problems(f"title: x\nsubtitle: a{character}b\n") == [f"brief.yaml:2:12: {message}"]
+
+
+@pytest.mark.parametrize("escape", ["\\U00110000", "\\UFFFFFFFF"])
+def test_an_escape_past_the_last_code_point_is_located(escape: str) -> None:
+    (message,) = problems(f'title: x\nsubtitle: "{escape}"\n')
+    assert message.startswith("brief.yaml:2:")
+    assert ": YAML error: " in message
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.3", "1.0"])
+def test_only_yaml_1_2_is_read(version: str) -> None:
+    # %YAML 1.1 would make `title: NO` a boolean; 1.3 and 1.0 used to crash the parser.
+    assert problems(f"%YAML {version}\n---\ntitle: NO\n") == [
+        f"brief.yaml:1:1: YAML syntax error: a brief is read as YAML 1.2, not {version}; "
+        "remove the %YAML line"
+    ]
+
+
+def test_a_yaml_1_2_directive_is_fine() -> None:
+    assert parse_yaml("%YAML 1.2\n---\ntitle: NO\n", PATH).data == {"title": "NO"}
+
+
+def test_a_redefined_anchor_is_fine_and_silent(recwarn: pytest.WarningsRecorder) -> None:
+    document = parse_yaml("a: &x 1\nb: &x 2\nc: *x\n", PATH)
+    assert document.data == {"a": 1, "b": 2, "c": 2}
+    assert not recwarn.list
+
+
+def test_lone_carriage_returns_count_as_line_breaks() -> None:
+    # As they do for the parser, so that every position in a message agrees with it.
+    text = "title: x\rvolume: [1\rissue: 2\r"
+    (message,) = problems(text)
+    assert message.startswith("brief.yaml:3:")
+    document = parse_yaml("title: x\rbackground: a [@y]\r", PATH)
+    assert document.locate(("background",), document.data["background"].index("[@y]")) == (2, 15)
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -268,6 +363,37 @@ def test_non_utf8_bytes_are_located(tmp_path: Path) -> None:
     path.write_bytes(b"title: ok\nauthor: Jos\xe9 Ortega\n")
     assert file_problems(path) == [
         f"{path}:2:12: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+    ]
+
+
+def test_non_utf8_bytes_after_a_bom_are_located_without_it(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfti\xfftle: x\n")
+    assert file_problems(path) == [
+        f"{path}:1:3: not valid UTF-8 (byte 0xff); save the file as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("utf-16", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")],
+)
+def test_a_utf16_or_utf32_file_is_named(tmp_path: Path, encoding: str, name: str) -> None:
+    path = tmp_path / "wide.yaml"
+    # utf-16 and utf-32 write their byte order mark themselves; utf-16-be needs one added.
+    bom = "\ufeff" if encoding == "utf-16-be" else ""
+    path.write_bytes((bom + "title: x\n").encode(encoding))
+    assert file_problems(path) == [
+        f"{path}:1:1: the file is {name} (it starts with a byte order mark); save it as UTF-8"
+    ]
+
+
+def test_a_utf16_file_without_a_bom_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "wide.yaml"
+    path.write_bytes("title: x\n".encode("utf-16-le"))
+    assert file_problems(path) == [
+        f"{path}:1:2: YAML does not allow the control character U+0000 in a file; "
+        "is it UTF-16? save the file as UTF-8"
     ]
 
 

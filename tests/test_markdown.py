@@ -9,7 +9,13 @@ import pytest
 from markdown_it import MarkdownIt
 
 import osintkit.markdown
-from osintkit.markdown import Citation, CitationIndex, find_citations, render_markdown
+from osintkit.markdown import (
+    Citation,
+    CitationIndex,
+    find_citations,
+    find_too_deep,
+    render_markdown,
+)
 
 
 class _Tags(HTMLParser):
@@ -166,6 +172,38 @@ def test_persian_text_passes_through_unchanged() -> None:
     assert render_markdown(text) == f"<p>{text}</p>\n"
 
 
+@pytest.mark.parametrize(
+    "piece", [">", "> ", "*", "_", "[", "![", "[@", "`", "- ", "  - ", "1. ", "> - "]
+)
+def test_deeply_nested_markdown_renders_without_recursion_errors(piece: str) -> None:
+    # Five thousand levels of quotes, lists, emphasis or brackets, far past Python's recursion
+    # limit if anything recursed once a level; the parser's nesting limits hold instead.
+    text = piece * 5000 + " [@a] end"
+    assert render_markdown(text, CitationIndex({"a"}))
+    assert render_markdown(text, CitationIndex({"a"}), inline=True)
+    assert [c.source_id for c in find_citations(text)] in ([], ["a"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["> " * 20 + "lost", "- " * 10 + "lost", "1. " * 10 + "lost", "> - " * 7 + "lost"],
+    ids=["quotes", "bullets", "numbers", "mixed"],
+)
+def test_nesting_whose_content_the_parser_drops_is_found(text: str) -> None:
+    assert "lost" not in render_markdown(text)
+    assert find_too_deep("Intro.\n\n" + text) == len("Intro.\n\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["> " * 19 + "kept", "- " * 9 + "kept", "> - " * 6 + "kept", "*" * 5000 + "kept"],
+    ids=["quotes", "bullets", "mixed", "emphasis"],
+)
+def test_nesting_the_parser_keeps_is_fine(text: str) -> None:
+    assert "kept" in render_markdown(text)
+    assert find_too_deep(text) is None
+
+
 # --- citations --------------------------------------------------------------------------------
 
 
@@ -238,3 +276,10 @@ def test_find_citations_points_past_literal_lookalikes_to_the_real_bracket() -> 
     (citation,) = find_citations(text)
     assert (citation.source_id, citation.locator) == ("a", "p. 2")
     assert text[citation.offset :].startswith("[@a, p. 2]")
+
+
+@pytest.mark.parametrize("text", ["> \r[@a]\n", "One\r\rTwo\r\n\r\n> [@a]", "x\r\n- y\r- [@a]"])
+def test_find_citations_counts_lines_as_the_parser_does(text: str) -> None:
+    # The parser reads a lone "\r" and "\r\n" as line breaks, as YAML's "\r" escape allows.
+    (citation,) = find_citations(text)
+    assert citation.offset == text.index("[@a]")

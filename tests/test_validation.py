@@ -124,6 +124,11 @@ def test_volume_as_text(make_brief: MakeBrief, minimal: str) -> None:
     assert problems(path) == [f"{path}:{where}: volume: input should be a valid integer"]
 
 
+def test_an_enormous_volume(make_brief: MakeBrief, minimal: str) -> None:
+    path = make_brief(replace(minimal, "volume: 29", f"volume: {10**400}"))
+    assert problems(path) == [f"{path}:3:9: volume: input should be less than or equal to 9999"]
+
+
 @pytest.mark.parametrize("volume", ["0", "10000", "2.0", "true", "'29'"])
 def test_volume_out_of_range_or_not_an_integer(
     make_brief: MakeBrief, minimal: str, volume: str
@@ -145,6 +150,77 @@ def test_blank_markdown_field(make_brief: MakeBrief, minimal: str) -> None:
     path = make_brief(text)
     where = at(text, '" "')
     assert problems(path) == [f"{path}:{where}: executive_summary: must not be empty"]
+
+
+def test_a_one_megabyte_title(make_brief: MakeBrief, minimal: str) -> None:
+    text = re.sub(r"(?m)^title: .*$", lambda _: "title: " + "x" * 1024 * 1024, minimal)
+    path = make_brief(text)
+    assert problems(path) == [f"{path}:5:8: title: string should have at most 500 characters"]
+
+
+@pytest.mark.parametrize(
+    ("escape", "named"),
+    [
+        ("\\x00", "the control character U+0000"),
+        ("\\x1b", "the control character U+001B"),
+        ("\\uD800", "a lone surrogate U+D800 (half of a pair, not a character)"),
+    ],
+    ids=["nul", "escape", "lone-surrogate"],
+)
+def test_title_with_an_escape_that_is_not_text(
+    make_brief: MakeBrief, minimal: str, escape: str, named: str
+) -> None:
+    # A lone surrogate used to reach the report, whose UTF-8 writer then failed on it.
+    text = re.sub(r"(?m)^title: .*$", lambda _: f'title: "Minsk {escape} Tehran"', minimal)
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, escape)}: title: contains {named}, which a brief cannot hold"
+    ]
+
+
+def test_markdown_with_a_lone_surrogate(make_brief: MakeBrief, minimal: str) -> None:
+    old = "text: Both nations face extensive sanctions."
+    text = replace(minimal, old, 'text: "Both nations face \\udc00 sanctions."')
+    path = make_brief(text)
+    where = at(text, "\\udc00")
+    assert problems(path) == [
+        f"{path}:{where}: challenges.items[0].text: contains a lone surrogate U+DC00 "
+        "(half of a pair, not a character), which a brief cannot hold"
+    ]
+
+
+def test_a_key_with_a_line_break_is_reported_on_one_line(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + '"key\\nwith\\u2028breaks": 1\n'
+    path = make_brief(text)
+    where = at(text, '"key')
+    assert problems(path) == [f"{path}:{where}: key\\x0awith\\u2028breaks: unknown field"]
+
+
+def test_markdown_nested_deeper_than_the_report_can_show(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    nested = "  " + "> " * 5000 + "lost\n"
+    text = replace(minimal, "  Both countries look", nested + "\n  Both countries look")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, nested.strip())}: geopolitical_context: "
+        "lists or quotes nested too deeply: the report would lose what they hold"
+    ]
+
+
+def test_huge_values_and_keys_are_cut_short_in_messages(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = replace(minimal, "series: persian-files", "series: " + "s" * 200_000)
+    text += "? " + "k" * 1_000_000 + "\n: 1\n"
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:2:9: series: string should have at most 100 characters",
+        f"{path}:2:9: series: unknown series {'s' * 60!r}… in {path.parent.resolve()}/series.yaml",
+        f"{path}:{minimal.count(chr(10)) + 1}:3: {'k' * 60}…: unknown field",
+    ]
 
 
 def test_bad_issn_in_the_registry(make_brief: MakeBrief, minimal: str) -> None:

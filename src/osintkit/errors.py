@@ -5,6 +5,7 @@ The core raises these; only the CLI decides how to print them and which exit cod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +14,42 @@ from pathlib import Path
 KeyPath = tuple[str | int, ...]
 
 
+#: Characters of one key shown in a message: an unknown key can be as long as the file.
+_KEY_LIMIT = 60
+
+
 def format_key_path(key_path: KeyPath) -> str:
-    """Return ``challenges.items[1].label`` for ``("challenges", "items", 1, "label")``."""
+    """Return ``challenges.items[1].label`` for ``("challenges", "items", 1, "label")``.
+
+    A key longer than a message can show is cut short with "…".
+    """
     text = ""
     for part in key_path:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else part
+            key = part if len(part) <= _KEY_LIMIT else part[:_KEY_LIMIT] + "…"
+            text += f".{key}" if text else key
     return text
+
+
+#: Characters escaped in a message: controls and line separators would break its one line,
+#: bidi embeddings, overrides and isolates would reorder the rest of it in a terminal, and a
+#: lone surrogate cannot be written as UTF-8 at all, so it would crash whatever prints it.
+_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with every character that could break or garble a line escaped.
+
+    An escaped character comes out as Python writes it: ``\\x1b``, ``\\u2028``.
+    """
+    return _UNSAFE_RE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +63,12 @@ class BriefError:
     message: str
 
     def __str__(self) -> str:
+        """One line, ``path:line:col: field: message``; whatever a brief holds cannot break it."""
         where = f"{self.path}:{self.line}:{self.column}" if self.line else f"{self.path}"
-        return (
+        text = (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+        return printable(text)
 
 
 class OsintkitError(Exception):

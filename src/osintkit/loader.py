@@ -6,19 +6,28 @@ constructor for Python objects, so that it can:
 * keep a position for every key path, which turns Pydantic's error locations into file:line:col;
 * count nodes as it walks, so an alias "billion laughs" fails fast instead of eating memory;
 * reject duplicate keys and tags a brief has no use for, each with its position;
-* leave timestamps as text, so ``date: 2025-02-30`` reaches Pydantic and gets a located error.
+* leave timestamps as text, so ``date: 2025-02-30`` reaches Pydantic and gets a located error;
+* refuse text that is not text: a lone surrogate or a control character written as an escape
+  (``"\\uD800"``, ``"\\x1b"``) would otherwise reach the report and break its UTF-8 writer.
+
+Every failure of the parser itself, whatever the input, becomes a located BriefError.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import Reader, ReaderError
+from ruamel.yaml.scanner import Scanner, ScannerError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, format_key_path
 
@@ -27,6 +36,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 #: Nodes visited, counting every alias expansion again; a long brief has a few hundred.
 MAX_NODES = 50_000
 MAX_DEPTH = 32
+#: Where the parser itself stops; far past MAX_DEPTH (which names the field) and far short of
+#: Python's recursion limit, which the composer would otherwise hit at a few hundred levels.
+MAX_PARSER_DEPTH = 4 * MAX_DEPTH
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:null",
@@ -37,6 +49,19 @@ _PLAIN_TAGS = {
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+
+#: Code points a report cannot show: HTML forbids controls other than whitespace (C0, DEL, C1
+#: with NEL) and non-characters, and a lone surrogate cannot even be written as UTF-8. YAML
+#: refuses most of them in the file itself but lets escapes such as "\x1b" and "\uD800" through.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
+_NOT_TEXT_RE = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_NONCHARACTERS}]"
+)
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+#: Line breaks as ruamel counts them when it marks a position (YAML 1.2: CRLF, LF, lone CR).
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +107,7 @@ class LoadedDocument:
         value = self._value_at(path)
         if not isinstance(value, str) or not 0 <= offset < len(value):
             return (where.line + 1, where.column + 1)
-        return self._position(self._source_index(where, value, offset))
+        return self._position(_source_index(self.source, where, value, offset))
 
     def locate_key(self, key_path: KeyPath) -> tuple[int, int]:
         """Return the 1-based (line, column) of the key that ends ``key_path``."""
@@ -97,38 +122,49 @@ class LoadedDocument:
             value = value[part]
         return value
 
-    def _source_index(self, where: _Where, value: str, offset: int) -> int:
-        """Map a character of a parsed scalar back to its index in the source.
-
-        Folding, indentation and escapes change only whitespace and escape syntax, so each
-        non-space character of the value is the next occurrence of itself in the source,
-        after any whitespace, within a few characters. Walking the value that way stays in
-        step with every scalar style without re-implementing YAML's scanner.
-        """
-        source, end = self.source, where.end
-        cursor = where.start
-        if where.style in ("|", ">"):
-            cursor = source.find("\n", cursor, end) + 1 or end  # past the header line
-        elif where.style in ('"', "'"):
-            cursor += 1
-        for i, char in enumerate(value[: offset + 1]):
-            while cursor < end and source[cursor] in " \t\r\n":
-                cursor += 1
-            if char.isspace():
-                continue
-            found = source.find(char, cursor, min(end, cursor + _ESCAPE_WINDOW))
-            if i == offset:
-                return found if found >= 0 else cursor
-            if found >= 0:
-                cursor = found + 1
-        return cursor
-
     def _position(self, index: int) -> tuple[int, int]:
         if not self._line_starts:
-            self._line_starts = [0]
-            self._line_starts.extend(i + 1 for i, c in enumerate(self.source) if c == "\n")
-        line = bisect.bisect_right(self._line_starts, index) - 1
-        return (line + 1, index - self._line_starts[line] + 1)
+            self._line_starts = _line_starts(self.source)
+        return _position(self._line_starts, index)
+
+
+def _source_index(source: str, where: _Where, value: str, offset: int) -> int:
+    """Map a character of a parsed scalar back to its index in the source.
+
+    Folding, indentation and escapes change only whitespace and escape syntax, so each
+    non-space character of the value is the next occurrence of itself in the source,
+    after any whitespace, within a few characters. Walking the value that way stays in
+    step with every scalar style without re-implementing YAML's scanner. A character that
+    only an escape can write (a control character) is not found, and lands on its escape.
+    """
+    end = where.end
+    cursor = where.start
+    if where.style in ("|", ">"):
+        cursor = source.find("\n", cursor, end) + 1 or end  # past the header line
+    elif where.style in ('"', "'"):
+        cursor += 1
+    for i, char in enumerate(value[: offset + 1]):
+        while cursor < end and source[cursor] in " \t\r\n":
+            cursor += 1
+        if char.isspace():
+            continue
+        found = source.find(char, cursor, min(end, cursor + _ESCAPE_WINDOW))
+        if i == offset:
+            return found if found >= 0 else cursor
+        if found >= 0:
+            cursor = found + 1
+    return cursor
+
+
+def _line_starts(text: str) -> list[int]:
+    """The index of the first character of every line of ``text``."""
+    return [0, *(match.end() for match in _LINE_BREAK_RE.finditer(text))]
+
+
+def _position(line_starts: list[int], index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of character ``index``, given the line starts."""
+    line = bisect.bisect_right(line_starts, index) - 1
+    return (line + 1, index - line_starts[line] + 1)
 
 
 def load_yaml(path: Path) -> LoadedDocument:
@@ -145,18 +181,38 @@ def load_yaml(path: Path) -> LoadedDocument:
 def parse_yaml(text: str, path: Path) -> LoadedDocument:
     """Parse YAML ``text`` that came from ``path`` (used in messages only); see load_yaml."""
     yaml = YAML(typ="safe", pure=True)
+    yaml.Reader = _Reader
+    yaml.Scanner = _Scanner
+    yaml.max_depth = MAX_PARSER_DEPTH
+    # Redefining an anchor is valid YAML; ruamel would print a warning from inside the core.
+    yaml.composer.warn_double_anchors = False
     try:
         root = yaml.compose(text)
+    except MaxDepthExceededError as exc:
+        line, column = _mark_position(exc.problem_mark, yaml)
+        message = f"nested more than {MAX_PARSER_DEPTH} levels deep"
+        raise BriefErrors.single(path, message, line, column) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        line, column = _mark_position(exc.problem_mark or exc.context_mark, yaml)
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         raise BriefErrors.single(path, f"YAML syntax error: {problem}", line, column) from None
-    except (YAMLError, RecursionError) as exc:
-        raise BriefErrors.single(path, f"YAML error: {exc}") from None
+    except ReaderError as exc:
+        # The reader refuses characters YAML does not allow in a file, before any parsing.
+        line, column = _position(_line_starts(text), exc.position)
+        message = f"YAML does not allow {_describe(chr(exc.character))} in a file"
+        if exc.character == 0:
+            message += "; is it UTF-16? save the file as UTF-8"
+        raise BriefErrors.single(path, message, line, column) from None
+    except (YAMLError, RecursionError, ValueError, OverflowError, AssertionError) as exc:
+        # The parser is third-party code fed untrusted text; beyond its own errors it has been
+        # seen to raise ValueError and OverflowError (a \U escape past U+10FFFF) and
+        # AssertionError. Any of them is this input's fault, so report it where it stopped.
+        line, column = _mark_position(None, yaml)
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BriefErrors.single(path, f"YAML error: {detail}", line, column) from None
     if root is None:
         raise BriefErrors.single(path, "the file is empty", 1, 1)
-    builder = _Builder(path, yaml)
+    builder = _Builder(path, yaml, text)
     data = builder.build(root, (), 0)
     if builder.errors:
         raise BriefErrors(builder.errors)
@@ -164,6 +220,57 @@ def parse_yaml(text: str, path: Path) -> LoadedDocument:
     document._values.update(builder.values)
     document._keys.update(builder.keys)
     return document
+
+
+class _Reader(Reader):
+    """A reader that remembers where it stopped: ruamel resets it as compose() fails."""
+
+    stopped_at: tuple[int, int] = (0, 0)
+
+    def reset_reader(self) -> None:
+        if getattr(self, "buffer", ""):
+            self.stopped_at = (self.line, self.column)
+        super().reset_reader()
+
+
+class _Scanner(Scanner):
+    """A scanner that reads every file as YAML 1.2, as the README promises.
+
+    A ``%YAML 1.1`` directive would switch ``title: NO`` back to a boolean, and a version ruamel
+    does not know (``%YAML 1.3``) fails an assertion deep inside it.
+    """
+
+    def scan_yaml_directive_value(self, start_mark: Any) -> Any:
+        version = super().scan_yaml_directive_value(start_mark)
+        if version != (1, 2):
+            major, minor = version
+            raise ScannerError(
+                None,
+                None,
+                f"a brief is read as YAML 1.2, not {major}.{minor}; remove the %YAML line",
+                start_mark,
+            )
+        return version
+
+
+def _mark_position(mark: Any, yaml: YAML) -> tuple[int, int]:
+    """The 1-based position of a ruamel mark, or of where the reader stopped without one."""
+    if mark is not None:
+        return (mark.line + 1, mark.column + 1)
+    reader = getattr(yaml, "_reader", None)
+    line, column = reader.stopped_at if isinstance(reader, _Reader) else (0, 0)
+    return (line + 1, column + 1)
+
+
+def _describe(char: str) -> str:
+    """Name a character a brief cannot hold, for a message."""
+    code = ord(char)
+    category = unicodedata.category(char)
+    if category == "Cs":
+        return f"a lone surrogate U+{code:04X} (half of a pair, not a character)"
+    if category == "Cc":
+        return f"the control character U+{code:04X}"
+    return f"the non-character U+{code:04X}"  # U+FDD0–U+FDEF and the last two of each plane
 
 
 def _read_text(path: Path) -> str:
@@ -179,13 +286,17 @@ def _read_text(path: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         raise BriefErrors.single(path, f"file is larger than {limit} MiB; a brief never is")
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            message = f"the file is {encoding} (it starts with a byte order mark); save it as UTF-8"
+            raise BriefErrors.single(path, message, 1, 1)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw[:line_start].count(b"\n") + 1
         # Columns count characters, as the YAML parser's do, not bytes.
-        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        line, column = _position(_line_starts(before), len(before))
         raise BriefErrors.single(
             path,
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
@@ -194,11 +305,22 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
+#: UTF-32 first: its little-endian mark begins with UTF-16's.
+_OTHER_BOMS = [
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+]
+
+
 class _Builder:
     """Walks a composed node graph into dicts, lists and scalars, recording positions."""
 
-    def __init__(self, path: Path, yaml: YAML) -> None:
+    def __init__(self, path: Path, yaml: YAML, source: str) -> None:
         self.path = path
+        self.source = source
+        self.line_starts = _line_starts(source)
         self.constructor = yaml.constructor
         self.values: dict[KeyPath, _Where] = {}
         self.keys: dict[KeyPath, _Where] = {}
@@ -249,7 +371,9 @@ class _Builder:
             if not isinstance(key_node, ScalarNode) or key_node.tag not in (_STR, *_PLAIN_TAGS):
                 self._error(key_node, key_path, "keys must be plain text")
                 continue
-            key = str(key_node.value)
+            key = self._text(key_node, key_path, str(key_node.value))
+            if key is None:
+                continue
             child = (*key_path, key)
             if key in result:
                 first = self.keys[child]
@@ -265,12 +389,33 @@ class _Builder:
         tag = node.tag
         if tag in (_STR, _TIMESTAMP):
             # Timestamps stay text: Pydantic parses dates and locates the bad ones.
-            return str(node.value)
+            return self._text(node, key_path, str(node.value))
         if tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node, deep=True)
             except (ValueError, OverflowError) as exc:
-                self._error(node, key_path, f"cannot read this value: {exc}")
+                # Python refuses to read integers of more than 4300 digits (a guard against
+                # quadratic time); its message advises a call no brief author can make.
+                reason = "the number is too long" if "digits" in str(exc) else str(exc)
+                self._error(node, key_path, f"cannot read this value: {reason}")
                 return None
         self._error(node, key_path, f"unsupported YAML tag {tag}")
+        return None
+
+    def _text(self, node: Node, key_path: KeyPath, value: str) -> str | None:
+        """Return ``value`` as text, or record an error at its first character that is not."""
+        if _SURROGATE_RE.search(value):
+            # YAML 1.2 escapes, like JSON's, may spell a character beyond U+FFFF as a pair.
+            value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        bad = _NOT_TEXT_RE.search(value)
+        if bad is None:
+            return value
+        start, end = node.start_mark, node.end_mark
+        where = _Where(
+            start.line, start.column, getattr(node, "style", None), start.index, end.index
+        )
+        index = _source_index(self.source, where, value, bad.start())
+        line, column = _position(self.line_starts, index)
+        message = f"contains {_describe(bad.group())}, which a brief cannot hold"
+        self.errors.append(BriefError(self.path, line, column, format_key_path(key_path), message))
         return None

@@ -24,6 +24,9 @@ from markupsafe import Markup, escape
 _CITE_BRACKET_RE = re.compile(r"\[(@[^\[\]\n]+)\]")
 _CITE_PART_RE = re.compile(r"^\s*@([A-Za-z0-9][A-Za-z0-9_.:-]*)\s*(?:,\s*(.+?))?\s*$")
 
+#: The parser turns each of these into one "\n" before it counts lines.
+_LINE_BREAK_RE = re.compile(r"\r\n?|\n")
+
 #: Report sections are h2; headings written inside a Markdown field sit below them.
 HEADING_SHIFT = 2
 
@@ -60,7 +63,7 @@ def find_citations(text: str) -> Iterator[Citation]:
     either. The parser gives line ranges, not offsets: each bracket is then found in the
     text from the start of its block on.
     """
-    line_starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+    line_starts = _line_starts(text)
     cursor = 0
     for block in _parser().parse(text):
         if block.type != "inline" or not block.children:
@@ -79,6 +82,32 @@ def find_citations(text: str) -> Iterator[Citation]:
                 cursor = offset + len(token.content)
             for source_id, locator in token.meta["cites"]:
                 yield Citation(source_id, locator, offset)
+
+
+#: Quotes and list items the parser fills by parsing their insides as blocks again.
+_CONTAINERS = ("blockquote_open", "list_item_open")
+
+
+def find_too_deep(text: str) -> int | None:
+    """Return the offset of the first quote or list item nested too deeply, or None.
+
+    The parser stops nesting at a fixed depth (a list counts twice: the list and its item)
+    and silently drops what such a container holds, so the report would lose that text.
+    Only the line is known: the offset is that of the line's start.
+    """
+    md = _parser()
+    deepest = md.options["maxNesting"] - 1
+    for token in md.parse(text):
+        if token.type in _CONTAINERS and token.level >= deepest and token.map:
+            line = token.map[0]
+            starts = _line_starts(text)
+            return starts[min(line, len(starts) - 1)]
+    return None
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line of ``text`` as the parser numbers lines in its maps."""
+    return [0, *(match.end() for match in _LINE_BREAK_RE.finditer(text))]
 
 
 def _split_cites(inner: str) -> list[tuple[str, str | None]]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, format_key_path
 from osintkit.loader import LoadedDocument, load_yaml
-from osintkit.markdown import find_citations
+from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
 from osintkit.series import Registry, Series, find_registry
 
@@ -75,7 +75,9 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         if series is None:
             hint = _did_you_mean(key, registry)
             problems.append(
-                _at(document, ("series",), f"unknown series {key!r} in {registry_path}{hint}")
+                _at(
+                    document, ("series",), f"unknown series {_quoted(key)} in {registry_path}{hint}"
+                )
             )
     if problems:
         raise BriefErrors(problems)
@@ -91,7 +93,7 @@ def _at(
 
 
 def _source_problems(document: LoadedDocument) -> list[BriefError]:
-    """Citations that name no source, and source ids given twice."""
+    """Citations that name no source, source ids given twice, Markdown the report would lose."""
     data = document.data
     sources = data.get("sources")
     ids: set[str] = set()
@@ -103,9 +105,23 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                 continue
             if source_id in ids:
                 problems.append(
-                    _at(document, ("sources", i, "id"), f"source id {source_id!r} is used twice")
+                    _at(
+                        document,
+                        ("sources", i, "id"),
+                        f"source id {_quoted(source_id)} is used twice",
+                    )
                 )
             ids.add(source_id)
+    excerpts = [
+        (("sources", i, "excerpt"), source["excerpt"])
+        for i, source in enumerate(sources if isinstance(sources, list) else [])
+        if isinstance(source, dict) and isinstance(source.get("excerpt"), str)
+    ]
+    for key_path, text in [*markdown_fields(data), *excerpts]:
+        too_deep = find_too_deep(text)
+        if too_deep is not None:
+            message = "lists or quotes nested too deeply: the report would lose what they hold"
+            problems.append(_at(document, key_path, message, too_deep))
     for key_path, text in markdown_fields(data):
         for citation in find_citations(text):
             if citation.source_id not in ids:
@@ -114,7 +130,7 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     _at(
                         document,
                         key_path,
-                        f"citation [@{citation.source_id}] names no source{hint}",
+                        f"citation [@{_shortened(citation.source_id)}] names no source{hint}",
                         citation.offset,
                     )
                 )
@@ -154,8 +170,21 @@ def _message(error: Any) -> str:
         return str(error["ctx"]["error"])
     text = str(error["msg"])
     if kind == "string_pattern_mismatch":
-        text = f"{text} (got {error['input']!r})"
+        text = f"{text} (got {_quoted(str(error['input']))})"
     return text[:1].lower() + text[1:]
+
+
+#: Characters of a value quoted in a message: enough to recognise it, never a flood.
+_QUOTE_LIMIT = 60
+
+
+def _shortened(value: str) -> str:
+    return value if len(value) <= _QUOTE_LIMIT else value[:_QUOTE_LIMIT] + "…"
+
+
+def _quoted(value: str) -> str:
+    """``value`` in quotes for a message, cut short when a hostile brief makes it huge."""
+    return repr(value) if len(value) <= _QUOTE_LIMIT else repr(value[:_QUOTE_LIMIT]) + "…"
 
 
 def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:

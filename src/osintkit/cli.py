@@ -355,6 +355,74 @@ def schema(
 
 
 @app.command()
+def preview(
+    brief: Annotated[Path, typer.Argument(help="The brief to preview.")],
+    port: Annotated[
+        int,
+        typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one)."),
+    ] = 0,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help="Print the URL but do not open the browser.")
+    ] = False,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Preview the paginated PDF instead of the HTML page.")
+    ] = False,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", "-t", help="Template name or folder (default: the series')."),
+    ] = None,
+    registry: RegistryOption = None,
+) -> None:
+    """Serve a live preview on 127.0.0.1 that reloads on every save; Ctrl-C stops it (exit 0).
+
+    The brief, its series registry, the template and the files the report loads are watched.
+    A save that breaks the brief shows its problems over the last good report.
+    """
+    import datetime as dt
+
+    from osintkit.preview import Build, PreviewServer, PreviewSession, rebuild_on_change
+
+    def report(build: Build) -> None:
+        now = f"[dim]{dt.datetime.now():%H:%M:%S}[/]"
+        names = _escape(", ".join(p.name for p in build.changed))
+        cause = f"  [dim]← {names}[/]" if build.changed else ""
+        if build.ok:
+            n = build.pages
+            pages = f"{n} page{'s' * (n != 1)}, " if n is not None else ""
+            verb = "rebuilt" if build.changed else "built"
+            out.print(
+                f"{now} [green]{verb}[/] {_escape(brief.name)} "
+                f"[dim]({pages}{build.seconds:.2f} s)[/]{cause}"
+            )
+        else:
+            count = len(build.errors)
+            out.print(
+                f"{now} [red]{count} problem{'s' * (count != 1)}[/] in {_escape(brief.name)}, "
+                f"shown in the page{cause}"
+            )
+            for line in build.errors:
+                err.print(line, markup=False)
+        for warning in build.warnings:
+            err.print(f"[yellow]warning:[/] {_escape(warning)}")
+
+    session = PreviewSession(brief, registry=registry, template=template, pdf=pdf)
+    try:
+        report(session.rebuild())
+        try:
+            server = PreviewServer(session, port)
+        except OSError as exc:
+            _die(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}")
+        with server:
+            out.print(f"previewing {_escape(str(brief))} at {server.url}  [dim](Ctrl-C to stop)[/]")
+            if not no_open:
+                webbrowser.open(server.url)
+            rebuild_on_change(session, report)
+    except KeyboardInterrupt:
+        # Ctrl-C is how a preview ends: nothing is left half-done, so it is a success.
+        out.print("[dim]preview stopped[/]")
+
+
+@app.command()
 def templates() -> None:
     """List the report templates that ship with osintkit."""
     from rich.table import Table

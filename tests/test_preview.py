@@ -1,0 +1,731 @@
+"""`osintkit preview`: a live page that follows every save, shows problems, and stays local.
+
+The server is tested over real sockets on 127.0.0.1 (the Host check, the confinement of the
+files it serves, the reload channel), the watcher against real file changes, the command as a
+subprocess (Ctrl-C, the URL, the terminal's build lines), and the page in headless Chromium
+driven by ``tests/preview/browser.mjs`` with the playwright-core of ``tests/validity/``. The
+browser tests skip when Node, Chromium or those packages are missing, and fail instead under
+CI, where a skip would hide a broken set-up.
+
+Every wait is a poll with a deadline that only guards against a hang; nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from osintkit.cli import app
+from osintkit.preview import Build, PreviewServer, PreviewSession, rebuild_on_change
+
+ROOT = Path(__file__).resolve().parents[1]
+DRIVER = ROOT / "tests" / "preview" / "browser.mjs"
+NODE_MODULES = ROOT / "tests" / "validity" / "node_modules"
+TITLE = "Minsk and Tehran: A Test Brief"
+#: Long enough for anything here to happen many times over; reaching it is a failure.
+DEADLINE = 20.0
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def save(path: Path, text: str) -> None:
+    """Write ``text`` the way many editors save: a new file renamed over the old one."""
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(pattern, replacement, text, count=1, flags=re.M)
+    assert changed != text, pattern
+    save(path, changed)
+
+
+def located(brief: Path, text: str, column: int) -> str:
+    """``brief:line:column`` of the first line of the brief starting with ``text``."""
+    lines = brief.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, line in enumerate(lines, 1) if line.startswith(text))
+    return f"{brief}:{line}:{column}"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def request(port: int, path: str, host: str | None = "", extra: str = "") -> Response:
+    """Send one raw HTTP/1.0 GET, so that the Host header and the path are exactly as given.
+
+    ``host`` "" means the right one, None none at all.
+    """
+    if host == "":
+        host = f"127.0.0.1:{port}"
+    head = f"GET {path} HTTP/1.0\r\n"
+    if host is not None:
+        head += f"Host: {host}\r\n"
+    head += extra + "\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as connection:
+        connection.sendall(head.encode("latin-1"))
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    header_block, _, body = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = header_block.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return Response(int(status_line.split()[1]), headers, body)
+
+
+class Events:
+    """The page's reload channel, read as the browser's EventSource reads it."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+        self.connection.sendall(
+            f"GET /__osintkit/events HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+        )
+        self.stream = self.connection.makefile("rb")
+        status = self.stream.readline()
+        assert b" 200 " in status, status
+        while self.stream.readline().strip():
+            pass  # the headers
+
+    def next(self) -> str:
+        """Return the data of the next message (a build's generation); comments skipped."""
+        for line in self.stream:
+            if line.startswith(b"data: "):
+                return line[6:].decode().strip()
+        raise AssertionError("the reload channel closed")
+
+    def close(self) -> None:
+        self.stream.close()
+        self.connection.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, fixtures_dir: Path) -> Path:
+    """A folder of briefs: the test registry and minimal.yaml."""
+    briefs = tmp_path / "briefs"
+    briefs.mkdir()
+    shutil.copy(fixtures_dir / "series.yaml", briefs / "series.yaml")
+    shutil.copy(fixtures_dir / "minimal.yaml", briefs / "minimal.yaml")
+    return briefs
+
+
+@pytest.fixture
+def served(folder: Path) -> Iterator[PreviewServer]:
+    """minimal.yaml rendered once and served in this process."""
+    session = PreviewSession(folder / "minimal.yaml")
+    assert session.rebuild().ok
+    with PreviewServer(session) as server:
+        yield server
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def test_the_server_answers_on_the_printed_loopback_address(served: PreviewServer) -> None:
+    assert served.url == f"http://127.0.0.1:{served.port}/"
+    response = request(served.port, "/")
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["cache-control"] == "no-store"
+    assert f'<h1 class="title">{TITLE}</h1>' in response.body.decode()
+    # Only the injected script may run: its nonce is the policy's.
+    nonce = re.search(r"script-src 'nonce-([^']+)'", response.headers["content-security-policy"])
+    assert nonce and f'<script nonce="{nonce.group(1)}"' in response.body.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "Host: localhost:{port}\r\n",
+        "Host: LOCALHOST:{port}\r\n",
+        "Host: 127.0.0.1\r\n",
+        "Host: 127.0.0.1:{other}\r\n",
+        "Host: evil.example:{port}\r\n",
+        "Host: 127.0.0.1.nip.io:{port}\r\n",
+        "Host: 127.0.0.1:{port}.evil.example\r\n",
+        "Host: [::1]:{port}\r\n",
+        "Host: \r\n",
+        "",
+        "Host: 127.0.0.1:{port}\r\nHost: evil.example:{port}\r\n",
+    ],
+    ids=lambda headers: headers.replace("\r\n", " ").strip() or "no Host",
+)
+def test_any_other_host_header_is_refused(served: PreviewServer, headers: str) -> None:
+    # A page on another site that points its own name at 127.0.0.1 sends its own name here.
+    port = served.port
+    response = request(port, "/", host=None, extra=headers.format(port=port, other=port + 1))
+    assert response.status == 421
+    assert TITLE.encode() not in response.body
+
+
+@pytest.fixture
+def with_images(folder: Path) -> Path:
+    """minimal.yaml loading an image beside it, one in a subfolder, and files it must not get."""
+    (folder / "chart.png").write_bytes(b"\x89PNG chart")
+    (folder / "img").mkdir()
+    (folder / "img" / "map one.png").write_bytes(b"\x89PNG map")
+    outside = folder.parent / "outside.png"
+    outside.write_bytes(b"secret outside the brief's folder")
+    (folder / "link.png").symlink_to(outside)
+    (folder / "img" / "up.png").symlink_to(Path("..") / ".." / "outside.png")
+    (folder / "unreferenced.png").write_bytes(b"\x89PNG never loaded by the report")
+    edit(
+        folder / "minimal.yaml",
+        r"^geopolitical_context: \|\n",
+        "geopolitical_context: |\n"
+        "  ![chart](chart.png) ![map](img/map%20one.png) ![up](../outside.png)\n"
+        "  ![link](link.png) ![up2](img/up.png) ![abs](/etc/hostname) ![dots](%2e%2e/outside.png)\n"
+        "  ![web](https://example.org/a.png)\n\n",
+    )
+    return folder
+
+
+def test_the_report_s_images_are_served_from_the_brief_s_folder(with_images: Path) -> None:
+    session = PreviewSession(with_images / "minimal.yaml")
+    assert session.rebuild().ok
+    with PreviewServer(session) as server:
+        chart = request(server.port, "/chart.png?cache=1")
+        assert (chart.status, chart.body) == (200, b"\x89PNG chart")
+        assert chart.headers["content-type"] == "image/png"
+        assert chart.headers["x-content-type-options"] == "nosniff"
+        spaced = request(server.port, "/img/map%20one.png")
+        assert (spaced.status, spaced.body) == (200, b"\x89PNG map")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../outside.png",  # the path as a hostile client sends it, not as a browser would
+        "/%2e%2e/outside.png",
+        "/%2E%2E%2Foutside.png",
+        "/img/../../outside.png",
+        "/outside.png",  # what a browser asks for `../outside.png`: not in the folder
+        "/link.png",  # a symlink inside the folder to a file outside it
+        "/img/up.png",  # a relative symlink out of it
+        "//etc/hostname",
+        "/%2Fetc%2Fhostname",
+        "/etc/hostname",
+        "/minimal.yaml",  # in the folder, but the report does not load it
+        "/series.yaml",
+        "/unreferenced.png",  # in the folder, but the report does not load it
+        "/img/",
+        "/img",
+        "/chart.png%00.txt",
+        "/__osintkit/report.pdf",  # an HTML preview has no PDF
+    ],
+)
+def test_nothing_outside_the_report_s_own_files_is_served(with_images: Path, path: str) -> None:
+    session = PreviewSession(with_images / "minimal.yaml")
+    assert session.rebuild().ok
+    with PreviewServer(session) as server:
+        response = request(server.port, path)
+    assert response.status == 404, path
+    assert b"secret" not in response.body and TITLE.encode() not in response.body
+
+
+def test_only_get_and_head_are_answered(served: PreviewServer) -> None:
+    def status_line(method: str) -> bytes:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=DEADLINE) as sock:
+            sock.sendall(f"{method} / HTTP/1.0\r\nHost: {served.host}\r\n\r\n".encode())
+            return sock.makefile("rb").readline()
+
+    assert b" 200 " in status_line("HEAD")
+    for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+        assert b" 501 " in status_line(method), method
+
+
+def test_a_broken_brief_shows_its_problems_escaped_over_the_last_good_report(
+    folder: Path,
+) -> None:
+    brief = folder / "minimal.yaml"
+    session = PreviewSession(brief)
+    assert session.rebuild().ok
+    good = brief.read_text(encoding="utf-8")
+    save(brief, good.replace("volume: 29", "volume: two") + '"<img src=x onerror=alert(1)>": 1\n')
+    build = session.rebuild([brief])
+    assert not build.ok
+    with PreviewServer(session) as server:
+        page = request(server.port, "/").body.decode()
+    assert f'<h1 class="title">{TITLE}</h1>' in page  # the last good report, not a blank page
+    overlay = page[page.index('<div id="osintkit-preview-errors"') :]
+    assert f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer" in overlay
+    assert "&lt;img src=x onerror=alert(1)&gt;: unknown field" in overlay
+    assert "<img src=x" not in page
+    save(brief, good)
+    assert session.rebuild([brief]).ok
+    with PreviewServer(session) as server:
+        assert "osintkit-preview-errors" not in request(server.port, "/").body.decode()
+
+
+def test_a_brief_broken_from_the_start_shows_its_problems(folder: Path) -> None:
+    brief = folder / "minimal.yaml"
+    edit(brief, r"^issue: 3$", "isue: 3")
+    session = PreviewSession(brief)
+    assert not session.rebuild().ok
+    with PreviewServer(session) as server:
+        page = request(server.port, "/").body.decode()
+    assert "No report yet" in page
+    assert "isue: unknown field; did you mean &#x27;issue&#x27;?" in page
+
+
+def test_the_reload_channel_announces_every_build(served: PreviewServer) -> None:
+    events = Events(served.port)
+    try:
+        first = events.next()  # on connect: the build the page should show
+        assert first == served.session.snapshot().generation
+        served.session.rebuild()
+        second = events.next()
+        assert second != first and second == served.session.snapshot().generation
+    finally:
+        events.close()
+
+
+def test_the_reload_script_is_only_in_the_served_page(
+    served: PreviewServer, folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["render", str(folder / "minimal.yaml"), "-f", "html", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = (out / "minimal.html").read_text(encoding="utf-8")
+    assert "<script" not in written and "__osintkit" not in written
+    page = request(served.port, "/").body.decode()
+    script = re.search(r"<script nonce=[^>]*>.*?</script>\n", page, re.S)
+    assert script and "EventSource" in script.group()
+    assert page.replace(script.group(), "") == written
+
+
+# --- the watcher ---------------------------------------------------------------------------
+
+
+@dataclass
+class Watched:
+    session: PreviewSession
+    builds: list[Build]
+
+    def until(self, condition: Callable[[], object]) -> None:
+        """Wait for builds until ``condition()`` holds."""
+        deadline = time.monotonic() + DEADLINE
+        seen = ""
+        while not condition():
+            assert time.monotonic() < deadline, "no build brought the expected change"
+            seen = self.session.wait_for_build(seen, 0.2)
+
+    def page(self) -> str:
+        return self.session.snapshot().html or ""
+
+    def built_from(self, path: Path) -> bool:
+        return any(path in build.changed for build in self.builds)
+
+
+@pytest.fixture
+def watched(folder: Path) -> Iterator[Watched]:
+    """minimal.yaml with a template of its own and an image, rebuilt by a watcher thread."""
+    shutil.copytree(ROOT / "report_templates" / "series", folder / "report_templates" / "series")
+    (folder / "chart.png").write_bytes(b"\x89PNG chart")
+    images = r"\g<0>  ![chart](chart.png) ![map](img/map.png)\n"
+    edit(folder / "minimal.yaml", r"^geopolitical_context: \|\n", images)
+    session = PreviewSession(folder / "minimal.yaml")
+    assert session.rebuild().ok
+    builds: list[Build] = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=rebuild_on_change, args=(session, builds.append, stop), daemon=True
+    )
+    thread.start()
+    try:
+        yield Watched(session, builds)
+    finally:
+        stop.set()
+        thread.join(DEADLINE)
+        assert not thread.is_alive()
+
+
+def test_saving_the_brief_the_registry_or_the_template_rebuilds(
+    watched: Watched, folder: Path
+) -> None:
+    edit(folder / "minimal.yaml", r"^title: .*$", 'title: "Saved Once"')
+    watched.until(lambda: '<h1 class="title">Saved Once</h1>' in watched.page())
+
+    edit(folder / "series.yaml", r"^  title: Persian Files$", "  title: Persian Files Weekly")
+    watched.until(lambda: "Persian Files Weekly" in watched.page())
+
+    labels = folder / "report_templates" / "series" / "labels" / "en.yaml"
+    edit(labels, r"^executive_summary: .*$", "executive_summary: Summary For Busy Readers")
+    watched.until(lambda: "Summary For Busy Readers" in watched.page())
+
+    css = folder / "report_templates" / "series" / "report.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* edited-in-preview */\n", "utf-8")
+    watched.until(lambda: "edited-in-preview" in watched.page())
+
+
+def test_saving_an_image_the_report_loads_rebuilds(watched: Watched, folder: Path) -> None:
+    chart = (folder / "chart.png").resolve()
+    chart.write_bytes(b"\x89PNG a new chart")
+    watched.until(lambda: watched.built_from(chart))
+
+
+def test_an_image_that_appears_later_in_a_new_folder_rebuilds(
+    watched: Watched, folder: Path
+) -> None:
+    (folder / "img").mkdir()
+    (folder / "img" / "map.png").write_bytes(b"\x89PNG map")
+    watched.until(lambda: watched.built_from((folder / "img" / "map.png").resolve()))
+
+
+def test_other_files_do_not_rebuild(watched: Watched, folder: Path) -> None:
+    (folder / "notes.txt").write_text("not an input", encoding="utf-8")
+    (folder / ".minimal.yaml.swp").write_bytes(b"an editor's swap file")
+    (folder / "unused.png").write_bytes(b"\x89PNG not in the report")
+    # Then a real change: every build up to the one it makes was made by it.
+    edit(folder / "minimal.yaml", r"^title: .*$", 'title: "After Noise"')
+    watched.until(lambda: "After Noise" in watched.page())
+    assert {path.name for build in watched.builds for path in build.changed} == {"minimal.yaml"}
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+class PreviewProcess:
+    """``python -m osintkit preview`` in a subprocess, its output read as it comes."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "osintkit", "preview", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1", **(env or {})},
+        )
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        assert self.process.stdout and self.process.stderr
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, stream is self.process.stdout))
+            for stream in (self.process.stdout, self.process.stderr)
+        ]
+        for reader in self._readers:
+            reader.start()
+        self.url = self._wait_for_url()
+        self.port = int(self.url.rsplit(":", 1)[1].strip("/"))
+
+    def _read(self, stream: Any, is_stdout: bool) -> None:
+        for line in stream:
+            (self.stdout if is_stdout else self.stderr).append(line)
+            if is_stdout:
+                self._lines.put(line)
+        if is_stdout:
+            self._lines.put(None)
+
+    def _wait_for_url(self) -> str:
+        while True:
+            try:
+                line = self._lines.get(timeout=DEADLINE)
+            except queue.Empty:
+                self.process.kill()
+                raise AssertionError(f"no URL printed: {self.stdout} {self.stderr}") from None
+            if line is None:
+                raise AssertionError(f"preview ended: {self.stdout} {''.join(self.stderr)}")
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if found:
+                return found.group()
+
+    def interrupt(self) -> int:
+        """Press Ctrl-C; return the exit code once everything printed has been read."""
+        self.process.send_signal(signal.SIGINT)
+        code = self.process.wait(timeout=DEADLINE)
+        for reader in self._readers:
+            reader.join(DEADLINE)
+        return code
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for reader in self._readers:
+            reader.join(DEADLINE)
+
+
+@pytest.fixture
+def previews() -> Iterator[list[PreviewProcess]]:
+    """Preview processes a test started, killed at its end if they still run."""
+    started: list[PreviewProcess] = []
+    yield started
+    for process in started:
+        process.kill()
+
+
+def test_the_command_serves_follows_saves_and_stops_on_ctrl_c(
+    folder: Path, previews: list[PreviewProcess]
+) -> None:
+    brief = folder / "minimal.yaml"
+    preview = PreviewProcess(str(brief), "--no-open")
+    previews.append(preview)
+    events = Events(preview.port)
+    try:
+        shown = events.next()
+        edit(brief, r"^title: .*$", 'title: "Edited Title"')
+        shown = next_event(events, shown)
+        assert '<h1 class="title">Edited Title</h1>' in request(preview.port, "/").body.decode()
+        edit(brief, r"^volume: 29$", "volume: two")
+        shown = next_event(events, shown)
+        page = request(preview.port, "/").body.decode()
+        assert f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer" in page
+    finally:
+        events.close()
+    assert preview.interrupt() == 0
+    stdout, stderr = "".join(preview.stdout), "".join(preview.stderr)
+    assert "Traceback" not in stdout + stderr
+    assert re.search(r"^\d\d:\d\d:\d\d built minimal\.yaml \(\d+\.\d\d s\)$", stdout, re.M)
+    assert re.search(
+        r"^\d\d:\d\d:\d\d rebuilt minimal\.yaml \(\d+\.\d\d s\)  ← minimal\.yaml$", stdout, re.M
+    )
+    assert re.search(r"^\d\d:\d\d:\d\d 1 problem in minimal\.yaml", stdout, re.M)
+    assert f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer" in stderr
+    assert stdout.rstrip().endswith("preview stopped")
+
+
+def next_event(events: Events, shown: str) -> str:
+    """Return the first generation the channel announces after ``shown``."""
+    while (generation := events.next()) == shown:
+        pass
+    return generation
+
+
+def test_the_pdf_preview_frames_the_pdf_and_renders_it_again_on_save(
+    folder: Path, previews: list[PreviewProcess]
+) -> None:
+    from pypdf import PdfReader
+
+    brief = folder / "minimal.yaml"
+    preview = PreviewProcess(str(brief), "--no-open", "--pdf")
+    previews.append(preview)
+
+    def pdf_text() -> str:
+        page = request(preview.port, "/").body.decode()
+        frame = re.search(r'<iframe src="(/__osintkit/report\.pdf\?v=[^"]+)"', page)
+        assert frame, page
+        response = request(preview.port, frame.group(1))
+        assert response.headers["content-type"] == "application/pdf"
+        return "".join(p.extract_text() for p in PdfReader(BytesIO(response.body)).pages)
+
+    events = Events(preview.port)
+    try:
+        shown = events.next()
+        assert "Minsk and Tehran" in pdf_text()
+        edit(brief, r"^title: .*$", 'title: "A Paginated Edit"')
+        next_event(events, shown)
+        assert "A Paginated Edit" in pdf_text()
+    finally:
+        events.close()
+    assert preview.interrupt() == 0
+    assert re.search(r"rebuilt minimal\.yaml \(1 page, \d+\.\d\d s\)", "".join(preview.stdout))
+
+
+def test_the_browser_is_opened_on_the_printed_url_unless_no_open(
+    folder: Path, tmp_path: Path, previews: list[PreviewProcess]
+) -> None:
+    # The stand-in browser sends the URL it was given to this socket.
+    listener = socket.create_server(("127.0.0.1", 0))
+    browser = tmp_path / "browser.py"
+    browser.write_text(
+        "import socket, sys\n"
+        f"socket.create_connection(('127.0.0.1', {listener.getsockname()[1]}))"
+        ".sendall(sys.argv[1].encode())\n",
+        encoding="utf-8",
+    )
+    # webbrowser runs $BROWSER, with %s replaced by the URL, before any browser it finds.
+    env = {"BROWSER": f"{sys.executable} {browser} %s"}
+    brief = folder / "minimal.yaml"
+    with listener:
+        quiet = PreviewProcess(str(brief), "--no-open", env=env)
+        previews.append(quiet)
+        # A rebuild happens only once the command is past the point where it would open one.
+        events = Events(quiet.port)
+        try:
+            shown = events.next()
+            edit(brief, r"^title: .*$", 'title: "Watched Without A Browser"')
+            next_event(events, shown)
+        finally:
+            events.close()
+        assert quiet.interrupt() == 0
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+
+        listener.setblocking(True)
+        listener.settimeout(DEADLINE)
+        preview = PreviewProcess(str(brief), env=env)
+        previews.append(preview)
+        connection, _ = listener.accept()
+        with connection, connection.makefile("rb") as stream:
+            assert stream.read().decode() == preview.url
+    assert preview.interrupt() == 0
+
+
+def test_a_port_in_use_is_a_clean_error(folder: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "osintkit", "preview", str(folder / "minimal.yaml"),
+             "--no-open", "--port", str(port)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- in the browser ------------------------------------------------------------------------
+
+
+class Browser:
+    """Headless Chromium, one page, driven through tests/preview/browser.mjs."""
+
+    def __init__(self, node: str, chromium: str) -> None:
+        self.process = subprocess.Popen(
+            [node, str(DRIVER), chromium],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._answers: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self._answer() == "ready"
+
+    def _read(self) -> None:
+        assert self.process.stdout
+        for line in self.process.stdout:
+            self._answers.put(line)
+
+    def _answer(self) -> Any:
+        try:
+            line = self._answers.get(timeout=DEADLINE * 2)
+        except queue.Empty:
+            raise AssertionError("the browser driver stopped answering") from None
+        answer = json.loads(line)
+        if not answer["ok"]:
+            raise AssertionError(answer["error"])
+        return answer["value"]
+
+    def send(self, **command: Any) -> Any:
+        assert self.process.stdin
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def wait_for(self, expression: str) -> Any:
+        """Poll ``expression`` in the page (across reloads) until it is truthy."""
+        return self.send(waitFor=expression, timeout=DEADLINE * 1000)
+
+    def close(self) -> None:
+        assert self.process.stdin
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    missing = [name for name, ok in (("node", node), ("chromium", chromium)) if not ok]
+    if not (NODE_MODULES / "playwright-core" / "package.json").is_file():
+        missing.append(str(NODE_MODULES / "playwright-core"))
+    if missing:
+        reason = f"{', '.join(missing)} missing: run `bash scripts/setup.sh --dev`"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    assert node and chromium
+    driver = Browser(node, chromium)
+    yield driver
+    driver.close()
+
+
+OVERLAY = "document.getElementById('osintkit-preview-errors')"
+HEADING = "document.querySelector('h1.title')?.textContent"
+
+
+def test_the_page_follows_saves_and_shows_errors_in_an_overlay(
+    browser: Browser, folder: Path, previews: list[PreviewProcess]
+) -> None:
+    brief = folder / "minimal.yaml"
+    preview = PreviewProcess(str(brief), "--no-open")
+    previews.append(preview)
+    browser.send(goto=preview.url)
+    assert browser.send(evaluate=HEADING) == TITLE
+
+    edit(brief, r"^title: .*$", 'title: "Minsk and Tehran: An Edited Brief"')
+    browser.wait_for(f"{HEADING} === 'Minsk and Tehran: An Edited Brief'")
+
+    edit(brief, r"^volume: 29$", "volume: two")
+    error = f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer"
+    shown = browser.wait_for(
+        f"{OVERLAY}?.innerText.includes({json.dumps(error)}) && {OVERLAY}.innerText"
+    )
+    assert "1 problem" in shown
+    # Over the last good report, not a blank page, and drawn on top of it.
+    assert browser.send(evaluate=HEADING) == "Minsk and Tehran: An Edited Brief"
+    assert browser.send(
+        evaluate=f"(() => {{ const r = {OVERLAY}.getBoundingClientRect(); "
+        "return document.elementFromPoint(r.x + 5, r.y + r.height / 2)"
+        f".closest('#osintkit-preview-errors') !== null; }})()"
+    )
+
+    edit(brief, r"^volume: two$", "volume: 29")
+    browser.wait_for(f"{OVERLAY} === null && {HEADING} === 'Minsk and Tehran: An Edited Brief'")
+    assert browser.send(problems=True) == []
+    assert preview.interrupt() == 0
+
+
+def test_the_scroll_position_survives_a_reload(
+    browser: Browser, folder: Path, previews: list[PreviewProcess]
+) -> None:
+    brief = folder / "minimal.yaml"
+    preview = PreviewProcess(str(brief), "--no-open")
+    previews.append(preview)
+    browser.send(goto=preview.url)
+    height = browser.send(evaluate="document.documentElement.scrollHeight - innerHeight")
+    assert height > 200, "the report must be taller than the window for this test"
+    target = height // 2
+    browser.send(evaluate=f"window.scrollTo(0, {target})")
+    at = browser.wait_for(f"Math.abs(scrollY - {target}) <= 1 && scrollY")
+
+    edit(brief, r"^title: .*$", 'title: "Minsk and Tehran: A Scrolled Brief"')
+    browser.wait_for(f"{HEADING} === 'Minsk and Tehran: A Scrolled Brief'")
+    browser.wait_for(f"document.readyState === 'complete' && scrollY === {at}")
+    assert browser.send(problems=True) == []
+    assert preview.interrupt() == 0

@@ -42,8 +42,8 @@ def test_reference_html_is_self_contained_and_semantic() -> None:
     assert all(v and v.startswith(("#", "mailto:", "https://", "http://")) for v in links), links
     assert "@page" in html  # the stylesheet is inlined
     assert [a["id"] for t, a in tags if t == "h2"] == [
-        "h-executive-summary", "h-background", "h-geopolitical-context", "h-challenges",
-        "h-sources",
+        "h-executive-summary", "h-key-judgements", "h-background", "h-chronology",
+        "h-geopolitical-context", "h-challenges", "h-sources",
     ]  # fmt: skip
     assert sum(1 for t, _ in tags if t == "h1") == 1
     excerpt = next(a for t, a in tags if t == "blockquote")

@@ -286,6 +286,7 @@ def _render_one(path: Path, options: BuildOptions) -> BuildOutcome:
         "date": brief.date.isoformat(),
         "language": brief.language,
         "status": brief.status,
+        "tlp": brief.tlp or loaded.series.tlp,
         "authors": list(brief.authors),
         "keywords": list(brief.keywords),
         "summary": _plain_text(brief.executive_summary),

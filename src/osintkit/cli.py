@@ -308,6 +308,58 @@ def build(
 
 
 @app.command()
+def lint(
+    briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on any finding, not only on errors.")
+    ] = False,
+    registry: RegistryOption = None,
+) -> None:
+    """Check tradecraft: uncited sources and paragraphs, vague hedges, contradicted
+    probabilities, dates after the brief's. Switch rules off with `lint: {disable: [...]}`
+    in a brief or a series."""
+    from rich.table import Table
+
+    from osintkit.catalogue import load_catalogue
+    from osintkit.errors import BriefErrors
+    from osintkit.lint import RULES, lint_brief, unknown_rules
+
+    try:
+        catalogue = load_catalogue(briefs, registry)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    for failure in catalogue.failures:
+        _print_errors(failure)
+    findings = []
+    for item in catalogue.briefs:
+        for name in unknown_rules(item):
+            err.print(f"[yellow]warning:[/] {item.path}: no lint rule {name!r} to switch off")
+        try:
+            findings.extend(lint_brief(item))
+        except BriefErrors as exc:
+            _print_errors(exc)
+    # One table a brief, titled with its file, so the location column stays short.
+    for path in dict.fromkeys(f.path for f in findings):
+        table = Table(title=_escape(str(path)), title_justify="left", box=None, pad_edge=False)
+        table.add_column("line:col", no_wrap=True)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("finding", overflow="fold")
+        for finding in (f for f in findings if f.path == path):
+            table.add_row(
+                f"{finding.line}:{finding.column}", finding.rule, _escape(finding.message)
+            )
+        out.print(table)
+    checked = len(catalogue.briefs)
+    out.print(
+        f"{len(findings)} finding{'s' * (len(findings) != 1)} in {checked} "
+        f"brief{'s' * (checked != 1)} ({len(RULES)} rules)"
+    )
+    if catalogue.failures or (strict and findings):
+        raise typer.Exit(1)
+
+
+@app.command()
 def new(
     series: Annotated[
         str, typer.Option("--series", "-s", help="The series key, e.g. persian-files.")

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 _ISSN_RE = re.compile(r"^(\d{4})-?(\d{3})([\dXx])$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -96,3 +96,74 @@ SeriesKey = Annotated[str, Field(pattern=SERIES_KEY_PATTERN, max_length=100)]
 Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]
 #: "persian" shows the Solar Hijri date beside the Gregorian one.
 Calendar = Literal["gregorian", "persian"]
+
+
+_PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _partial_date(value: Any) -> Any:
+    # A bare year in YAML is an integer: 1993 means the year 1993.
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+        return f"{value:04d}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and (match := _PARTIAL_DATE_RE.match(value.strip())):
+        year, month, day = match.groups()
+        try:
+            dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError as exc:
+            raise ValueError(f"not a real date: {exc}") from None
+        return value.strip()
+    raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def partial_date_range(value: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a partial date ("1998", "1998-03", "1998-03-08") stands for."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        next_month = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return first, next_month - dt.timedelta(days=1)
+    day = dt.date(parts[0], parts[1], parts[2])
+    return day, day
+
+
+def _credibility(value: Any) -> Any:
+    # Written as a number in YAML (credibility: 2); the scale's names are the digits.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+#: A date that may be only a year or a month: 1993, 1998-03, 2025-01-15.
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_partial_date),
+    # As written in YAML: a bare year is a number.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 9999},
+                {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+            ],
+            "description": "A date, or only a year or a month: 1993, 1998-03, 2025-01-15",
+        }
+    ),
+]
+#: Admiralty source reliability, A (completely reliable) to F (cannot be judged).
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+#: Admiralty information credibility, 1 (confirmed) to 6 (cannot be judged).
+Credibility = Annotated[
+    Literal["1", "2", "3", "4", "5", "6"],
+    BeforeValidator(_credibility),
+    WithJsonSchema({"enum": [1, 2, 3, 4, 5, 6, "1", "2", "3", "4", "5", "6"]}),
+]
+Confidence = Literal["low", "moderate", "high"]
+#: Traffic Light Protocol 2.0 label.
+Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
+#: Which probability yardstick key judgements use.
+LikelihoodScale = Literal["phia", "icd203"]
+#: Names of lint rules a brief or a series switches off.
+LintRule = Annotated[str, Field(pattern=r"^[a-z][a-z-]*$", max_length=50)]

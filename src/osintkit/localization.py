@@ -159,6 +159,17 @@ class ReportLanguage:
             gregorian=gregorian, solar_hijri=self.solar_hijri_date(value)
         )
 
+    def partial_date(self, value: str) -> str:
+        """Return a date that may be a year or a month ("1993", "March 1998") written out."""
+        parts = value.split("-")
+        if len(parts) == 1:
+            return self.digits(parts[0])
+        day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) > 2 else 1)
+        if len(parts) == 3:
+            return self.date(day, "gregorian")
+        pattern = self.labels.get("month_format", "LLLL y")
+        return self.digits(format_date(day, format=pattern, locale=self._locale))
+
     def solar_hijri_date(self, value: dt.date) -> str:
         """Return ``value`` in the Solar Hijri calendar ("1 Bahman 1403 SH", "۱ بهمن ۱۴۰۳")."""
         import jdatetime  # only reports that ask for the Persian calendar need it

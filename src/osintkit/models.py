@@ -10,13 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from osintkit.errors import KeyPath
 from osintkit.fields import (
     Calendar,
+    Confidence,
+    Credibility,
     HttpUrl,
     IsoDate,
     LanguageTag,
     Line,
+    LintRule,
     Markdown,
+    PartialDate,
+    Reliability,
     SeriesKey,
     SourceId,
+    Tlp,
     Volume,
 )
 
@@ -53,6 +59,33 @@ class Source(_Model):
     accessed: IsoDate | None = None
     #: A quotation in the source's own language, shown as written (right-to-left where it is).
     excerpt: Markdown | None = None
+    #: The excerpt in the report's language, shown beneath it.
+    translation: Markdown | None = None
+    #: Admiralty grading: how reliable the source is (A–F), how credible this information (1–6).
+    reliability: Reliability | None = None
+    credibility: Credibility | None = None
+
+
+class KeyJudgement(_Model):
+    """An assessment with its probability (a term of the series' yardstick) and confidence."""
+
+    text: Markdown
+    likelihood: Line
+    confidence: Confidence
+
+
+class TimelineEvent(_Model):
+    """One dated event of the chronology; the date may be a year or a month."""
+
+    date: PartialDate
+    event: Markdown
+    source: SourceId | None = None
+
+
+class LintSettings(_Model):
+    """Which ``osintkit lint`` rules are switched off."""
+
+    disable: list[LintRule] = []
 
 
 class Brief(_Model):
@@ -77,7 +110,12 @@ class Brief(_Model):
     contact_topic: Line | None = None
     #: A draft renders with a DRAFT watermark and stays out of the published catalogue.
     status: Literal["draft", "final"] = "final"
+    #: Traffic Light Protocol marking; default: the series'.
+    tlp: Tlp | None = None
+    key_judgements: list[KeyJudgement] = []
+    timeline: list[TimelineEvent] = []
     sources: list[Source] = []
+    lint: LintSettings = LintSettings()
 
 
 #: The Markdown fields of a brief, as key paths into its raw data, in reading order.

@@ -95,6 +95,7 @@ def render_report(
             variant=pdf_variant,
             attachments=(loaded.path,) if pdf_variant else (),
             created=publication_time(loaded),
+            stylesheets=(html.print_css,) if html.print_css else (),
         )
         roots = [loaded.path.parent, template.folder]
         pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits(), options)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from osintkit.fields import Calendar, Email, HttpUrl, Issn, SeriesKey
+from osintkit.fields import Calendar, Email, HttpUrl, Issn, LikelihoodScale, SeriesKey, Tlp
+from osintkit.models import LintSettings
 
 REGISTRY_FILE_NAME = "series.yaml"
 
@@ -28,6 +29,12 @@ class Series(BaseModel):
     url: HttpUrl | None = None
     #: The calendar of every brief of the series that does not name its own.
     calendar: Calendar = "gregorian"
+    #: The TLP marking of every brief of the series that does not name its own.
+    tlp: Tlp = "CLEAR"
+    #: The probability yardstick of key judgements: UK PHIA or US ICD 203.
+    likelihood_scale: LikelihoodScale = "phia"
+    #: ``osintkit lint`` rules switched off for every brief of the series.
+    lint: LintSettings = LintSettings()
 
 
 class Registry(RootModel[dict[SeriesKey, Series]]):

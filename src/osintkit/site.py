@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from osintkit import __version__
 from osintkit.output import write_atomic
 from osintkit.series import Series
+from osintkit.tradecraft import PUBLIC_TLP
 
 CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
@@ -55,6 +56,7 @@ class CatalogueIssue(BaseModel):
     date: str = Field(description="Publication date, ISO 8601 (YYYY-MM-DD).")
     language: str = Field(description="BCP 47 language tag of the report.")
     status: str = Field(pattern=r"^(draft|final)$")
+    tlp: str = Field(description="Traffic Light Protocol 2.0 marking (CLEAR or GREEN here).")
     authors: list[str]
     keywords: list[str]
     summary: str = Field(description="The executive summary's first paragraph, plain text.")
@@ -103,12 +105,15 @@ def publish(
 ) -> Published:
     """Write the catalogue, feeds and checksums for the built ``entries`` into ``out_dir``.
 
-    Drafts are left out unless ``drafts``. Raises :class:`OutputError` if a file cannot be
-    written.
+    Drafts are left out unless ``drafts``; reports marked TLP:AMBER, AMBER+STRICT or RED are
+    always left out: a public catalogue and feed are TLP:CLEAR material (GREEN: community).
+    Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
     for entry in entries:
         if entry["status"] == "draft" and not drafts:
+            continue
+        if entry.get("tlp", "CLEAR") not in PUBLIC_TLP:
             continue
         files = entry["files"]
         by_series[entry["series"]].append(
@@ -120,6 +125,7 @@ def publish(
                 date=entry["date"],
                 language=entry["language"],
                 status=entry["status"],
+                tlp=entry.get("tlp", "CLEAR"),
                 authors=entry["authors"],
                 keywords=entry["keywords"],
                 summary=entry["summary"],

@@ -27,6 +27,8 @@ from osintkit.localization import (
 
 TEMPLATE_FILE = "report.html.j2"
 STYLESHEET_FILE = "report.css"
+#: Optional: CSS for the PDF only (paged-media features kept out of the HTML), a Jinja2 template.
+PRINT_STYLESHEET_FILE = "print.css.j2"
 _REQUIRED = (TEMPLATE_FILE, STYLESHEET_FILE, f"labels/{DEFAULT_LANGUAGE}.yaml")
 
 

@@ -79,10 +79,53 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
                     document, ("series",), f"unknown series {_quoted(key)} in {registry_path}{hint}"
                 )
             )
+    problems.extend(_tradecraft_problems(document, series))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
     return LoadedBrief(path, brief, series, registry_path)
+
+
+def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[BriefError]:
+    """Key judgements in the series' probability yardstick; chronology sources that exist.
+
+    Works on the raw data, like the citation check, so these problems are listed together
+    with any others the brief has.
+    """
+    from osintkit.tradecraft import SCALE_TITLES, SCALES, likelihood
+
+    data = document.data
+    problems = []
+    scale = series.likelihood_scale if series is not None else "phia"
+    terms = [entry.term for entry in SCALES[scale]]
+    for i, judgement in enumerate(_dicts(data.get("key_judgements"))):
+        term = judgement.get("likelihood")
+        if isinstance(term, str) and term.strip() and likelihood(scale, term) is None:
+            hint = _did_you_mean(term.lower(), terms)
+            problems.append(
+                _at(
+                    document,
+                    ("key_judgements", i, "likelihood"),
+                    f"{_quoted(term)} is not a term of the {SCALE_TITLES[scale]} "
+                    f"({', '.join(terms)}){hint}",
+                )
+            )
+    ids = {s["id"] for s in _dicts(data.get("sources")) if isinstance(s.get("id"), str)}
+    for i, event in enumerate(_dicts(data.get("timeline"))):
+        source = event.get("source")
+        if isinstance(source, str) and source not in ids:
+            hint = _did_you_mean(source, ids)
+            problems.append(_at(document, ("timeline", i, "source"), f"names no source{hint}"))
+    return problems
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    """The items of a list that are mappings (others are reported by the model)."""
+    return (
+        [item if isinstance(item, dict) else {} for item in value]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def _at(

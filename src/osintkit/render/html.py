@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,21 +13,68 @@ from markupsafe import Markup
 
 from osintkit import __version__
 from osintkit.errors import TemplateError
-from osintkit.localization import text_direction
+from osintkit.fields import partial_date_range
+from osintkit.localization import ReportLanguage, text_direction
 from osintkit.markdown import CitationIndex, render_markdown
-from osintkit.models import Source
-from osintkit.templates import TEMPLATE_FILE, ReportTemplate
+from osintkit.models import KeyJudgement, Source, TimelineEvent
+from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
+from osintkit.tradecraft import (
+    CREDIBILITY,
+    RELIABILITY,
+    SCALE_TITLES,
+    TLP_COLOURS,
+    grade,
+    likelihood,
+)
 from osintkit.validation import LoadedBrief
 
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """A source as the reference list prints it: its number and its rendered excerpt."""
+    """A source as the reference list prints it: its number, excerpt, grade and back-links."""
 
     number: int
     source: Source
     excerpt: Markup | None
     excerpt_direction: str
+    translation: Markup | None = None
+    grade: str | None = None
+    #: Ids of the places in the text that cite this source, for links back to them.
+    cited_at: tuple[str, ...] = ()
+
+    @property
+    def grade_title(self) -> str:
+        """The grade in words: "Usually reliable; probably true"."""
+        parts = []
+        if self.source.reliability:
+            parts.append(RELIABILITY[self.source.reliability])
+        if self.source.credibility:
+            parts.append(CREDIBILITY[self.source.credibility].lower())
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A key judgement with its probability term, band and confidence."""
+
+    html: Markup
+    likelihood: str
+    band: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A row of the chronology."""
+
+    date: str
+    iso: str
+    html: Markup
+    citation: Markup | None
+
+
+#: <a class="citation" id="cite-3" href="#ref-mfa">: where a source is cited, as rendered.
+_CITATION_RE = re.compile(r'<a class="citation" id="(cite-\d+)" href="#ref-([^"]+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +83,8 @@ class RenderedHtml:
 
     text: str
     warnings: list[str]
+    #: CSS for the PDF only, from the template's print.css.j2 ("" when it has none).
+    print_css: str = ""
 
 
 def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
@@ -48,10 +100,15 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     def markdown(text: str, inline: bool = False) -> Markup:
         return render_markdown(text, citations, inline=inline, number=number)
 
+    scale = loaded.series.likelihood_scale
     # Reading order matters: sources are numbered in the order they are first cited.
     sections: dict[str, Any] = {
         "executive_summary": markdown(brief.executive_summary),
+        "key_judgements": [
+            _judgement(kj, scale, markdown, language) for kj in brief.key_judgements
+        ],
         "background": markdown(brief.background),
+        "timeline": _timeline(brief.timeline, citations, markdown, language),
         "geopolitical_context": markdown(brief.geopolitical_context),
         "challenges_intro": markdown(brief.challenges.intro) if brief.challenges.intro else "",
         "challenges_items": [
@@ -83,26 +140,104 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         "sections": sections,
-        "references": _references(brief.sources, citations, brief.language),
+        "references": _references(brief.sources, citations, brief.language, sections),
+        "grades_used": _grades_used(brief.sources),
+        "tlp": _tlp(brief.tlp or loaded.series.tlp),
+        "scale_title": SCALE_TITLES[scale],
         "css": Markup(template.stylesheet().replace("</", "<\\/")),
         "version": __version__,
     }
     try:
-        text = template.environment().get_template(TEMPLATE_FILE).render(context)
+        environment = template.environment()
+        text = environment.get_template(TEMPLATE_FILE).render(context)
+        print_css = ""
+        if (template.folder / PRINT_STYLESHEET_FILE).is_file():
+            print_css = environment.get_template(PRINT_STYLESHEET_FILE).render(context)
     except jinja2.TemplateError as exc:
         where = (
             f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         )
         raise TemplateError(f"{where}template {template.name}: {exc.message}") from None
-    return RenderedHtml(text, language.warnings)
+    return RenderedHtml(text, language.warnings, print_css)
 
 
-def _references(sources: list[Source], citations: CitationIndex, language: str) -> list[Reference]:
+def _references(
+    sources: list[Source], citations: CitationIndex, language: str, sections: dict[str, Any]
+) -> list[Reference]:
     """Cited sources in order of first citation, then the uncited ones in brief order."""
+    cited_at: dict[str, list[str]] = {}
+    for anchor, source_id in _CITATION_RE.findall(_flatten(sections)):
+        cited_at.setdefault(html.unescape(source_id), []).append(anchor)
     order = sorted(sources, key=lambda s: citations.numbers.get(s.id, len(sources) + 1))
     references = []
     for number, source in enumerate(order, start=1):
-        excerpt = render_markdown(source.excerpt) if source.excerpt else None
-        direction = text_direction(source.language or language)
-        references.append(Reference(number, source, excerpt, direction))
+        references.append(
+            Reference(
+                number,
+                source,
+                render_markdown(source.excerpt) if source.excerpt else None,
+                text_direction(source.language or language),
+                render_markdown(source.translation) if source.translation else None,
+                grade(source.reliability, source.credibility),
+                tuple(cited_at.get(source.id, ())),
+            )
+        )
     return references
+
+
+def _flatten(value: Any) -> str:
+    """Every piece of rendered HTML in the sections, in reading order."""
+    if isinstance(value, dict):
+        return "".join(_flatten(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return "".join(_flatten(v) for v in value)
+    if isinstance(value, Judgement | Event):
+        return str(value.html) + str(getattr(value, "citation", "") or "")
+    return str(value)
+
+
+def _judgement(
+    judgement: KeyJudgement,
+    scale: str,
+    markdown: Callable[..., Markup],
+    language: ReportLanguage,
+) -> Judgement:
+    entry = likelihood(scale, judgement.likelihood)
+    # Validation has checked the term against the series' scale; a template preview of an
+    # unvalidated brief still renders.
+    band = language.digits(entry.band) if entry else ""
+    term = entry.term if entry else judgement.likelihood
+    confidence = language.labels["confidence"][judgement.confidence]
+    return Judgement(markdown(judgement.text, inline=True), term, band, confidence)
+
+
+def _timeline(
+    events: list[TimelineEvent],
+    citations: CitationIndex,
+    markdown: Callable[..., Markup],
+    language: ReportLanguage,
+) -> list[Event]:
+    rows = []
+    for event in sorted(events, key=lambda e: partial_date_range(e.date)):
+        citation = None
+        if event.source is not None:
+            number = citations.cite(event.source)
+            if number is not None:
+                anchor = citations.next_anchor()
+                citation = Markup('[<a class="citation" id="{}" href="#ref-{}">{}</a>]').format(
+                    anchor, event.source, language.number(number)
+                )
+        text = markdown(event.event, inline=True)
+        rows.append(Event(language.partial_date(event.date), event.date, text, citation))
+    return rows
+
+
+def _grades_used(sources: list[Source]) -> list[tuple[str, str]]:
+    """(grade, meaning) of every reliability and credibility grade the sources use, in order."""
+    reliability = sorted({s.reliability for s in sources if s.reliability})
+    credibility = sorted({s.credibility for s in sources if s.credibility})
+    return [(r, RELIABILITY[r]) for r in reliability] + [(c, CREDIBILITY[c]) for c in credibility]
+
+
+def _tlp(level: str) -> dict[str, str]:
+    return {"level": level, "label": f"TLP:{level}", "colour": TLP_COLOURS[level]}

@@ -55,6 +55,8 @@ class PdfOptions:
     #: The creation (and modification) date written into the PDF and its attachments; a
     #: fixed date, with nothing else varying, makes two renders byte-identical.
     created: dt.datetime | None = None
+    #: Stylesheets for the PDF only, after the document's own.
+    stylesheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +170,20 @@ def render_pdf(
 def _render_here(
     html: str, base_url: Path, allowed_roots: Sequence[Path], options: PdfOptions
 ) -> PdfResult:
-    from weasyprint import HTML, Attachment
+    from weasyprint import CSS, HTML, Attachment
 
     fetcher = _fetcher_class()(allowed_roots)
+    base = base_url.resolve().as_uri() + "/"
     with _collect_warnings() as warnings:
         try:
-            document = HTML(
-                string=html, base_url=base_url.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render(font_config=_font_config())
+            font_config = _font_config()
+            stylesheets = [
+                CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=font_config)
+                for css in options.stylesheets
+            ]
+            document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+                font_config=font_config, stylesheets=stylesheets
+            )
             if options.created is not None:
                 stamp = options.created.isoformat()
                 document.metadata.created = document.metadata.modified = stamp

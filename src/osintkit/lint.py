@@ -1,0 +1,258 @@
+"""``osintkit lint``: tradecraft checks a schema cannot make, each located as file:line:column.
+
+A valid brief can still be a weak product: a source listed but never cited, an analytic
+paragraph that cites nothing, a key judgement hedged into meaninglessness, prose that states a
+different probability than the judgement it repeats, or an event dated after the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from osintkit.errors import KeyPath, format_key_path
+from osintkit.fields import partial_date_range
+from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.markdown import find_citations
+from osintkit.tradecraft import SCALES, Likelihood
+from osintkit.validation import LoadedBrief
+
+#: Every rule, with what it looks for.
+RULES: dict[str, str] = {
+    "uncited-source": "a source that no text cites",
+    "uncited-paragraph": "a paragraph of background or geopolitical context citing no source",
+    "vague-hedge": "a vague hedge in a key judgement or the executive summary",
+    "likelihood-contradiction": "prose giving a judgement a different probability than it has",
+    "future-date": "a date after the brief's own date",
+}
+
+#: Hedges that carry no probability a reader can act on; the yardstick's terms do.
+_HEDGES = re.compile(
+    r"\b(could possibly|might possibly|may or may not|it seems|it appears|seemingly|perhaps|"
+    r"possibly|conceivably|arguably|might)\b",
+    re.IGNORECASE,
+)
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+#: "15 January 2026", "January 15th, 2026", "January 2026": dates written in English prose.
+_PROSE_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})\s+({_MONTHS})\s+(\d{{4}})|({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?"
+    rf"\s+(\d{{4}})|({_MONTHS})\s+(\d{{4}}))\b",
+    re.IGNORECASE,
+)
+_STOPWORDS = frozenset((
+    "that", "this", "with", "will", "would", "their", "there", "which", "from", "have", "been",
+    "into", "than", "they", "them", "these", "those", "about", "over", "under", "more", "most",
+    "much", "such", "also", "both", "while", "where", "when", "what", "within"
+))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem lint found."""
+
+    path: Path
+    line: int
+    column: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}"
+
+
+def lint_brief(loaded: LoadedBrief) -> list[Finding]:
+    """Return what lint finds in a valid brief, minus the rules the brief or series turn off.
+
+    Raises :class:`BriefErrors` if the file can no longer be read.
+    """
+    document = load_yaml(loaded.path)
+    disabled = {*loaded.brief.lint.disable, *loaded.series.lint.disable}
+    findings = [
+        finding
+        for rule, check in _CHECKS.items()
+        if rule not in disabled
+        for finding in check(loaded, document)
+    ]
+    return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
+
+
+def unknown_rules(loaded: LoadedBrief) -> list[str]:
+    """Rule names the brief or its series switch off that lint does not have."""
+    return sorted({*loaded.brief.lint.disable, *loaded.series.lint.disable} - RULES.keys())
+
+
+def _at(
+    loaded: LoadedBrief,
+    document: LoadedDocument,
+    key_path: KeyPath,
+    rule: str,
+    message: str,
+    offset: int | None = None,
+) -> Finding:
+    line, column = document.locate(key_path, offset)
+    where = format_key_path(key_path)
+    return Finding(loaded.path, line, column, rule, f"{where}: {message}")
+
+
+def _prose(loaded: LoadedBrief) -> Iterator[tuple[KeyPath, str]]:
+    """Every Markdown field, with its key path, in reading order."""
+    brief = loaded.brief
+    yield ("executive_summary",), brief.executive_summary
+    for i, judgement in enumerate(brief.key_judgements):
+        yield ("key_judgements", i, "text"), judgement.text
+    yield ("background",), brief.background
+    for i, event in enumerate(brief.timeline):
+        yield ("timeline", i, "event"), event.event
+    yield ("geopolitical_context",), brief.geopolitical_context
+    if brief.challenges.intro:
+        yield ("challenges", "intro"), brief.challenges.intro
+    for i, item in enumerate(brief.challenges.items):
+        yield ("challenges", "items", i, "text"), item.text
+
+
+def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+    cited = {c.source_id for _, text in _prose(loaded) for c in find_citations(text)}
+    cited |= {e.source for e in loaded.brief.timeline if e.source}
+    for i, source in enumerate(loaded.brief.sources):
+        if source.id not in cited:
+            yield _at(
+                loaded, document, ("sources", i, "id"), "uncited-source",
+                f"source {source.id!r} is never cited; cite it as [@{source.id}] or drop it",
+            )  # fmt: skip
+
+
+def _uncited_paragraphs(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+    for key in ("background", "geopolitical_context"):
+        text: str = getattr(loaded.brief, key)
+        for offset, paragraph in _paragraphs(text):
+            if not any(True for _ in find_citations(paragraph)):
+                preview = " ".join(paragraph.split())[:50]
+                yield _at(
+                    loaded, document, (key,), "uncited-paragraph",
+                    f"no source cited in the paragraph “{preview}…”", offset,
+                )  # fmt: skip
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, text) of every prose paragraph: blank-line separated, headings left out."""
+    for match in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
+        block = match.group(0)
+        stripped = block.strip()
+        if not stripped.startswith(("#", "|", "```", ">")):
+            yield match.start() + (len(block) - len(block.lstrip())), stripped
+
+
+def _vague_hedges(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+    fields: list[tuple[KeyPath, str]] = [(("executive_summary",), loaded.brief.executive_summary)]
+    fields += [
+        (("key_judgements", i, "text"), kj.text) for i, kj in enumerate(loaded.brief.key_judgements)
+    ]
+    for key_path, text in fields:
+        for match in _HEDGES.finditer(text):
+            yield _at(
+                loaded, document, key_path, "vague-hedge",
+                f"“{match.group(0)}” gives no probability; use a term of the yardstick "
+                "(likely, highly unlikely, …) or state the fact", match.start(),
+            )  # fmt: skip
+
+
+def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+    scale = SCALES[loaded.series.likelihood_scale]
+    terms = sorted(
+        ((name, entry) for entry in scale for name in entry.names()), key=lambda t: -len(t[0])
+    )
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(name) for name, _ in terms) + r")\b", re.IGNORECASE
+    )
+    by_name = dict(terms)
+    for number, judgement in enumerate(loaded.brief.key_judgements, start=1):
+        stated = _entry(scale, judgement.likelihood)
+        words = _content_words(judgement.text)
+        if stated is None or len(words) < 3:
+            continue
+        for key_path, text in _prose(loaded):
+            if key_path[0] == "key_judgements":
+                continue
+            for start, sentence in _sentences(text):
+                if len(words & _content_words(sentence)) < 0.6 * len(words):
+                    continue  # not the same judgement
+                for match in pattern.finditer(sentence):
+                    said = by_name[match.group(1).lower()]
+                    if said is not stated:
+                        yield _at(
+                            loaded, document, key_path, "likelihood-contradiction",
+                            f"says “{match.group(1)}” ({said.band}) but key judgement {number} "
+                            f"is “{stated.term}” ({stated.band})", start + match.start(),
+                        )  # fmt: skip
+
+
+def _entry(scale: tuple[Likelihood, ...], term: str) -> Likelihood | None:
+    wanted = " ".join(term.lower().split())
+    return next((e for e in scale if wanted in e.names()), None)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]{4,}", text.lower()) if w not in _STOPWORDS}
+
+
+def _sentences(text: str) -> Iterator[tuple[int, str]]:
+    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text):
+        if match.group(0).strip():
+            yield match.start(), match.group(0)
+
+
+def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+    brief = loaded.brief
+    day = brief.date
+    for i, event in enumerate(brief.timeline):
+        first, _ = partial_date_range(event.date)
+        if first > day:
+            yield _at(
+                loaded, document, ("timeline", i, "date"), "future-date",
+                f"{event.date} is after the brief's date {day.isoformat()}",
+            )  # fmt: skip
+    for i, source in enumerate(brief.sources):
+        for field in ("published", "accessed"):
+            value: dt.date | None = getattr(source, field)
+            if value is not None and value > day:
+                yield _at(
+                    loaded, document, ("sources", i, field), "future-date",
+                    f"{value.isoformat()} is after the brief's date {day.isoformat()}",
+                )  # fmt: skip
+    for key_path, text in _prose(loaded):
+        for match in _PROSE_DATE.finditer(text):
+            written = _prose_date(match)
+            if written is not None and written > day:
+                yield _at(
+                    loaded, document, key_path, "future-date",
+                    f"“{match.group(0)}” is after the brief's date {day.isoformat()}",
+                    match.start(),
+                )  # fmt: skip
+
+
+def _prose_date(match: re.Match[str]) -> dt.date | None:
+    """The earliest day a date in prose can mean."""
+    day, month, year = (
+        (match.group(1), match.group(2), match.group(3))
+        if match.group(1)
+        else (match.group(5), match.group(4), match.group(6))
+        if match.group(4)
+        else ("1", match.group(7), match.group(8))
+    )
+    number = _MONTHS.split("|").index(month.lower()) + 1
+    try:
+        return dt.date(int(year), number, int(day))
+    except ValueError:
+        return None
+
+
+_CHECKS = {
+    "uncited-source": _uncited_sources,
+    "uncited-paragraph": _uncited_paragraphs,
+    "vague-hedge": _vague_hedges,
+    "likelihood-contradiction": _contradictions,
+    "future-date": _future_dates,
+}

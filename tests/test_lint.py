@@ -1,0 +1,103 @@
+"""osintkit lint: each rule finds its planted problem at its place, and nothing in the
+reference brief; rules switch off per brief and per series; --strict fails on findings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from osintkit.cli import app
+from osintkit.lint import RULES, lint_brief
+from osintkit.validation import load_brief
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+runner = CliRunner()
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    return Path(shutil.copy(FIXTURES / "lint-planted.yaml", tmp_path / "planted.yaml"))
+
+
+def found(path: Path) -> list[str]:
+    return [f"{f.line}:{f.column} {f.rule}: {f.message}" for f in lint_brief(load_brief(path))]
+
+
+def test_each_rule_finds_its_planted_problem_where_it_is(planted: Path) -> None:
+    assert found(planted) == [
+        "10:9 vague-hedge: executive_summary: “might” gives no probability; use a term of the "
+        "yardstick (likely, highly unlikely, …) or state the fact",
+        "16:11 vague-hedge: key_judgements[1].text: “It seems” gives no probability; use a term "
+        "of the yardstick (likely, highly unlikely, …) or state the fact",
+        "23:3 uncited-paragraph: background: no source cited in the paragraph “A paragraph "
+        "with no citation at all.…”",
+        "26:9 likelihood-contradiction: geopolitical_context: says “unlikely” (25–35 %) but "
+        "key judgement 1 is “highly likely” (80–90 %)",
+        "28:36 future-date: geopolitical_context: “15 March 2026” is after the brief's date "
+        "2025-02-10",
+        "34:11 future-date: timeline[1].date: 2026-05 is after the brief's date 2025-02-10",
+        "47:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
+        "[@unused] or drop it",
+        "49:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
+    ]
+    assert {line.split()[1].rstrip(":") for line in found(planted)} == set(RULES)
+
+
+def test_the_reference_briefs_are_clean() -> None:
+    result = runner.invoke(app, ["lint", "--strict", str(ROOT / "briefs")])
+    assert result.exit_code == 0, result.output
+    assert "0 findings in 2 briefs" in result.stdout
+
+
+def test_strict_fails_and_the_table_locates_each_finding(planted: Path) -> None:
+    relaxed = runner.invoke(app, ["lint", str(planted)])
+    assert relaxed.exit_code == 0
+    assert "8 findings in 1 brief" in relaxed.stdout
+    strict = runner.invoke(app, ["lint", "--strict", str(planted)])
+    assert strict.exit_code == 1
+    lines = strict.stdout.splitlines()
+    assert str(planted) in lines[0]  # the table's title
+    assert any(line.split()[:2] == ["10:9", "vague-hedge"] for line in lines)
+
+
+def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
+    text = planted.read_text(encoding="utf-8")
+    planted.write_text(text + "lint:\n  disable: [future-date, vague-hedge]\n", encoding="utf-8")
+    rules = {line.split()[1].rstrip(":") for line in found(planted)}
+    assert rules == {"uncited-paragraph", "likelihood-contradiction", "uncited-source"}
+    registry = planted.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "  contact: info@specialeurasia.com\n",
+            "  contact: info@specialeurasia.com\n  lint:\n    disable: [uncited-source]\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    rules = {line.split()[1].rstrip(":") for line in found(planted)}
+    assert rules == {"uncited-paragraph", "likelihood-contradiction"}
+
+
+def test_an_unknown_rule_name_is_a_warning(planted: Path) -> None:
+    planted.write_text(
+        planted.read_text(encoding="utf-8") + "lint:\n  disable: [vague-hedges]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["lint", str(planted)])
+    assert f"warning: {planted}: no lint rule 'vague-hedges' to switch off" in " ".join(
+        result.stderr.split()
+    )
+
+
+def test_an_invalid_brief_is_an_error_not_a_finding(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("series: persian-files\n", encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}:1:1: volume: field required" in result.stderr

@@ -436,7 +436,7 @@ def preview(
 
     def report(build: Build) -> None:
         now = f"[dim]{dt.datetime.now():%H:%M:%S}[/]"
-        names = _escape(", ".join(p.name for p in build.changed))
+        names = _escape(", ".join(dict.fromkeys(p.name for p in build.changed)))
         cause = f"  [dim]← {names}[/]" if build.changed else ""
         if build.ok:
             n = build.pages

@@ -224,7 +224,10 @@ def test_a_citation_links_to_its_source_with_a_unique_anchor() -> None:
         ("citation", "#ref-mfa", "cite-1"),
         ("citation", "#ref-mfa", "cite-2"),
     ]
-    assert "[<a " in html and "</a>]" in html
+    # Brackets are spans of their own, so print CSS can set footnote-style superscripts.
+    bracket = '<span class="cite-bracket">{}</span>'
+    assert f'<span class="cite">{bracket.format("[")}<a ' in html
+    assert f"</a>{bracket.format(']')}</span>" in html
 
 
 def test_unknown_ids_render_as_a_question_mark() -> None:
@@ -236,7 +239,15 @@ def test_unknown_ids_render_as_a_question_mark() -> None:
 
 
 def test_without_an_index_every_citation_is_missing() -> None:
-    assert render_markdown("x [@a] y") == '<p>x [<span class="citation-missing">?</span>] y</p>\n'
+    html = render_markdown("x [@a] y")
+    assert citations(html) == ["?"]
+    assert '<span class="citation-missing">?</span>' in html and "<a" not in html
+
+
+def test_headings_rank_below_the_section_and_never_skip() -> None:
+    html = render_markdown("### A\n\ntext\n\n##### B\n\n#\n\n## C\n\n###### D\n")
+    assert [tag for tag, _ in tags(html) if tag.startswith("h")] == ["h3", "h4", "h3", "h4"]
+    assert "<h3></h3>" not in html  # the bare "#" is dropped
 
 
 def test_a_locator_is_escaped() -> None:
@@ -283,3 +294,15 @@ def test_find_citations_counts_lines_as_the_parser_does(text: str) -> None:
     # The parser reads a lone "\r" and "\r\n" as line breaks, as YAML's "\r" escape allows.
     (citation,) = find_citations(text)
     assert citation.offset == text.index("[@a]")
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [("\\\\[@a]", 2), ("\\\\\\[@a] and [@a]", 12), ("x \\\\\\\\[@a]", 6)],
+    ids=["escaped-backslash", "escaped-bracket-then-real", "two-escaped-backslashes"],
+)
+def test_find_citations_after_an_escaped_backslash(text: str, offset: int) -> None:
+    # "\\" is a backslash printed as text, so the bracket after it is a citation all the same.
+    (citation,) = find_citations(text)
+    assert citation.offset == offset
+    assert text.startswith("[@a]", offset)

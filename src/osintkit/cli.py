@@ -187,7 +187,8 @@ def render(
         for warning in report.warnings:
             err.print(f"[yellow]warning:[/] {item.path}: {warning}")
         for written in report.files:
-            pages = f"{written.pages} pages, " if written.pages is not None else ""
+            count = written.pages
+            pages = f"{count} page{'s' * (count != 1)}, " if count is not None else ""
             out.print(f"[green]wrote[/] {written.path}  [dim]({pages}{_size(written.size)})[/]")
         out.print(f"[dim]{item.path}: template {report.template.name}, {report.seconds:.2f} s[/]")
         last = report

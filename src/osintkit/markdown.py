@@ -74,7 +74,7 @@ def find_citations(text: str) -> Iterator[Citation]:
             if token.type != "citation":
                 continue
             offset = text.find(token.content, cursor)
-            while offset > 0 and text[offset - 1] == "\\":
+            while offset > 0 and _escaped(text, offset):
                 offset = text.find(token.content, offset + 1)
             if offset < 0:  # cannot happen for text the parser saw; keep the block start
                 offset = cursor
@@ -82,6 +82,17 @@ def find_citations(text: str) -> Iterator[Citation]:
                 cursor = offset + len(token.content)
             for source_id, locator in token.meta["cites"]:
                 yield Citation(source_id, locator, offset)
+
+
+def _escaped(text: str, index: int) -> bool:
+    """Whether the character at ``index`` is escaped: after an odd run of backslashes.
+
+    ``\\[@a]`` is a literal bracket, but ``\\\\[@a]`` an escaped backslash and a citation.
+    """
+    start = index
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return (index - start) % 2 == 1
 
 
 #: Quotes and list items the parser fills by parsing their insides as blocks again.
@@ -178,14 +189,45 @@ def _render_citation(
         rendered.append(
             f'<a class="citation" id="{anchor}" href="#ref-{escape(source_id)}">{label}</a>'
         )
-    return "[" + "; ".join(rendered) + "]"
+    return wrap_citation("; ".join(rendered))
 
 
-def _shift_headings(state: Any) -> None:
+def wrap_citation(inner: str) -> str:
+    """Return the HTML of one citation bracket around ``inner`` (its linked numbers).
+
+    The brackets are spans of their own, so print CSS can set citations as footnote-style
+    superscripts without them while the screen keeps "[1]".
+    """
+    bracket = '<span class="cite-bracket">{}</span>'
+    return f'<span class="cite">{bracket.format("[")}{inner}{bracket.format("]")}</span>'
+
+
+def _rank_headings(state: Any) -> None:
+    """Give a field's headings the levels below the report's section heading (h2).
+
+    The shallowest level a field uses becomes h3 and the next ones follow in order, never
+    skipping a level after the heading before them: "###" alone is h3, not h5. A heading
+    with no text is dropped rather than printed empty.
+    """
+    tokens = state.tokens
+    empty = {
+        i
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open"
+        and i + 2 < len(tokens)
+        and not tokens[i + 1].content.strip()
+    }
+    state.tokens = [t for i, t in enumerate(tokens) if not {i, i - 1, i - 2} & empty]
+    levels = sorted({int(t.tag[1]) for t in state.tokens if t.type == "heading_open"})
+    rank = {level: i for i, level in enumerate(levels)}
+    previous = HEADING_SHIFT
     for token in state.tokens:
-        if token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1]) + HEADING_SHIFT)
+        if token.type == "heading_open":
+            level = min(6, HEADING_SHIFT + 1 + rank[int(token.tag[1])], previous + 1)
+            previous = level
             token.tag = f"h{level}"
+        elif token.type == "heading_close":
+            token.tag = f"h{previous}"
 
 
 @lru_cache(maxsize=1)
@@ -193,7 +235,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
-    md.core.ruler.push("shift_headings", _shift_headings)
+    md.core.ruler.push("rank_headings", _rank_headings)
     md.add_render_rule("citation", _render_citation)
     return md
 

@@ -15,7 +15,7 @@ from osintkit import __version__
 from osintkit.errors import TemplateError
 from osintkit.fields import partial_date_range
 from osintkit.localization import ReportLanguage, text_direction
-from osintkit.markdown import CitationIndex, render_markdown
+from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
 from osintkit.models import KeyJudgement, Source, TimelineEvent
 from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
 from osintkit.tradecraft import (
@@ -224,9 +224,10 @@ def _timeline(
             number = citations.cite(event.source)
             if number is not None:
                 anchor = citations.next_anchor()
-                citation = Markup('[<a class="citation" id="{}" href="#ref-{}">{}</a>]').format(
+                link = Markup('<a class="citation" id="{}" href="#ref-{}">{}</a>').format(
                     anchor, event.source, language.number(number)
                 )
+                citation = Markup(wrap_citation(link))
         text = markdown(event.event, inline=True)
         rows.append(Event(language.partial_date(event.date), event.date, text, citation))
     return rows

@@ -68,7 +68,7 @@ def test_render_writes_pdf_and_html_and_reports_them(brief_dir: Path, tmp_path: 
     pdf, html = out / "minimal.pdf", out / "minimal.html"
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert "<!DOCTYPE html>" in html.read_text(encoding="utf-8")
-    assert "pages" in result.stdout and str(pdf) in result.stdout and str(html) in result.stdout
+    assert "(1 page, " in result.stdout and str(pdf) in result.stdout and str(html) in result.stdout
     assert sorted(p.name for p in out.iterdir()) == ["minimal.html", "minimal.pdf"]
 
 

@@ -423,12 +423,6 @@ def test_the_unmutated_brief_is_valid(folder: Path) -> None:
     render_html(loaded, template_for(loaded)).text.encode("utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(OSError, RuntimeError),
-    reason="templates.py: find_template lets OSError (a name too long for the file system) "
-    "and RuntimeError (the home of a user who does not exist) escape instead of TemplateError",
-)
 @pytest.mark.parametrize("name", ["x" * 299, "~no-such-user/x"], ids=["long", "tilde-user"])
 def test_a_registry_template_name_fails_as_an_osintkit_error(folder: Path, name: str) -> None:
     # Found by fuzzing the registry: the brief loads, then choosing its template crashes.

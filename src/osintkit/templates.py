@@ -96,8 +96,16 @@ def find_template(name_or_path: str, search_from: Path | None = None) -> ReportT
     ``report_templates/`` beside ``search_from`` or its parent, then among the built-in ones.
     Raises :class:`TemplateError` if there is no such template or it lacks a required file.
     """
-    base = search_from or Path.cwd()
-    if "/" in name_or_path or name_or_path.startswith("."):
+    try:
+        return _find(name_or_path, search_from or Path.cwd())
+    except (OSError, RuntimeError) as exc:
+        # A name too long for the file system, "~nobody/x": a registry is data, not a path.
+        shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
+        raise TemplateError(f"cannot use template {shown!r}: {exc}") from None
+
+
+def _find(name_or_path: str, base: Path) -> ReportTemplate:
+    if "/" in name_or_path or name_or_path.startswith((".", "~")):
         folder = Path(name_or_path).expanduser()
         folder = folder if folder.is_absolute() else base / folder
         return _checked(folder.name, folder)
@@ -106,7 +114,8 @@ def find_template(name_or_path: str, search_from: Path | None = None) -> ReportT
         if (root / name_or_path).is_dir():
             return _checked(name_or_path, root / name_or_path)
     known = ", ".join(sorted(t.name for t in list_templates())) or "none"
-    raise TemplateError(f"no template named {name_or_path!r} (known: {known})")
+    shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
+    raise TemplateError(f"no template named {shown!r} (known: {known})")
 
 
 #: The folder, among the built-in template folders, of the site's own pages (the catalogue).

@@ -306,3 +306,10 @@ def test_find_citations_after_an_escaped_backslash(text: str, offset: int) -> No
     (citation,) = find_citations(text)
     assert citation.offset == offset
     assert text.startswith("[@a]", offset)
+
+
+def test_a_remote_image_becomes_a_link_so_opening_the_report_fetches_nothing() -> None:
+    html = render_markdown('![a "chart"](https://example.org/x.png?a=1&b=2) ![local](map.png)')
+    assert '<a class="remote-image" href="https://example.org/x.png?a=1&amp;b=2"' in html
+    assert '>a "chart"</a>' in html
+    assert [attrs.get("src") for tag, attrs in tags(html) if tag == "img"] == ["map.png"]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -230,6 +231,23 @@ def _rank_headings(state: Any) -> None:
             token.tag = f"h{previous}"
 
 
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Local images as images; a remote one as a link to it.
+
+    A report that loads an image from the web when opened tells that server who read it and
+    when: for an intelligence product that is a leak, so the reader decides by following
+    the link. (The PDF renderer refuses remote URLs anyway.)
+    """
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if urlsplit(src.strip()).scheme.lower() in ("http", "https"):
+        alt = self.renderInlineAsText(token.children or [], options, env) or src
+        return f'<a class="remote-image" href="{escape(src)}">{escape(alt)}</a>'
+    return str(self.image(tokens, idx, options, env))
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -237,6 +255,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.core.ruler.push("rank_headings", _rank_headings)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("image", _render_image)
     return md
 
 

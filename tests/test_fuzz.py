@@ -322,6 +322,11 @@ SHAPED_SAMPLES = [
     "2975-0599", "2975-059X", "fa-", "x" * 600, "https://\u0000", "javascript:x", "NO",
 ]  # fmt: skip
 shaped_text = st.one_of(st.text(any_character, max_size=20), st.sampled_from(SHAPED_SAMPLES))
+#: Names a registry may give its template: a folder name, or a path that find_template follows.
+template_names = st.sampled_from(
+    ["series", "nope", "0", "./nope", "../series", "/", "/etc", "~", "~no-such-user/x", "x" * 299,
+     "a/" * 120, "[/]", "[red]x[/red]", "series/", "./series/../series"]
+)  # fmt: skip
 
 
 def _mapping_at(data: Any, path: tuple[str | int, ...]) -> dict[Any, Any] | None:
@@ -369,12 +374,7 @@ def structured_mutants(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]
         else:
             entry = registry["persian-files"]
             key = draw(st.sampled_from([*entry, "calendar", "extra"]))
-            if key == "template":
-                # Arbitrary names reach templates.py, which is not fuzzed here (see
-                # test_a_registry_template_name_fails_as_an_osintkit_error).
-                entry[key] = draw(st.sampled_from(["series", "nope", "./nope", "0"]))
-            else:
-                entry[key] = draw(st.one_of(scalars, styled_strings(shaped_text)))
+            entry[key] = draw(st.one_of(scalars, styled_strings(shaped_text), template_names))
     return brief, registry
 
 

@@ -201,3 +201,22 @@ def test_a_missing_label_renders_in_english_with_a_warning(brief_dir: Path, tmp_
     html = (out / "minimal.html").read_text(encoding="utf-8")
     assert ">Contesto</h2>" in html and ">Sources</h2>" in html
     assert "10 febbraio 2025" in html  # dates still come from CLDR in Italian
+
+
+def test_rich_markup_in_names_and_messages_is_printed_as_text(tmp_path: Path) -> None:
+    # A template name, a folder or a warning may hold "[/]" or "[red]": it must reach the
+    # terminal as written, not be read as Rich markup (or crash it).
+    folder = tmp_path / "[bold]briefs"
+    folder.mkdir()
+    registry = (ROOT / "tests" / "fixtures" / "series.yaml").read_text(encoding="utf-8")
+    (folder / "series.yaml").write_text(
+        registry.replace("template: series", "template: '[/]'", 1), encoding="utf-8"
+    )
+    shutil.copy(ROOT / "tests" / "fixtures" / "minimal.yaml", folder / "minimal.yaml")
+    result = runner.invoke(app, ["render", str(folder / "minimal.yaml"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    message = f"error: {folder / 'minimal.yaml'}: template folder {folder}/[/] does not exist"
+    assert message in " ".join(result.stderr.split())
+    ok = runner.invoke(app, ["validate", str(folder / "minimal.yaml")])
+    assert f"✓ {folder / 'minimal.yaml'}" in ok.stdout

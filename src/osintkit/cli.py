@@ -106,13 +106,13 @@ def validate(
             continue
         b = item.brief
         out.print(
-            f"[green]✓[/] {item.path}  "
-            f"[dim]{item.series.title}, Volume {b.volume}, Issue {b.issue}[/]"
+            f"[green]✓[/] {_escape(str(item.path))}  "
+            f"[dim]{_escape(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
         )
     for problem in catalogue.problems:
         err.print(str(problem), markup=False)
     for warning in catalogue.warnings:
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {_escape(warning)}")
     if not catalogue.ok:
         problems = sum(len(f.errors) for f in catalogue.failures) + len(catalogue.problems)
         files = len(catalogue.failures) + len(duplicated)
@@ -178,19 +178,24 @@ def render(
             )
         except KeyboardInterrupt:
             # Files are replaced whole or not at all: what is there is a complete report.
-            err.print(f"[red]interrupted[/] while rendering {item.path}; its files are unchanged")
+            err.print(
+                f"[red]interrupted[/] while rendering {_escape(str(item.path))}; "
+                "its files are unchanged"
+            )
             raise typer.Exit(130) from None
         except OsintkitError as exc:
             failed += 1
-            err.print(f"[red]error:[/] {item.path}: {exc}", markup=True)
+            err.print(f"[red]error:[/] {_escape(f'{item.path}: {exc}')}")
             continue
         for warning in report.warnings:
-            err.print(f"[yellow]warning:[/] {item.path}: {warning}")
+            err.print(f"[yellow]warning:[/] {_escape(f'{item.path}: {warning}')}")
         for written in report.files:
             count = written.pages
             pages = f"{count} page{'s' * (count != 1)}, " if count is not None else ""
-            out.print(f"[green]wrote[/] {written.path}  [dim]({pages}{_size(written.size)})[/]")
-        out.print(f"[dim]{item.path}: template {report.template.name}, {report.seconds:.2f} s[/]")
+            where = _escape(str(written.path))
+            out.print(f"[green]wrote[/] {where}  [dim]({pages}{_size(written.size)})[/]")
+        summary = f"{item.path}: template {report.template.name}, {report.seconds:.2f} s"
+        out.print(f"[dim]{_escape(summary)}[/]")
         last = report
     if open_ and last is not None:
         target = next((f.path for f in last.files if f.kind == "html"), last.files[0].path)
@@ -264,7 +269,8 @@ def build(
         if outcome.status != "skipped":
             progress.update(task, advance=1, description=outcome.brief_path.name)
         for warning in outcome.warnings:
-            progress.console.print(f"[yellow]warning:[/] {outcome.brief_path}: {warning}")
+            line = f"{outcome.brief_path}: {warning}"
+            progress.console.print(f"[yellow]warning:[/] {_escape(line)}")
 
     try:
         result = run_build(sources or [Path("briefs")], options, finished, started)
@@ -302,7 +308,7 @@ def build(
     }
     out.print(
         f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
-        f"→ {out_dir}/index.html"
+        f"→ {_escape(str(out_dir))}/index.html"
     )
     if result.failed:
         raise typer.Exit(1)
@@ -335,7 +341,8 @@ def lint(
     findings = []
     for item in catalogue.briefs:
         for name in unknown_rules(item):
-            err.print(f"[yellow]warning:[/] {item.path}: no lint rule {name!r} to switch off")
+            line = f"{item.path}: no lint rule {name!r} to switch off"
+            err.print(f"[yellow]warning:[/] {_escape(line)}")
         try:
             findings.extend(lint_brief(item))
         except BriefErrors as exc:
@@ -386,7 +393,9 @@ def new(
         raise typer.Exit(1) from None
     except OsintkitError as exc:
         _die(str(exc))
-    out.print(f"[green]wrote[/] {created.path}  [dim]{created.description}[/]")
+    out.print(
+        f"[green]wrote[/] {_escape(str(created.path))}  [dim]{_escape(created.description)}[/]"
+    )
 
 
 @app.command()
@@ -404,7 +413,7 @@ def schema(
     except OsintkitError as exc:
         _die(str(exc))
     for path in written:
-        out.print(f"[green]wrote[/] {path}")
+        out.print(f"[green]wrote[/] {_escape(str(path))}")
 
 
 @app.command()
@@ -484,7 +493,12 @@ def templates() -> None:
 
     table = Table("name", "languages", "folder", "description", box=None, pad_edge=False)
     for item in list_templates():
-        table.add_row(item.name, ", ".join(item.languages()), str(item.folder), item.description)
+        table.add_row(
+            _escape(item.name),
+            ", ".join(item.languages()),
+            _escape(str(item.folder)),
+            _escape(item.description),
+        )
     out.print(table)
 
 
@@ -563,5 +577,5 @@ def _size(size: int) -> str:
 
 
 def _die(message: str) -> NoReturn:
-    err.print(f"[red]error:[/] {message}")
+    err.print(f"[red]error:[/] {_escape(message)}")
     raise typer.Exit(1)

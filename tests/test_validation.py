@@ -429,3 +429,16 @@ def test_every_problem_is_reported_at_once_in_line_order(
         f"{path}:{at(text, '[@mfaa]')}: background: citation [@mfaa] names no source"
         in (messages[4])
     )
+
+
+def test_a_markdown_field_is_capped_at_50_000_characters(make_brief) -> None:  # type: ignore[no-untyped-def]
+    # The cap bounds the Markdown parser's time on hostile input ("[" * 200 000 took minutes).
+    text = (Path(__file__).parent / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
+    path = make_brief(
+        text.replace("Both countries look for partners outside the West.", "x" * 50_001)
+    )
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    assert [e.message for e in caught.value.errors] == [
+        "string should have at most 50000 characters"
+    ]

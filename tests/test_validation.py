@@ -442,3 +442,14 @@ def test_a_markdown_field_is_capped_at_50_000_characters(make_brief) -> None:  #
     assert [e.message for e in caught.value.errors] == [
         "string should have at most 50000 characters"
     ]
+
+
+def test_a_broken_registry_is_listed_with_the_brief_s_own_problems(make_brief) -> None:  # type: ignore[no-untyped-def]
+    text = (Path(__file__).parent / "fixtures" / "minimal.yaml").read_text(encoding="utf-8")
+    path = make_brief(text.replace("volume: 29", "volume: x"))
+    registry = path.parent / "series.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("2975-0598", "2975-0599"))
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    where = sorted({(e.path.name, e.field) for e in caught.value.errors})
+    assert where == [("brief.yaml", "volume"), ("series.yaml", "persian-files.issn")]

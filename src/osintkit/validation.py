@@ -70,9 +70,14 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
             _at(document, ("series",), "no series.yaml found beside the brief or above it")
         )
     elif isinstance(key, str):
-        registry = load_registry(registry_path)
-        series = registry.get(key)
-        if series is None:
+        try:
+            registry = load_registry(registry_path)
+        except BriefErrors as exc:
+            # The registry's own problems, listed with the brief's rather than instead of them.
+            problems.extend(exc.errors)
+            registry = None
+        series = registry.get(key) if registry is not None else None
+        if registry is not None and series is None:
             hint = _did_you_mean(key, registry)
             problems.append(
                 _at(

@@ -72,6 +72,14 @@ PdfVariantOption = Annotated[
     ),
 ]
 
+TimeLimitOption = Annotated[
+    float,
+    typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
+]
+MemoryLimitOption = Annotated[
+    int, typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use.")
+]
+
 RegistryOption = Annotated[
     Path | None,
     typer.Option(
@@ -144,14 +152,8 @@ def render(
     ] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the result in the browser.")] = False,
     registry: RegistryOption = None,
-    time_limit: Annotated[
-        float,
-        typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
-    ] = 60.0,
-    memory_limit: Annotated[
-        int,
-        typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use."),
-    ] = 2048,
+    time_limit: TimeLimitOption = 60.0,
+    memory_limit: MemoryLimitOption = 2048,
     pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
@@ -222,14 +224,8 @@ def build(
     ] = False,
     pdf_variant: PdfVariantOption = None,
     registry: RegistryOption = None,
-    time_limit: Annotated[
-        float,
-        typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
-    ] = 60.0,
-    memory_limit: Annotated[
-        int,
-        typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use."),
-    ] = 2048,
+    time_limit: TimeLimitOption = 60.0,
+    memory_limit: MemoryLimitOption = 2048,
 ) -> None:
     """Render every brief into a site with its catalogue, feeds and SHA256SUMS.
 

@@ -43,11 +43,11 @@ _COMMON_HEADERS = {
 
 
 def _page_policy(nonce: str) -> str:
-    """The page's Content-Security-Policy: only the injected script runs; images may still
-    come from the web, as they do when the rendered HTML file is opened."""
+    """The page's Content-Security-Policy: only the injected script runs, and nothing comes
+    from the web (a remote image in Markdown is rendered as a link, never fetched)."""
     return (
         f"default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: http: https:; connect-src 'self'; frame-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-src 'self'; "
         "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 

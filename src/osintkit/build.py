@@ -25,6 +25,8 @@ from osintkit.errors import BriefError, BriefErrors, OsintkitError
 from osintkit.output import write_atomic
 
 MANIFEST_FILE = ".osintkit-build.json"
+#: The checksums of every published file (written by osintkit.site).
+CHECKSUMS = "SHA256SUMS"
 _MANIFEST_FORMAT = 1
 
 Status = Literal["built", "skipped", "failed"]
@@ -165,8 +167,6 @@ def build(
 
 def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes) -> None:
     """Write the catalogue, feeds and checksums, unless nothing they show has changed."""
-    from osintkit.site import CHECKSUMS
-
     entries = [manifest.entries[key]["entry"] for key in sorted(manifest.entries)]
     registries = sorted({manifest.entries[key]["registry"] for key in manifest.entries})
     state = json.dumps(

@@ -7,11 +7,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osintkit.errors import BriefError, BriefErrors
-from osintkit.loader import load_yaml
-from osintkit.series import REGISTRY_FILE_NAME
-from osintkit.validation import LoadedBrief, load_brief
+
+if TYPE_CHECKING:
+    from osintkit.validation import LoadedBrief
+
+# Kept light (no YAML parser, no Pydantic at import): a no-op build imports this module and
+# should cost only the time to hash its inputs.
+
+#: The series registry's file name (osintkit.series re-exports it).
+REGISTRY_FILE_NAME = "series.yaml"
 
 BRIEF_SUFFIXES = (".yaml", ".yml")
 
@@ -65,6 +72,8 @@ def load_catalogue(paths: Sequence[Path], registry: Path | None = None) -> Catal
     Never raises for a bad brief: problems are collected in the returned catalogue. Raises
     :class:`BriefErrors` only for a folder without briefs.
     """
+    from osintkit.validation import load_brief
+
     catalogue = Catalogue()
     for path in brief_paths(paths):
         try:
@@ -138,6 +147,8 @@ def next_number(numbers: Iterable[Number], series: str, volume: int | None = Non
 
 def issue_position(path: Path) -> tuple[int, int]:
     """Where a brief's ``issue:`` key stands, for an error that points at it."""
+    from osintkit.loader import load_yaml
+
     try:
         return load_yaml(path).locate_key(("issue",))
     except BriefErrors:

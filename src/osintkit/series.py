@@ -7,10 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from osintkit.catalogue import REGISTRY_FILE_NAME
 from osintkit.fields import Calendar, Email, HttpUrl, Issn, LikelihoodScale, SeriesKey, Tlp
 from osintkit.models import LintSettings
-
-REGISTRY_FILE_NAME = "series.yaml"
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=300)]
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from osintkit import __version__
+from osintkit.build import CHECKSUMS
 from osintkit.output import write_atomic
 from osintkit.series import Series
 from osintkit.tradecraft import PUBLIC_TLP
@@ -28,7 +29,6 @@ CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
 INDEX_HTML = "index.html"
 FEED_FILE = "feed.xml"
-CHECKSUMS = "SHA256SUMS"
 _ATOM = "http://www.w3.org/2005/Atom"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 

@@ -158,10 +158,12 @@ def render(
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
-    from osintkit.render.pdf import RenderLimits
-    from osintkit.report import render_report, template_for
+    from osintkit.render.pdf import RenderLimits, start_renderer
 
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
+    if format is not Format.html:
+        start_renderer(limits)  # warms up on another core while the briefs are checked
+    from osintkit.report import render_report, template_for
 
     paths = _expand(briefs) if briefs else [_reference_brief()]
     loaded, failures = _load_all(paths, registry)

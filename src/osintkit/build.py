@@ -214,7 +214,10 @@ def _render_all(
     # fork: workers inherit the warmed-up interpreter (imports, fonts) instead of starting cold.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=min(options.jobs, len(pending)), mp_context=context, initializer=_warm_up
+        max_workers=min(options.jobs, len(pending)),
+        mp_context=context,
+        initializer=_warm_up,
+        initargs=(options.time_limit, options.memory_limit),
     ) as pool:
         futures: dict[Future[BuildOutcome], _Pending] = {
             pool.submit(_render_one, item.path, options): item for item in pending
@@ -234,15 +237,16 @@ def _render_all(
             raise
 
 
-def _warm_up() -> None:
-    """Pay WeasyPrint's import and font set-up once per worker, not once per brief."""
+def _warm_up(time_limit: float, memory_limit: int) -> None:
+    """Start the worker's render child, which pays WeasyPrint's import and font set-up once
+    for all the worker's briefs, while the worker loads its first brief."""
     import signal
 
     # Ctrl-C goes to the whole process group; the parent stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from osintkit.render.pdf import warm_up
+    from osintkit.render.pdf import RenderLimits, start_renderer
 
-    warm_up()
+    start_renderer(RenderLimits(time_limit, memory_limit))
 
 
 def _render_one(path: Path, options: BuildOptions) -> BuildOutcome:

@@ -17,12 +17,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
 from osintkit.errors import BriefError, BriefErrors, OsintkitError
 from osintkit.output import write_atomic
+
+if TYPE_CHECKING:
+    from osintkit.validation import LoadedBrief
 
 MANIFEST_FILE = ".osintkit-build.json"
 #: The checksums of every published file (written by osintkit.site).
@@ -88,6 +91,8 @@ class _Pending:
     fingerprint: str
     registry_path: Path
     template_folder: Path
+    #: The brief as validated here, so the worker does not parse and validate it again.
+    loaded: LoadedBrief
 
 
 def build(
@@ -207,7 +212,7 @@ def _render_all(
 ) -> Any:  # Iterator[tuple[_Pending, BuildOutcome]]
     if options.jobs <= 1 or len(pending) <= 1:
         for item in pending:
-            yield item, _render_one(item.path, options)
+            yield item, _render_one(item.loaded, options)
         return
     import multiprocessing
 
@@ -220,7 +225,7 @@ def _render_all(
         initargs=(options.time_limit, options.memory_limit),
     ) as pool:
         futures: dict[Future[BuildOutcome], _Pending] = {
-            pool.submit(_render_one, item.path, options): item for item in pending
+            pool.submit(_render_one, item.loaded, options): item for item in pending
         }
         try:
             from concurrent.futures import as_completed
@@ -249,15 +254,14 @@ def _warm_up(time_limit: float, memory_limit: int) -> None:
     start_renderer(RenderLimits(time_limit, memory_limit))
 
 
-def _render_one(path: Path, options: BuildOptions) -> BuildOutcome:
-    """Load and render one brief into the site; never raises for a bad brief."""
+def _render_one(loaded: LoadedBrief, options: BuildOptions) -> BuildOutcome:
+    """Render one validated brief into the site; never raises for a failed render."""
     from osintkit.render.pdf import RenderLimits
     from osintkit.report import render_report, template_for
-    from osintkit.validation import load_brief
 
+    path = loaded.path
     started = time.perf_counter()
     try:
-        loaded = load_brief(path, options.registry)
         out_dir = options.out_dir / loaded.brief.series
         limits = RenderLimits(options.time_limit, options.memory_limit)
         rendered = render_report(
@@ -316,7 +320,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     template = template_for(loaded)
     fingerprint = _fingerprint(path, loaded.registry_path, template.folder, options, hashes)
     number = (loaded.brief.series, loaded.brief.volume, loaded.brief.issue)
-    return _Pending(path, number, fingerprint, loaded.registry_path, template.folder)
+    return _Pending(path, number, fingerprint, loaded.registry_path, template.folder, loaded)
 
 
 def _fingerprint(

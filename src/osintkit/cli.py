@@ -6,7 +6,6 @@ The core is imported inside each command so that ``--help`` stays fast.
 
 from __future__ import annotations
 
-import webbrowser
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -26,6 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Rich's help panels cost about 100 ms of every --help and usage error.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(highlight=False, soft_wrap=True)
@@ -203,6 +204,8 @@ def render(
         last = report
     if open_ and last is not None:
         target = next((f.path for f in last.files if f.kind == "html"), last.files[0].path)
+        import webbrowser
+
         webbrowser.open(target.resolve().as_uri())
     if failed:
         raise typer.Exit(1)
@@ -475,6 +478,8 @@ def preview(
         with server:
             out.print(f"previewing {_escape(str(brief))} at {server.url}  [dim](Ctrl-C to stop)[/]")
             if not no_open:
+                import webbrowser
+
                 webbrowser.open(server.url)
             rebuild_on_change(session, report)
     except KeyboardInterrupt:

@@ -246,9 +246,11 @@ def build(
     from osintkit.build import build as run_build
     from osintkit.errors import BriefErrors
 
+    # The cores this process may use: a container or taskset may allow fewer than exist.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     options = BuildOptions(
         out_dir=out_dir,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs or cores or 1,
         drafts=drafts,
         pdf_variant=pdf_variant.value if pdf_variant else None,
         registry=registry,

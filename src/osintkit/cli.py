@@ -16,6 +16,7 @@ from rich.console import Console
 from osintkit import __version__
 
 if TYPE_CHECKING:
+    from osintkit.catalogue import Catalogue
     from osintkit.errors import BriefErrors
     from osintkit.validation import LoadedBrief
 
@@ -99,16 +100,7 @@ def validate(
     Briefs checked together are a catalogue: two with one series/volume/issue are an error,
     a hole in a volume's numbering a warning.
     """
-    from osintkit.catalogue import load_catalogue
-    from osintkit.errors import BriefErrors
-
-    try:
-        catalogue = load_catalogue(briefs, registry)
-    except BriefErrors as exc:
-        _print_errors(exc)
-        raise typer.Exit(1) from None
-    for failure in catalogue.failures:
-        _print_errors(failure)
+    catalogue = _load_catalogue(briefs, registry)
     duplicated = {problem.path for problem in catalogue.problems}
     for item in catalogue.briefs:
         if item.path in duplicated:
@@ -330,17 +322,10 @@ def lint(
     in a brief or a series."""
     from rich.table import Table
 
-    from osintkit.catalogue import load_catalogue
     from osintkit.errors import BriefErrors
     from osintkit.lint import RULES, lint_brief, unknown_rules
 
-    try:
-        catalogue = load_catalogue(briefs, registry)
-    except BriefErrors as exc:
-        _print_errors(exc)
-        raise typer.Exit(1) from None
-    for failure in catalogue.failures:
-        _print_errors(failure)
+    catalogue = _load_catalogue(briefs, registry)
     findings = []
     for item in catalogue.briefs:
         for name in unknown_rules(item):
@@ -517,6 +502,21 @@ def _expand(paths: list[Path]) -> list[Path]:
     except BriefErrors as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None
+
+
+def _load_catalogue(paths: list[Path], registry: Path | None) -> Catalogue:
+    """Load every brief of ``paths``, printing each one's problems; exit 1 if none can be."""
+    from osintkit.catalogue import load_catalogue
+    from osintkit.errors import BriefErrors
+
+    try:
+        catalogue = load_catalogue(paths, registry)
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    for failure in catalogue.failures:
+        _print_errors(failure)
+    return catalogue
 
 
 def _print_errors(errors: BriefErrors) -> None:

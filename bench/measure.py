@@ -82,6 +82,17 @@ def busy_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) * _TICK
 
 
+def _stat_fields(pid: int) -> list[bytes] | None:
+    """The fields of /proc/PID/stat after the command name, or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:  # noqa: PTH123
+            stat = handle.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may hold spaces: split after its end.
+    return stat[stat.rfind(b")") + 2 :].split()
+
+
 def process_tree_cpu_seconds(pid: int | None = None) -> float:
     """CPU seconds used by ``pid`` (default: this process), its reaped children and its
     living descendants (a render child kept warm across renders is one: its time reaches
@@ -89,12 +100,9 @@ def process_tree_cpu_seconds(pid: int | None = None) -> float:
     pid = os.getpid() if pid is None else pid
     total = 0.0
     for member in _tree(pid):
-        try:
-            with open(f"/proc/{member}/stat", "rb") as handle:  # noqa: PTH123
-                stat = handle.read()
-        except OSError:
+        fields = _stat_fields(member)
+        if fields is None:
             continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
         # utime, stime, then cutime, cstime: the children this process has reaped.
         total += sum(int(f) for f in fields[11:15]) * _TICK
     return total
@@ -288,13 +296,9 @@ def _tree(pid: int) -> dict[int, int]:
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:  # noqa: PTH123
-                stat = handle.read()
-        except OSError:
+        fields = _stat_fields(int(entry.name))
+        if fields is None:
             continue
-        # The command name is in parentheses and may hold spaces: split after its end.
-        fields = stat[stat.rfind(b")") + 2 :].split()
         children.setdefault(int(fields[1]), []).append(int(entry.name))
     depths = {pid: 0}
     queue = [pid]

@@ -105,3 +105,11 @@ class OutputError(OsintkitError):
 def merge(groups: Sequence[BriefErrors]) -> BriefErrors:
     """Return one BriefErrors holding the problems of every group."""
     return BriefErrors(e for g in groups for e in g.errors)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean 'x'?" for the closest of ``candidates`` to ``word``, or ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -17,7 +17,7 @@ from osintkit.errors import KeyPath, format_key_path
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations
-from osintkit.tradecraft import SCALES, Likelihood
+from osintkit.tradecraft import SCALES, likelihood
 from osintkit.validation import LoadedBrief
 
 #: Every rule, with what it looks for.
@@ -169,7 +169,7 @@ def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[F
     )
     by_name = dict(terms)
     for number, judgement in enumerate(loaded.brief.key_judgements, start=1):
-        stated = _entry(scale, judgement.likelihood)
+        stated = likelihood(loaded.series.likelihood_scale, judgement.likelihood)
         words = _content_words(judgement.text)
         if stated is None or len(words) < 3:
             continue
@@ -187,11 +187,6 @@ def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[F
                             f"says “{match.group(1)}” ({said.band}) but key judgement {number} "
                             f"is “{stated.term}” ({stated.band})", start + match.start(),
                         )  # fmt: skip
-
-
-def _entry(scale: tuple[Likelihood, ...], term: str) -> Likelihood | None:
-    wanted = " ".join(term.lower().split())
-    return next((e for e in scale if wanted in e.names()), None)
 
 
 def _content_words(text: str) -> set[str]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from osintkit.catalogue import REGISTRY_FILE_NAME, Number, brief_paths, next_number
-from osintkit.errors import BriefErrors, OsintkitError, OutputError
+from osintkit.errors import BriefErrors, OsintkitError, OutputError, did_you_mean
 from osintkit.loader import load_yaml
 from osintkit.output import write_atomic
 from osintkit.series import find_registry
@@ -51,8 +50,7 @@ def new_brief(
     registry = load_registry(registry_path)
     series = registry.get(series_key)
     if series is None:
-        close = difflib.get_close_matches(series_key, list(registry), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(series_key, registry)
         known = ", ".join(sorted(registry)) or "none"
         raise OsintkitError(
             f"unknown series {series_key!r} in {registry_path} (known: {known}){hint}"

@@ -6,7 +6,6 @@ source ids are unique, the series exists), each problem located as file:line:col
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
 
-from osintkit.errors import BriefError, BriefErrors, KeyPath, format_key_path
+from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
@@ -78,7 +77,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
             registry = None
         series = registry.get(key) if registry is not None else None
         if registry is not None and series is None:
-            hint = _did_you_mean(key, registry)
+            hint = did_you_mean(key, registry)
             problems.append(
                 _at(
                     document, ("series",), f"unknown series {_quoted(key)} in {registry_path}{hint}"
@@ -106,7 +105,7 @@ def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> lis
     for i, judgement in enumerate(_dicts(data.get("key_judgements"))):
         term = judgement.get("likelihood")
         if isinstance(term, str) and term.strip() and likelihood(scale, term) is None:
-            hint = _did_you_mean(term.lower(), terms)
+            hint = did_you_mean(term.lower(), terms)
             problems.append(
                 _at(
                     document,
@@ -119,7 +118,7 @@ def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> lis
     for i, event in enumerate(_dicts(data.get("timeline"))):
         source = event.get("source")
         if isinstance(source, str) and source not in ids:
-            hint = _did_you_mean(source, ids)
+            hint = did_you_mean(source, ids)
             problems.append(_at(document, ("timeline", i, "source"), f"names no source{hint}"))
     return problems
 
@@ -173,7 +172,7 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
     for key_path, text in markdown_fields(data):
         for citation in find_citations(text):
             if citation.source_id not in ids:
-                hint = _did_you_mean(citation.source_id, ids)
+                hint = did_you_mean(citation.source_id, ids)
                 problems.append(
                     _at(
                         document,
@@ -200,7 +199,7 @@ def _located(
             line, column = document.locate_key(loc)
         elif kind == "extra_forbidden":
             known = _fields_at(model, loc[:-1])
-            message = f"unknown field{_did_you_mean(str(loc[-1]), known)}"
+            message = f"unknown field{did_you_mean(str(loc[-1]), known)}"
             line, column = document.locate_key(loc)
         elif kind == "missing":
             line, column = document.locate_key(loc[:-1]) if loc[:-1] else (1, 1)
@@ -233,11 +232,6 @@ def _shortened(value: str) -> str:
 def _quoted(value: str) -> str:
     """``value`` in quotes for a message, cut short when a hostile brief makes it huge."""
     return repr(value) if len(value) <= _QUOTE_LIMIT else repr(value[:_QUOTE_LIMIT]) + "…"
-
-
-def _did_you_mean(word: str, candidates: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:

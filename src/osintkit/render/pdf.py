@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -141,16 +142,6 @@ def _collect_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-@dataclass
-class _Warm:
-    """What a process keeps between renders: font configuration, so fonts are set up once."""
-
-    font_config: Any = None
-
-
-_warm = _Warm()
-
-
 def render_pdf(
     html: str,
     base_url: Path,
@@ -225,12 +216,12 @@ def warm_up() -> None:
     _font_config()
 
 
+@cache
 def _font_config() -> Any:
+    """The process's one font configuration: fonts are set up once, not per render."""
     from weasyprint.text.fonts import FontConfiguration
 
-    if _warm.font_config is None:
-        _warm.font_config = FontConfiguration()
-    return _warm.font_config
+    return FontConfiguration()
 
 
 def start_renderer(limits: RenderLimits = RenderLimits()) -> None:

@@ -156,10 +156,15 @@ def render(
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
     if format is not Format.html:
         start_renderer(limits)  # warms up on another core while the briefs are checked
-    from osintkit.report import render_report, template_for
+    try:
+        from osintkit.report import render_report, template_for
 
-    paths = _expand(briefs) if briefs else [_reference_brief()]
-    loaded, failures = _load_all(paths, registry)
+        paths = _expand(briefs) if briefs else [_reference_brief()]
+        loaded, failures = _load_all(paths, registry)
+    except KeyboardInterrupt:
+        # The render child may already be up (started first, above): Ctrl-C can come here.
+        err.print("[red]interrupted[/] while checking the briefs; nothing was written")
+        raise typer.Exit(130) from None
     if failures:
         _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)

@@ -3,23 +3,31 @@ site (catalogue, feeds, checksums), distribution PDFs and reproducible bytes."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from osintkit.build import MANIFEST_FILE
+from osintkit.build import LOCK_FILE, MANIFEST_FILE
 from osintkit.cli import app
 from osintkit.output import TEMP_SUFFIX
 
@@ -208,15 +216,20 @@ def test_the_atom_feed_follows_rfc_4287(series_dir: Path, tmp_path: Path) -> Non
     assert one(entry, "summary").text.startswith("Belarus and Iran continue")  # type: ignore[union-attr]
 
 
-def test_drafts_stay_out_of_the_catalogue_unless_asked(series_dir: Path, tmp_path: Path) -> None:
+def test_drafts_stay_out_of_the_public_site_unless_asked(series_dir: Path, tmp_path: Path) -> None:
     invoke("new", "--series", "persian-files", "--folder", str(series_dir))
-    site = tmp_path / "site"
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
     assert invoke("build", str(series_dir), "--out", str(site))[0] == 0
-    assert (site / "persian-files" / "persian-files-29-3.pdf").is_file()  # rendered anyway
+    draft = Path("persian-files") / "persian-files-29-3.pdf"
+    assert (restricted / draft).is_file() and not (site / draft).exists()
     assert "29-3" not in (site / "SHA256SUMS").read_text()
+    assert "persian-files/persian-files-29-3.pdf" in (restricted / "SHA256SUMS").read_text()
+    # With --drafts it moves to the public site, and leaves the restricted folder.
     assert invoke("build", str(series_dir), "--out", str(site), "--drafts")[0] == 0
+    assert (site / draft).is_file() and not (restricted / draft).exists()
     catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
     assert [i["status"] for i in catalogue["series"][0]["issues"]] == ["draft", "final"]
+    assert "29-3" not in (restricted / "SHA256SUMS").read_text()
 
 
 def test_a_changed_input_rebuilds_only_its_brief(series_dir: Path, tmp_path: Path) -> None:
@@ -361,10 +374,8 @@ def test_an_interrupted_build_keeps_whole_files_and_resumes(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     good = site / "persian-files" / "persian-files-29-2.pdf"
-    deadline = time.monotonic() + 60
-    while not good.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert good.exists(), "the quick brief was never built"
+    # Built and recorded: what a build has recorded, the next one skips.
+    wait_for(lambda: recorded(tmp_path / "site-restricted", good.name), "the quick brief")
     os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr.decode()
@@ -378,3 +389,493 @@ def test_an_interrupted_build_keeps_whole_files_and_resumes(
     )
     code, stdout, _ = invoke("build", str(series_dir), "--out", str(site))
     assert code == 0 and "1 built, 1 unchanged" in stdout
+
+
+# --- build: restricted reports --------------------------------------------------------------
+
+
+@pytest.fixture
+def small_dir(tmp_path: Path) -> Path:
+    """A folder with the tests' registry and no brief yet (see write_brief)."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
+    return folder
+
+
+def write_brief(
+    folder: Path, name: str, issue: int, tlp: str = "CLEAR", title: str = "", phrase: str = ""
+) -> Path:
+    """The small fixture brief as issue ``issue``, marked ``tlp``, with ``phrase`` in its
+    executive summary."""
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("issue: 3", f"issue: {issue}")
+    text = text.replace("contact_topic:", f"tlp: {tlp}\ncontact_topic:")
+    if title:
+        text = re.sub(r"(?m)^title: .*$", f'title: "{title}"', text)
+    if phrase:
+        text = text.replace("executive_summary: |\n", f"executive_summary: |\n  {phrase}\n\n")
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal wide enough that no table cell is folded."""
+    from osintkit import cli
+
+    monkeypatch.setattr(cli.out, "width", 250)
+
+
+AMBER_TITLE = "Operation Nightjar"
+AMBER_PHRASE = "the quartermaster ledger kept in Vitebsk"
+
+
+def assert_nothing_of(report: list[Path], folder: Path, words: tuple[str, ...]) -> None:
+    """No file under ``folder`` is one of ``report``'s files or holds one of ``words``."""
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in report}
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        assert hashlib.sha256(data).hexdigest() not in digests, f"{path} is the report"
+        for word in words:
+            assert word.encode() not in data, f"{path} holds {word!r}"
+
+
+def test_restricted_reports_are_never_written_to_the_public_site(
+    small_dir: Path, tmp_path: Path, wide: None
+) -> None:
+    write_brief(small_dir, "clear.yaml", 3)
+    write_brief(small_dir, "amber.yaml", 4, "AMBER", AMBER_TITLE, AMBER_PHRASE)
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "2")
+    assert code == 0, stderr
+    rows = [" ".join(line.split()) for line in stdout.splitlines()]
+    assert f"{small_dir / 'amber.yaml'} built restricted → {restricted / 'persian-files'}" in (
+        " ".join(rows)
+    )
+    assert f"{small_dir / 'clear.yaml'} built public" in " ".join(rows)
+    assert f"→ {site}/index.html, restricted → {restricted}/index.html" in rows[-1]
+
+    report = [restricted / "persian-files" / f"amber.{kind}" for kind in ("pdf", "html")]
+    assert all(p.is_file() for p in report)
+    assert_nothing_of(report, site, (AMBER_TITLE, AMBER_PHRASE, "amber."))
+    assert (site / "persian-files" / "clear.pdf").is_file()
+    # The search finds what is there: the restricted folder's own catalogue names the report.
+    for name in ("index.html", "catalogue.json", "persian-files/feed.xml"):
+        assert AMBER_TITLE in (restricted / name).read_text(encoding="utf-8")
+    assert AMBER_PHRASE in (restricted / "catalogue.json").read_text(encoding="utf-8")
+    # The restricted folder is a site of its own: catalogue, schema, checksums of what it holds.
+    catalogue = json.loads((restricted / "catalogue.json").read_text(encoding="utf-8"))
+    schema = json.loads((restricted / "catalogue.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(catalogue, schema)
+    assert [i["title"] for i in catalogue["series"][0]["issues"]] == [AMBER_TITLE]
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=restricted, capture_output=True)
+    assert check.returncode == 0, check.stdout
+    assert b"amber.pdf" in (restricted / "SHA256SUMS").read_bytes()
+    assert "TLP:AMBER" in (restricted / "index.html").read_text(encoding="utf-8")
+    assert (restricted.stat().st_mode & 0o777) == 0o700
+
+    # Nothing changed: nothing is rewritten in either folder.
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    code, stdout, _ = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0 and "0 built, 2 unchanged" in stdout
+    assert "skipped restricted →" in " ".join(stdout.split())
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_reclassified_report_leaves_the_folder_it_was_in(small_dir: Path, tmp_path: Path) -> None:
+    clear = write_brief(small_dir, "a.yaml", 3, "CLEAR", AMBER_TITLE, AMBER_PHRASE)
+    write_brief(small_dir, "b.yaml", 4, "AMBER", "Once Restricted")
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    old_public = [site / "persian-files" / f"a.{kind}" for kind in ("pdf", "html")]
+    old_copies = [p.read_bytes() for p in old_public]
+    assert AMBER_TITLE in (site / "persian-files" / "feed.xml").read_text(encoding="utf-8")
+
+    # a goes CLEAR → AMBER, b AMBER → GREEN: each moves, and nothing is left behind.
+    clear.write_text(clear.read_text(encoding="utf-8").replace("tlp: CLEAR", "tlp: AMBER"))
+    other = small_dir / "b.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("tlp: AMBER", "tlp: GREEN"))
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0, stderr
+    assert "2 built" in stdout
+    for copy in old_copies:  # not even the old bytes
+        assert all(p.read_bytes() != copy for p in site.rglob("*") if p.is_file())
+    assert_nothing_of([restricted / "persian-files" / "a.pdf"], site, (AMBER_TITLE, AMBER_PHRASE))
+    assert (site / "persian-files" / "b.pdf").is_file()
+    assert not list(restricted.rglob("b.*"))
+    assert "Once Restricted" not in (restricted / "catalogue.json").read_text(encoding="utf-8")
+    assert "Once Restricted" in (site / "catalogue.json").read_text(encoding="utf-8")
+
+
+def test_a_reclassification_leaves_the_public_feed_before_anything_renders(
+    small_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    brief = write_brief(small_dir, "a.yaml", 3, "CLEAR", AMBER_TITLE, AMBER_PHRASE)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    brief.write_text(brief.read_text(encoding="utf-8").replace("tlp: CLEAR", "tlp: RED"))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("osintkit.report.render_report", interrupted)
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
+    assert code == 130, stderr
+    assert_nothing_of([], site, (AMBER_TITLE, AMBER_PHRASE))
+
+
+def test_an_older_sites_restricted_copies_and_manifest_are_removed(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "amber.yaml", 4, "AMBER+STRICT", AMBER_TITLE, AMBER_PHRASE)
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    # What osintkit before the restricted folder left: the report and a manifest naming it in
+    # the public site, and no manifest in the restricted folder.
+    report = [restricted / "persian-files" / f"amber.{kind}" for kind in ("pdf", "html")]
+    (site / "persian-files").mkdir()
+    for path in report:
+        shutil.copy(path, site / "persian-files" / path.name)
+    (restricted / MANIFEST_FILE).rename(site / MANIFEST_FILE)
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0, stderr
+    assert "1 built" in stdout
+    assert_nothing_of(report, site, (AMBER_TITLE, AMBER_PHRASE))
+
+
+@pytest.mark.parametrize(
+    "out, restricted",
+    [
+        ("site", "site/private"),
+        ("site", "site"),
+        ("site", "site/../site/."),
+        ("shared/public", "shared"),
+        ("site", "link-into-site"),
+    ],
+)
+def test_the_restricted_folder_must_lie_outside_the_public_one(
+    small_dir: Path, tmp_path: Path, out: str, restricted: str
+) -> None:
+    write_brief(small_dir, "amber.yaml", 4, "AMBER")
+    (tmp_path / "site" / "inner").mkdir(parents=True)
+    (tmp_path / "link-into-site").symlink_to(tmp_path / "site" / "inner")
+    code, stdout, stderr = invoke(
+        "build", str(small_dir), "--out", str(tmp_path / out),
+        "--restricted-out", str(tmp_path / restricted),
+    )  # fmt: skip
+    assert code == 2, stdout + stderr
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith("error: the ") and " folder " in line
+    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+
+
+def test_a_link_out_of_the_restricted_folder_is_not_followed(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "amber.yaml", 4, "AMBER", AMBER_TITLE, AMBER_PHRASE)
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
+    (site / "leak").mkdir(parents=True)
+    restricted.mkdir()
+    (restricted / "persian-files").symlink_to(site / "leak")
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 1
+    assert "leads out of" in stderr
+    assert_nothing_of([], site, (AMBER_TITLE, AMBER_PHRASE))
+
+
+# --- build: folders that cannot be written, manifests that cannot be read -----------------------
+
+
+def test_an_out_that_is_a_file_or_under_one_is_one_error(small_dir: Path, tmp_path: Path) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    taken = tmp_path / "taken"
+    taken.write_text("somebody's file\n", encoding="utf-8")
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(taken))
+    assert code == 1
+    assert stderr.splitlines() == [f"error: cannot write to {taken}: it is a file, not a folder"]
+    assert taken.read_text(encoding="utf-8") == "somebody's file\n"
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(taken / "site"))
+    assert code == 1
+    assert stderr.splitlines() == [f"error: cannot write to {taken / 'site'}: Not a directory"]
+
+
+def test_a_read_only_out_is_one_error(
+    small_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    (small_dir / "a.yaml").write_text(
+        (small_dir / "a.yaml").read_text(encoding="utf-8").replace("Relations", "Ties")
+    )
+    # Root ignores permissions: the folder refuses new files the way a read-only one does.
+    real_open = os.open
+
+    def read_only(path: object, flags: int, *args: int, **kwargs: object) -> int:
+        if str(path).startswith(f"{site}{os.sep}") and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", read_only)
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 1, stdout + stderr
+    assert stderr.splitlines() == [f"error: cannot write to {site}: Permission denied"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("full_after", ["catalogue.json", ""])
+def test_a_full_disk_ends_in_the_table_and_one_error(
+    small_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_after: str
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    real_fsync = os.fsync
+
+    def full(descriptor: int) -> None:
+        if full_after in str(Path(f"/proc/self/fd/{descriptor}").readlink()):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = runner.invoke(app, ["build", str(small_dir), "--out", str(site)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # no traceback
+    if full_after:  # the reports were written, then the disk filled up
+        assert "1 built, 0 unchanged, 0 failed" in result.stdout
+        assert result.stderr.splitlines() == [
+            f"error: cannot write {site / 'catalogue.json'}: No space left on device"
+        ]
+    else:  # full from the start: every brief fails, each with its line
+        assert "0 built, 0 unchanged, 1 failed" in result.stdout
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith(f"error: {small_dir / 'a.yaml'}: cannot write {site}")
+        assert lines[-1].endswith("No space left on device") and len(lines) == 2
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0, stderr
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=site, capture_output=True)
+    assert check.returncode == 0, check.stdout
+
+
+def _mutate(change: Callable[[dict[str, Any]], object]) -> Callable[[dict[str, Any]], str]:
+    def text(manifest: dict[str, Any]) -> str:
+        change(manifest)
+        return json.dumps(manifest)
+
+    return text
+
+
+def _entry(manifest: dict[str, Any]) -> dict[str, Any]:
+    (record,) = manifest["briefs"].values()
+    return record  # type: ignore[no-any-return]
+
+
+MALFORMED: dict[str, Callable[[dict[str, Any]], str]] = {
+    "wrong shapes": lambda m: json.dumps(
+        {
+            "format": 2,
+            "published": {"public": "", "restricted": ""},
+            "briefs": {"x": {"fingerprint": 1, "number": "a", "inputs": [1], "entry": 5}},
+        }
+    ),
+    "an older format": lambda m: json.dumps(
+        {"format": 1, "briefs": {"x": {"fingerprint": 1, "number": "a", "inputs": [1], "entry": 5}}}
+    ),
+    "numbers as strings": _mutate(lambda m: _entry(m).update(number=["persian-files", "29", "3"])),
+    "a list for briefs": _mutate(lambda m: m.update(briefs=[])),
+    "null published": _mutate(lambda m: m.update(published=None)),
+    "a list for an entry": _mutate(lambda m: _entry(m).update(entry=[])),
+    "a string for inputs": _mutate(lambda m: _entry(m).update(inputs="x")),
+    "volume 0": _mutate(lambda m: _entry(m)["entry"].update(volume=0)),
+    "true as a size": _mutate(lambda m: _entry(m)["entry"]["files"]["pdf"].update(size=True)),
+    "a path out of the site": _mutate(
+        lambda m: _entry(m)["entry"]["files"]["pdf"].update(path="../victim.pdf")
+    ),
+    "a NUL in a path": _mutate(lambda m: _entry(m).update(template="/tmp/\0")),
+    "not JSON": lambda m: "{",
+    "deeply nested": lambda m: "[" * 100_000,
+    "not an object": lambda m: "null",
+}
+
+
+@pytest.mark.parametrize("malformed", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_manifest_is_ignored_with_a_warning(
+    small_dir: Path, tmp_path: Path, malformed: Callable[[dict[str, Any]], str]
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    victim = tmp_path / "victim.pdf"
+    victim.write_bytes(b"not osintkit's to remove")
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    path = tmp_path / "site-restricted" / MANIFEST_FILE
+    path.write_text(malformed(json.loads(path.read_text(encoding="utf-8"))), encoding="utf-8")
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
+    assert code == 0, stderr
+    (warning,) = stderr.splitlines()
+    assert warning.startswith(f"warning: {path}") and "every brief is built again" in warning
+    assert "1 built, 0 unchanged" in stdout
+    assert victim.read_bytes() == b"not osintkit's to remove"
+    # Built from scratch, and the manifest is whole again.
+    assert "0 built, 1 unchanged" in invoke("build", str(small_dir), "--out", str(site))[1]
+
+
+# --- build: kills, Ctrl-C and two builds at once ---------------------------------------------
+
+
+def session_processes(session: int) -> list[int]:
+    """The live processes of a session (zombies, which run nothing, left out)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        state, sid = fields[0], int(fields[3])
+        if sid == session and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def recorded(restricted: Path, name: str) -> bool:
+    """Whether the build manifest in ``restricted`` lists a report file called ``name``."""
+    with contextlib.suppress(OSError):
+        return f'/{name}"' in (restricted / MANIFEST_FILE).read_text(encoding="utf-8")
+    return False
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def slow_dir(small_dir: Path) -> Path:
+    """A quick brief (a) and one whose SVG keeps a render busy for its whole time limit (b)."""
+    from test_render_pdf_confinement import SVG_BOMB
+
+    write_brief(small_dir, "a.yaml", 3)
+    (small_dir / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
+    slow = write_brief(small_dir, "b.yaml", 4)
+    slow.write_text(
+        slow.read_text(encoding="utf-8").replace(
+            "background: |\n", "background: |\n  ![](bomb.svg)\n\n"
+        ),
+        encoding="utf-8",
+    )
+    return small_dir
+
+
+def start_build(briefs: Path, site: Path, *options: str) -> subprocess.Popen[bytes]:
+    """``osintkit build`` in a session of its own, as a terminal would run it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "osintkit", "build", str(briefs), "--out", str(site), *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "kill"])
+def test_a_killed_build_leaves_no_process_behind(
+    slow_dir: Path, tmp_path: Path, signum: int
+) -> None:
+    site = tmp_path / "site"
+    process = start_build(slow_dir, site, "-j", "2")
+    try:
+        # The quick brief is done, the slow one renders: the build, 2 workers, 2 render children.
+        wait_for(
+            lambda: (
+                recorded(tmp_path / "site-restricted", "a.pdf")
+                and len(session_processes(process.pid)) >= 5
+            ),
+            "a render under way",
+        )
+        process.send_signal(signum)  # the build alone: what is left must die on its own
+        process.communicate(timeout=60)
+        assert process.returncode == -signum
+        wait_for(lambda: not session_processes(process.pid), "the workers to die", 30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    # What was built before the kill is kept: only the slow brief is built again.
+    slow = slow_dir / "b.yaml"
+    slow.write_text(slow.read_text(encoding="utf-8").replace("  ![](bomb.svg)\n\n", ""))
+    code, stdout, stderr = invoke("build", str(slow_dir), "--out", str(site), "-j", "1")
+    assert code == 0, stderr
+    assert "1 built, 1 unchanged" in stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_ctrl_c_mid_render_prints_one_line_and_exits_130(slow_dir: Path, tmp_path: Path) -> None:
+    a_pdf = Path("persian-files") / "a.pdf"
+    moments: list[tuple[str, Callable[[Path, int], bool]]] = [
+        ("workers started", lambda site, pid: len(session_processes(pid)) >= 3),
+        ("render children started", lambda site, pid: len(session_processes(pid)) >= 5),
+        ("one report written", lambda site, pid: (site / a_pdf).exists()),
+    ]
+    for round_ in range(2):
+        for name, ready in moments:
+            site = tmp_path / f"site-{round_}-{len(name)}"
+            process = start_build(slow_dir, site, "-j", "2")
+            try:
+                wait_for(lambda: ready(site, process.pid), name)  # noqa: B023
+                os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+                _, stderr = process.communicate(timeout=60)
+                assert (process.returncode, stderr.decode()) == (
+                    130,
+                    "interrupted: the briefs built so far are kept; run build again\n",
+                ), name
+                wait_for(lambda: not session_processes(process.pid), "the workers to stop", 30)  # noqa: B023
+                assert not list(site.rglob(f"*{TEMP_SUFFIX}"))
+            finally:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def hold_lock(folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    return descriptor
+
+
+@pytest.mark.parametrize("held", ["site", "site-restricted"])
+def test_a_second_build_with_no_wait_fails_at_once(
+    small_dir: Path, tmp_path: Path, held: str
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    lock = hold_lock(tmp_path / held)
+    try:
+        code, _, stderr = invoke(
+            "build", str(small_dir), "--out", str(tmp_path / "site"), "--no-wait"
+        )
+    finally:
+        os.close(lock)
+    assert code == 1
+    assert stderr.splitlines() == [f"error: another build of {tmp_path / held} is running"]
+    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+
+
+def test_a_second_build_waits_for_the_first(small_dir: Path, tmp_path: Path) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    lock = hold_lock(site)
+    process = start_build(small_dir, site, "-j", "1")
+    try:
+        lines: queue.Queue[bytes] = queue.Queue()
+        assert process.stderr is not None
+        stderr = process.stderr
+        threading.Thread(target=lambda: [lines.put(line) for line in stderr], daemon=True).start()
+        first = lines.get(timeout=60)
+        assert first.decode() == f"waiting for another build of {site} to finish\n"
+        assert process.poll() is None and not (site / "persian-files").exists()
+    finally:
+        os.close(lock)
+    stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 0
+    assert "1 built, 0 unchanged, 0 failed" in stdout.decode()

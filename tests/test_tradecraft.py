@@ -263,7 +263,9 @@ def test_restricted_reports_stay_out_of_the_public_catalogue(
     site = tmp_path / "site"
     result = CliRunner().invoke(app, ["build", str(amber.parent), "-o", str(site), "-j", "1"])
     assert result.exit_code == 0, result.output
-    assert (site / "persian-files" / "brief.pdf").is_file()  # rendered for its readers
+    # Rendered for its readers, in the restricted folder only.
+    assert (tmp_path / "site-restricted" / "persian-files" / "brief.pdf").is_file()
+    assert not (site / "persian-files" / "brief.pdf").exists()
     listed = (site / "SHA256SUMS").read_text(encoding="utf-8")
     assert "clear.pdf" in listed and "brief.pdf" not in listed
     assert "brief.html" not in (site / "persian-files" / "feed.xml").read_text(encoding="utf-8")

@@ -1,54 +1,98 @@
 """Build a folder of briefs into a site: every report, in parallel, only what changed.
 
+Reports that may be published (TLP:CLEAR or GREEN, and final, or a draft with ``drafts``) go
+to the public folder; every other report is written only to the restricted folder, which is
+never inside the public one. Each folder gets its own catalogue, feeds and checksums.
+
 An output is rebuilt when its brief, its series registry, its template's files, a local file
 the PDF loaded (an image, a font), osintkit's version or the build options changed. What each
-brief was built from is kept in a manifest in the output folder, so an unchanged brief is
-skipped without even being parsed: a no-op rebuild reads and hashes files, nothing more.
+brief was built from is kept in a manifest in the restricted folder (it names restricted
+reports, so it is not published), so an unchanged brief is skipped without even being parsed:
+a no-op rebuild reads and hashes files, nothing more. A build holds a lock on both folders.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import functools
 import hashlib
 import json
 import os
+import re
+import tempfile
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
-from osintkit.errors import BriefError, BriefErrors, OsintkitError
-from osintkit.output import write_atomic
+from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
+from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic
+from osintkit.tradecraft import PUBLIC_TLP
 
 if TYPE_CHECKING:
     from osintkit.validation import LoadedBrief
 
 MANIFEST_FILE = ".osintkit-build.json"
+#: The lock a build holds on each of its folders for as long as it runs.
+LOCK_FILE = ".osintkit-build.lock"
 #: The checksums of every published file (written by osintkit.site).
 CHECKSUMS = "SHA256SUMS"
-_MANIFEST_FORMAT = 1
+#: 2: one manifest in the restricted folder, each brief's files in the folder it names.
+_MANIFEST_FORMAT = 2
 
 Status = Literal["built", "skipped", "failed"]
+
+
+class FolderConflict(OsintkitError):
+    """The public and the restricted folder are one, or one lies inside the other."""
+
+
+def is_public(tlp: str, status: str, drafts: bool) -> bool:
+    """Whether a report may be written to the public site: marked TLP:CLEAR or GREEN, and
+    final (or a draft, with ``drafts``)."""
+    return tlp in PUBLIC_TLP and (status != "draft" or drafts)
+
+
+def default_restricted_dir(out_dir: Path) -> Path:
+    """The restricted folder beside ``out_dir``: ``site`` → ``site-restricted``."""
+    base = out_dir if out_dir.name not in ("", "..") else out_dir.resolve()
+    return base.parent / f"{base.name}-restricted"
 
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     """What to build and how."""
 
+    #: The public site: only reports that may be published are written here.
     out_dir: Path
+    #: Where restricted reports (and drafts, unless ``drafts``) go; default beside out_dir.
+    restricted_dir: Path | None = None
     #: Worker processes; 1 renders in this process, one brief after another.
     jobs: int = 1
-    #: Publish drafts in the catalogue, feeds and checksums (they are rendered either way).
+    #: Publish drafts in the public site (else they go to the restricted folder).
     drafts: bool = False
     pdf_variant: str | None = None
     registry: Path | None = None
     #: Seconds and MiB one PDF may take (see osintkit.render.pdf.RenderLimits).
     time_limit: float = 60.0
     memory_limit: int = 2048
+    #: Wait for another build of the same folders to finish (else fail at once).
+    wait: bool = True
+
+    @property
+    def restricted_out(self) -> Path:
+        """The restricted folder, given or by default."""
+        if self.restricted_dir is not None:
+            return self.restricted_dir
+        return default_restricted_dir(self.out_dir)
+
+    def root(self, restricted: bool) -> Path:
+        """The folder a public (or restricted) report goes to."""
+        return self.restricted_out if restricted else self.out_dir
 
     def fingerprint(self) -> str:
         """The options that change a report's bytes."""
@@ -67,6 +111,10 @@ class BuildOutcome:
     seconds: float = 0.0
     #: The brief's catalogue entry (number, title, date, files), for built and skipped briefs.
     entry: dict[str, Any] | None = None
+    #: Whether its files go to the restricted folder; None if it failed before that was known.
+    restricted: bool | None = None
+    #: The folder its files are (or were to be) written to.
+    folder: Path | None = None
 
 
 @dataclass
@@ -77,6 +125,8 @@ class BuildResult:
     #: Numbers given twice: found before anything is built, and nothing is.
     problems: list[BriefError] = field(default_factory=list)
     interrupted: bool = False
+    #: Why the catalogue, feeds or checksums could not be written (a full disk), if they could not.
+    error: str = ""
 
     @property
     def failed(self) -> list[BuildOutcome]:
@@ -93,6 +143,9 @@ class _Pending:
     template_folder: Path
     #: The brief as validated here, so the worker does not parse and validate it again.
     loaded: LoadedBrief
+    restricted: bool
+    #: Its files, relative to the folder they go to.
+    files: list[str]
 
 
 def build(
@@ -100,34 +153,135 @@ def build(
     options: BuildOptions,
     on_outcome: Callable[[BuildOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    on_wait: Callable[[Path], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> BuildResult:
-    """Build every brief of ``sources`` (files or folders) into ``options.out_dir``.
+    """Build every brief of ``sources`` (files or folders) into the public and restricted folders.
 
     ``on_start`` is told how many briefs will be rendered, ``on_outcome`` each brief's outcome
-    as it comes (skipped ones first). One broken brief does not stop the others. Two briefs
-    with the same number stop the build before anything is written. On Ctrl-C, the briefs
-    built so far are kept and recorded, and KeyboardInterrupt is raised again. Raises
-    :class:`BriefErrors` for a folder without briefs.
+    as it comes (skipped ones first), ``on_wait`` the folder another build holds (this one
+    then waits for it, unless ``options.wait`` is false), ``on_warning`` a manifest that was
+    ignored. One broken brief does not stop the others. Two briefs with the same number stop
+    the build before anything is written. On Ctrl-C, the briefs built so far are kept and
+    recorded, and KeyboardInterrupt is raised again. Raises :class:`FolderConflict` if one
+    folder lies inside the other, :class:`OutputError` if a folder cannot be written or
+    (without waiting) another build holds it, :class:`BriefErrors` for a folder without briefs.
     """
-    report = on_outcome or (lambda outcome: None)
+    check_folders(options.out_dir, options.restricted_out)
     paths = brief_paths(sources)
-    manifest = _Manifest.load(options.out_dir)
+    with _locked(options, on_wait or (lambda folder: None)):
+        return _build(
+            paths,
+            options,
+            on_outcome or (lambda outcome: None),
+            on_start or (lambda count: None),
+            on_warning or (lambda message: None),
+        )
+
+
+def check_folders(public: Path, restricted: Path) -> None:
+    """Raise :class:`FolderConflict` unless the two folders are apart, symlinks resolved."""
+    try:
+        pub, res = public.resolve(), restricted.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise OutputError(f"cannot use {public} and {restricted}: {exc}") from None
+    if pub == res:
+        raise FolderConflict(f"the restricted folder {restricted} is the public folder {public}")
+    if res.is_relative_to(pub):
+        raise FolderConflict(
+            f"the restricted folder {restricted} lies inside the public folder {public}: "
+            f"whoever publishes {public} would publish it"
+        )
+    if pub.is_relative_to(res):
+        raise FolderConflict(
+            f"the public folder {public} lies inside the restricted folder {restricted}"
+        )
+
+
+@contextlib.contextmanager
+def _locked(options: BuildOptions, on_wait: Callable[[Path], None]) -> Iterator[None]:
+    """Hold an exclusive lock on both folders (made if missing), taken in one fixed order so
+    that two builds wanting the same two folders cannot each hold one and wait for the other."""
+    folders = sorted(
+        [(options.out_dir, False), (options.restricted_out, True)],
+        key=lambda pair: str(pair[0].resolve()),
+    )
+    with contextlib.ExitStack() as stack:
+        for folder, restricted in folders:
+            descriptor = _open_lock(folder, restricted)
+            stack.callback(os.close, descriptor)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not options.wait:
+                    raise OutputError(f"another build of {folder} is running") from None
+                on_wait(folder)
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+            except OSError as exc:
+                raise OutputError(f"cannot lock {folder}: {exc.strerror or exc}") from None
+            _check_writable(folder)
+        yield
+
+
+def _open_lock(folder: Path, restricted: bool) -> int:
+    try:
+        # A restricted folder osintkit makes is its owner's alone.
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700 if restricted else 0o777)
+        return os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except FileExistsError:
+        raise OutputError(f"cannot write to {folder}: it is a file, not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise :class:`OutputError` now, not once a brief, for a folder that cannot be written."""
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".probe.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder
+        )
+        os.close(descriptor)
+        Path(name).unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+
+
+def _build(
+    paths: list[Path],
+    options: BuildOptions,
+    report: Callable[[BuildOutcome], None],
+    on_start: Callable[[int], None],
+    warn: Callable[[str], None],
+) -> BuildResult:
+    manifest, problem = _Manifest.load(options.restricted_out)
+    if problem:
+        warn(problem)
+    _remove_old_public_manifest(options.out_dir)
+    previous = dict(manifest.records)
     hashes = _Hashes()
     result = BuildResult()
     numbers: dict[Path, Number] = {}
     pending: list[_Pending] = []
+    #: (key, restricted, files) of each skipped brief: where its report stays.
+    placed: list[tuple[str, bool, list[str]]] = []
 
     for path in paths:
         key = _key(path)
-        old = manifest.entries.get(key)
+        old = manifest.records.get(key)
         if old is not None and _unchanged(path, old, options, hashes):
-            numbers[path] = tuple(old["number"])
-            result.outcomes.append(BuildOutcome(path, "skipped", entry=old["entry"]))
+            numbers[path] = old.number
+            placed.append((key, old.restricted, old.files()))
+            folder = options.root(old.restricted) / old.entry["series"]
+            result.outcomes.append(
+                BuildOutcome(
+                    path, "skipped", entry=old.entry, restricted=old.restricted, folder=folder
+                )
+            )
             continue
         try:
             pending.append(_prepare(path, options, hashes))
         except (BriefErrors, OsintkitError) as exc:
-            manifest.entries.pop(key, None)
+            manifest.records.pop(key, None)
             result.outcomes.append(BuildOutcome(path, "failed", message=_first_line(exc, path)))
             continue
         numbers[path] = pending[-1].number
@@ -135,45 +289,129 @@ def build(
     result.problems = duplicate_numbers(numbers, issue_position)
     if result.problems:
         return result
+    _remove_stale_copies(
+        placed + [(_key(item.path), item.restricted, item.files) for item in pending],
+        previous,
+        options,
+    )
+    _leave_old_folders(manifest, pending, options, hashes)
     for outcome in result.outcomes:
         report(outcome)
-    if on_start is not None:
-        on_start(len(pending))
+    on_start(len(pending))
 
     try:
-        for item, outcome in _render_all(pending, options):
-            result.outcomes.append(outcome)
-            key = _key(item.path)
-            if outcome.status == "built" and outcome.entry is not None:
-                manifest.entries[key] = {
-                    "fingerprint": item.fingerprint,
-                    "number": list(item.number),
-                    "registry": str(item.registry_path),
-                    "template": str(item.template_folder),
-                    "inputs": {
-                        p: hashes.file(Path(p)) for p in outcome.entry.pop("files_read", [])
-                    },
-                    "entry": outcome.entry,
-                }
-            else:
-                manifest.entries.pop(key, None)
-            report(outcome)
+        with contextlib.closing(_render_all(pending, options)) as rendered:
+            for item, outcome in rendered:
+                result.outcomes.append(outcome)
+                key = _key(item.path)
+                if outcome.status == "built" and outcome.entry is not None:
+                    manifest.records[key] = _Record(
+                        fingerprint=item.fingerprint,
+                        number=item.number,
+                        registry=str(item.registry_path),
+                        template=str(item.template_folder),
+                        inputs={
+                            p: hashes.file(Path(p)) for p in outcome.entry.pop("files_read", [])
+                        },
+                        restricted=item.restricted,
+                        entry=outcome.entry,
+                    )
+                else:
+                    manifest.records.pop(key, None)
+                # Saved as each report is done, so that even a build killed with SIGKILL
+                # goes on from there next time.
+                manifest.save(options.restricted_out)
+                report(outcome)
     except KeyboardInterrupt:
         result.interrupted = True
         raise
     finally:
         manifest.keep_only({_key(p) for p in paths})
-        manifest.save(options.out_dir)
-        _sweep(options.out_dir)
-    _publish(manifest, options, hashes)
-    manifest.save(options.out_dir)
+        manifest.save(options.restricted_out)
+        for root in (options.out_dir, options.restricted_out):
+            _sweep(root)
+    result.error = _publish_all(manifest, options, hashes, [False, True])
     return result
 
 
-def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes) -> None:
-    """Write the catalogue, feeds and checksums, unless nothing they show has changed."""
-    entries = [manifest.entries[key]["entry"] for key in sorted(manifest.entries)]
-    registries = sorted({manifest.entries[key]["registry"] for key in manifest.entries})
+def _remove_stale_copies(
+    placed: list[tuple[str, bool, list[str]]],
+    previous: dict[str, _Record],
+    options: BuildOptions,
+) -> None:
+    """Remove every copy of a brief's report outside the folder it now belongs in.
+
+    A report reclassified (CLEAR → AMBER, a draft without ``--drafts``) must not stay in the
+    public folder: its old files, as the manifest lists them, and whatever lies where it would
+    be in the other folder go, unless another brief's report is there. The check runs on every
+    build, so a copy survives neither a lost manifest nor an older osintkit's layout.
+    """
+    claimed = {(restricted, path) for _, restricted, paths in placed for path in paths}
+    for key, restricted, paths in placed:
+        stale = {(not restricted, path) for path in paths}
+        old = previous.get(key)
+        if old is not None:
+            stale |= {(old.restricted, path) for path in old.files()}
+        for where, path in sorted(stale - claimed):
+            target = options.root(where) / path
+            try:
+                target.unlink(missing_ok=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot remove {target}, an old copy of {Path(key).name}: "
+                    f"{exc.strerror or exc}"
+                ) from None
+
+
+def _leave_old_folders(
+    manifest: _Manifest, pending: list[_Pending], options: BuildOptions, hashes: _Hashes
+) -> None:
+    """Take the briefs that change folders out of their old folder's catalogue, feeds and
+    checksums now, not after the renders: a build stopped half-way must not leave a public
+    feed naming a report that is restricted now. Raises :class:`OutputError`."""
+    left = set()
+    for item in pending:
+        old = manifest.records.get(_key(item.path))
+        if old is not None and old.restricted != item.restricted:
+            left.add(old.restricted)
+            del manifest.records[_key(item.path)]
+    problem = _publish_all(manifest, options, hashes, sorted(left))
+    if problem:
+        raise OutputError(problem)
+
+
+def _remove_old_public_manifest(out_dir: Path) -> None:
+    """An osintkit before 2 kept its manifest, restricted reports' titles and all, in the
+    public folder."""
+    old = out_dir / MANIFEST_FILE
+    try:
+        old.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot remove {old}: {exc.strerror or exc}") from None
+
+
+def _publish_all(
+    manifest: _Manifest, options: BuildOptions, hashes: _Hashes, folders: list[bool]
+) -> str:
+    """Publish the folders named (False: public, True: restricted); return why one could not
+    be written, or ""."""
+    try:
+        for restricted in folders:
+            _publish(manifest, options, hashes, restricted)
+    except OsintkitError as exc:
+        return str(exc).splitlines()[0]
+    finally:
+        manifest.save(options.restricted_out)
+    return ""
+
+
+def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restricted: bool) -> None:
+    """Write one folder's catalogue, feeds and checksums, unless nothing they show has changed."""
+    records = [manifest.records[key] for key in sorted(manifest.records)]
+    records = [r for r in records if r.restricted == restricted]
+    entries = [r.entry for r in records]
+    registries = sorted({r.registry for r in records})
+    root = options.root(restricted)
     state = json.dumps(
         {
             "entries": entries,
@@ -184,22 +422,40 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes) -> Non
         sort_keys=True,
     )
     fingerprint = hashlib.sha256(state.encode()).hexdigest()
-    if fingerprint == manifest.published and (options.out_dir / CHECKSUMS).is_file():
+    listed = (root / CHECKSUMS).is_file()
+    if fingerprint == manifest.published[restricted] and listed:
         return
+    if restricted and not entries and not listed:
+        return  # a restricted folder that never held a report needs no empty catalogue
+    if restricted:
+        for series in {entry["series"] for entry in entries}:
+            _confine(root / series, root)  # its feed
     from osintkit.site import publish
     from osintkit.validation import load_registry
 
-    series = {}
+    series_entries = {}
     for registry in registries:
-        series.update(load_registry(Path(registry)))
-    publish(options.out_dir, entries, series, drafts=options.drafts)
-    manifest.published = fingerprint
+        series_entries.update(load_registry(Path(registry)))
+    publish(root, entries, series_entries, drafts=options.drafts, restricted=restricted)
+    manifest.published[restricted] = fingerprint
+
+
+def _confine(folder: Path, root: Path) -> None:
+    """Raise :class:`OutputError` if ``folder``, symlinks resolved, is not inside ``root``:
+    a link planted in the restricted folder must not carry its reports somewhere else."""
+    try:
+        inside = folder.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    if not inside:
+        raise OutputError(
+            f"{folder} leads out of {root} (a symbolic link?); restricted reports are "
+            "written only inside the restricted folder"
+        )
 
 
 def _sweep(out_dir: Path) -> None:
     """Remove what killed workers left half-written: temporaries of dead processes."""
-    from osintkit.output import remove_stale_temporaries
-
     if out_dir.is_dir():
         remove_stale_temporaries(out_dir)
         for folder in out_dir.iterdir():
@@ -209,60 +465,55 @@ def _sweep(out_dir: Path) -> None:
 
 def _render_all(
     pending: list[_Pending], options: BuildOptions
-) -> Any:  # Iterator[tuple[_Pending, BuildOutcome]]
+) -> Generator[tuple[_Pending, BuildOutcome]]:
     if options.jobs <= 1 or len(pending) <= 1:
         for item in pending:
-            yield item, _render_one(item.loaded, options)
+            yield item, _render_one(item, options)
         return
-    import multiprocessing
+    from osintkit.processes import WorkerFailure, WorkerPool
 
-    # fork: workers inherit the warmed-up interpreter (imports, fonts) instead of starting cold.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=min(options.jobs, len(pending)),
-        mp_context=context,
-        initializer=_warm_up,
-        initargs=(options.time_limit, options.memory_limit),
-    ) as pool:
-        futures: dict[Future[BuildOutcome], _Pending] = {
-            pool.submit(_render_one, item.loaded, options): item for item in pending
-        }
-        try:
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        except BaseException:
-            # Ctrl-C or an error here: stop now, not after the renders under way. Killed
-            # workers' render children die with them (PDEATHSIG); the temporaries they may
-            # leave are swept by the caller.
-            for process in list(pool._processes.values()):
-                process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    pool: WorkerPool[_Pending, BuildOutcome] = WorkerPool(
+        min(options.jobs, len(pending)),
+        functools.partial(_render_one, options=options),
+        functools.partial(_warm_up, options.time_limit, options.memory_limit),
+    )
+    # Ctrl-C, an error here or the end: the workers are killed, renders under way or not;
+    # their render children die with them and the temporaries they may leave are swept.
+    with contextlib.closing(pool.run(pending)) as results:
+        for index, outcome in results:
+            item = pending[index]
+            if isinstance(outcome, WorkerFailure):
+                outcome = BuildOutcome(
+                    item.path,
+                    "failed",
+                    message=f"{item.path}: PDF rendering failed: {outcome.message}",
+                    restricted=item.restricted,
+                    folder=options.root(item.restricted) / item.number[0],
+                )
+            yield item, outcome
 
 
 def _warm_up(time_limit: float, memory_limit: int) -> None:
     """Start the worker's render child, which pays WeasyPrint's import and font set-up once
     for all the worker's briefs, while the worker loads its first brief."""
-    import signal
-
-    # Ctrl-C goes to the whole process group; the parent stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from osintkit.render.pdf import RenderLimits, start_renderer
 
     start_renderer(RenderLimits(time_limit, memory_limit))
 
 
-def _render_one(loaded: LoadedBrief, options: BuildOptions) -> BuildOutcome:
-    """Render one validated brief into the site; never raises for a failed render."""
+def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
+    """Render one validated brief into its folder; never raises for a failed render."""
     from osintkit.render.pdf import RenderLimits
     from osintkit.report import render_report, template_for
 
+    loaded = item.loaded
     path = loaded.path
+    root = options.root(item.restricted)
+    out_dir = root / loaded.brief.series
     started = time.perf_counter()
     try:
-        out_dir = options.out_dir / loaded.brief.series
+        if item.restricted:
+            _confine(out_dir, root)
         limits = RenderLimits(options.time_limit, options.memory_limit)
         rendered = render_report(
             loaded,
@@ -273,12 +524,17 @@ def _render_one(loaded: LoadedBrief, options: BuildOptions) -> BuildOutcome:
         )
     except (BriefErrors, OsintkitError) as exc:
         return BuildOutcome(
-            path, "failed", message=_first_line(exc, path), seconds=time.perf_counter() - started
+            path,
+            "failed",
+            message=_first_line(exc, path),
+            seconds=time.perf_counter() - started,
+            restricted=item.restricted,
+            folder=out_dir,
         )
     brief = loaded.brief
     files = {
         written.kind: {
-            "path": written.path.relative_to(options.out_dir).as_posix(),
+            "path": written.path.relative_to(root).as_posix(),
             "size": written.size,
             "sha256": hashlib.sha256(written.path.read_bytes()).hexdigest(),
             **({"pages": written.pages} if written.pages is not None else {}),
@@ -308,19 +564,28 @@ def _render_one(loaded: LoadedBrief, options: BuildOptions) -> BuildOutcome:
         warnings=rendered.warnings,
         seconds=time.perf_counter() - started,
         entry=entry,
+        restricted=item.restricted,
+        folder=out_dir,
     )
 
 
 def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
-    """Validate a brief that needs building and fingerprint what it is built from."""
-    from osintkit.report import template_for
+    """Validate a brief that needs building, fingerprint what it is built from and decide
+    which folder it goes to."""
+    from osintkit.output import output_path
+    from osintkit.report import FORMATS, template_for
     from osintkit.validation import load_brief
 
     loaded = load_brief(path, options.registry)
     template = template_for(loaded)
     fingerprint = _fingerprint(path, loaded.registry_path, template.folder, options, hashes)
-    number = (loaded.brief.series, loaded.brief.volume, loaded.brief.issue)
-    return _Pending(path, number, fingerprint, loaded.registry_path, template.folder, loaded)
+    brief = loaded.brief
+    number = (brief.series, brief.volume, brief.issue)
+    restricted = not is_public(brief.tlp or loaded.series.tlp, brief.status, options.drafts)
+    files = [output_path(path, Path(brief.series), kind).as_posix() for kind in FORMATS]
+    return _Pending(
+        path, number, fingerprint, loaded.registry_path, template.folder, loaded, restricted, files
+    )
 
 
 def _fingerprint(
@@ -337,20 +602,23 @@ def _fingerprint(
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _unchanged(path: Path, old: dict[str, Any], options: BuildOptions, hashes: _Hashes) -> bool:
+def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes) -> bool:
+    entry = old.entry
+    if old.restricted == is_public(entry["tlp"], entry["status"], options.drafts):
+        return False  # it belongs in the other folder now (--drafts given or dropped)
     try:
-        registry, template = Path(old["registry"]), Path(old["template"])
+        registry, template = Path(old.registry), Path(old.template)
         if options.registry is not None and options.registry.resolve() != registry.resolve():
             return False
-        if _fingerprint(path, registry, template, options, hashes) != old["fingerprint"]:
+        if _fingerprint(path, registry, template, options, hashes) != old.fingerprint:
             return False
-        if any(hashes.file(Path(p)) != digest for p, digest in old["inputs"].items()):
+        if any(hashes.file(Path(p)) != digest for p, digest in old.inputs.items()):
             return False
-        for written in old["entry"]["files"].values():
-            output = options.out_dir / written["path"]
-            if output.stat().st_size != written["size"]:
+        root = options.root(old.restricted)
+        for written in entry["files"].values():
+            if (root / written["path"]).stat().st_size != written["size"]:
                 return False
-    except (KeyError, TypeError, OSError, ValueError):
+    except (OSError, RuntimeError):
         return False
     return True
 
@@ -380,47 +648,234 @@ class _Hashes:
         return self._folders[folder]
 
 
+class _Malformed(Exception):
+    """A manifest field is not what osintkit wrote there."""
+
+
+_RECORD_FIELDS = frozenset(
+    {"fingerprint", "number", "registry", "template", "inputs", "restricted", "entry"}
+)
+_ENTRY_TEXT = ("series", "title", "date", "language", "tlp", "summary", "brief")
+_ENTRY_FIELDS = frozenset(
+    {*_ENTRY_TEXT, "volume", "issue", "subtitle", "status", "authors", "keywords", "files"}
+)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass
+class _Record:
+    """What one brief was built from, and its catalogue entry (as osintkit.site takes it)."""
+
+    fingerprint: str
+    number: Number
+    registry: str
+    template: str
+    #: Local files the PDF loaded, with their SHA-256.
+    inputs: dict[str, str]
+    #: Whether its files are in the restricted folder (else in the public one).
+    restricted: bool
+    entry: dict[str, Any]
+
+    def files(self) -> list[str]:
+        """Its files, relative to the folder they are in."""
+        return [str(f["path"]) for f in self.entry["files"].values()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": self.fingerprint,
+            "number": list(self.number),
+            "registry": self.registry,
+            "template": self.template,
+            "inputs": self.inputs,
+            "restricted": self.restricted,
+            "entry": self.entry,
+        }
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> _Record:
+        """Check every field a build or the catalogue uses; raise :class:`_Malformed` if one
+        is missing or of the wrong kind."""
+        record = _object(data, where, _RECORD_FIELDS)
+        number = record["number"]
+        _want(
+            isinstance(number, list)
+            and len(number) == 3
+            and isinstance(number[0], str)
+            and _is_count(number[1], 1)
+            and _is_count(number[2], 1),
+            f"{where}.number",
+            "[series, volume, issue]",
+        )
+        inputs = record["inputs"]
+        _want(
+            isinstance(inputs, dict)
+            and all(_is_path(k) and isinstance(v, str) for k, v in inputs.items()),
+            f"{where}.inputs",
+            "an object of file paths and their SHA-256",
+        )
+        for name in ("registry", "template"):
+            _want(_is_path(record[name]), f"{where}.{name}", "a file path")
+        _want(isinstance(record["fingerprint"], str), f"{where}.fingerprint", "a string")
+        _want(isinstance(record["restricted"], bool), f"{where}.restricted", "true or false")
+        _check_entry(record["entry"], f"{where}.entry")
+        return cls(
+            record["fingerprint"],
+            (number[0], number[1], number[2]),
+            record["registry"],
+            record["template"],
+            inputs,
+            record["restricted"],
+            record["entry"],
+        )
+
+
+def _check_entry(data: object, where: str) -> None:
+    entry = _object(data, where, _ENTRY_FIELDS)
+    for name in _ENTRY_TEXT:
+        _want(isinstance(entry[name], str), f"{where}.{name}", "a string")
+    for name in ("volume", "issue"):
+        _want(_is_count(entry[name], 1), f"{where}.{name}", "a whole number from 1")
+    _want(entry["subtitle"] is None or isinstance(entry["subtitle"], str), f"{where}.subtitle",
+          "a string or null")  # fmt: skip
+    _want(entry["status"] in ("draft", "final"), f"{where}.status", '"draft" or "final"')
+    for name in ("authors", "keywords"):
+        value = entry[name]
+        _want(
+            isinstance(value, list) and all(isinstance(v, str) for v in value),
+            f"{where}.{name}",
+            "a list of strings",
+        )
+    files = entry["files"]
+    _want(
+        isinstance(files, dict) and set(files) <= {"pdf", "html"},
+        f"{where}.files",
+        'an object with "pdf" and "html"',
+    )
+    for kind, data in files.items():
+        at = f"{where}.files.{kind}"
+        written = _object(data, at, frozenset({"path", "size", "sha256"}), {"pages"})
+        _want(_is_output(written["path"], kind), f"{at}.path", f"<series>/<name>.{kind}")
+        _want(_is_count(written["size"], 0), f"{at}.size", "a whole number")
+        _want(
+            isinstance(written["sha256"], str) and _SHA256.fullmatch(written["sha256"]) is not None,
+            f"{at}.sha256",
+            "a SHA-256 in hex",
+        )
+        if "pages" in written:
+            _want(_is_count(written["pages"], 1), f"{at}.pages", "a whole number from 1")
+
+
+def _object(
+    data: object, where: str, required: frozenset[str], optional: set[str] | None = None
+) -> dict[str, Any]:
+    keys = sorted(required)
+    _want(
+        isinstance(data, dict) and required <= set(data) <= required | (optional or set()),
+        where,
+        "an object with " + ", ".join(keys),
+    )
+    assert isinstance(data, dict)
+    return data
+
+
+def _want(ok: bool, where: str, what: str) -> None:
+    if not ok:
+        raise _Malformed(f"{where} should be {what}")
+
+
+def _is_count(value: object, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str) and value != "" and "\0" not in value
+
+
+def _is_output(value: object, kind: str) -> bool:
+    """``<series>/<name>.<kind>``: the only files a build removes are ones of this shape
+    inside its own folders, whatever a manifest says."""
+    if not _is_path(value) or "\\" in str(value):
+        return False
+    path = PurePosixPath(str(value))
+    return (
+        path.as_posix() == value
+        and len(path.parts) == 2
+        and not any(part in (".", "..") for part in path.parts)
+        and path.suffix == f".{kind}"
+    )
+
+
 @dataclass
 class _Manifest:
-    entries: dict[str, dict[str, Any]]
-    #: Fingerprint of what the catalogue, feeds and checksums were last written from.
-    published: str = ""
+    records: dict[str, _Record] = field(default_factory=dict)
+    #: Fingerprint of what each folder's catalogue, feeds and checksums were last written from
+    #: (False: the public folder, True: the restricted one).
+    published: dict[bool, str] = field(default_factory=lambda: {False: "", True: ""})
     #: The file's text as loaded: an unchanged manifest is not written again.
     text: str = ""
 
     @classmethod
-    def load(cls, out_dir: Path) -> _Manifest:
+    def load(cls, folder: Path) -> tuple[_Manifest, str]:
+        """The manifest in ``folder``, or an empty one and why the file was not usable ("" if
+        there is none)."""
+        path = folder / MANIFEST_FILE
         try:
-            text = (out_dir / MANIFEST_FILE).read_text(encoding="utf-8")
-            data = json.loads(text)
-        except (OSError, ValueError):
-            return cls({})
-        if not isinstance(data, dict) or data.get("format") != _MANIFEST_FORMAT:
-            return cls({})
-        entries = data.get("briefs")
-        published = data.get("published")
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(), ""
+        except (OSError, ValueError) as exc:
+            return cls(), f"{path}: cannot be read ({exc}); every brief is built again"
+        try:
+            return cls._parse(json.loads(text), text), ""
+        except (ValueError, RecursionError):
+            return cls(), f"{path} is not valid JSON; every brief is built again"
+        except _Malformed as exc:
+            return cls(), f"{path} is not a build manifest: {exc}; every brief is built again"
+
+    @classmethod
+    def _parse(cls, data: object, text: str) -> _Manifest:
+        _want(isinstance(data, dict), "the file", "a JSON object")
+        assert isinstance(data, dict)
+        _want(data.get("format") == _MANIFEST_FORMAT, "format", str(_MANIFEST_FORMAT))
+        manifest = _object(data, "the file", frozenset({"format", "published", "briefs"}))
+        published = _object(manifest["published"], "published", frozenset(_PUBLISHED_KEYS.values()))
+        for name in _PUBLISHED_KEYS.values():
+            _want(isinstance(published[name], str), f"published.{name}", "a string")
+        briefs = manifest["briefs"]
+        _want(isinstance(briefs, dict), "briefs", "an object")
+        records = {
+            key: _Record.from_json(value, f"briefs[{json.dumps(key[:80])}]")
+            for key, value in briefs.items()
+        }
         return cls(
-            entries if isinstance(entries, dict) else {},
-            published if isinstance(published, str) else "",
+            records,
+            {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},
             text,
         )
 
     def keep_only(self, keys: set[str]) -> None:
-        for key in list(self.entries):
+        for key in list(self.records):
             if key not in keys:
-                del self.entries[key]
+                del self.records[key]
 
-    def save(self, out_dir: Path) -> None:
+    def save(self, folder: Path) -> None:
         text = json.dumps(
-            {"format": _MANIFEST_FORMAT, "published": self.published, "briefs": self.entries},
+            {
+                "format": _MANIFEST_FORMAT,
+                "published": {name: self.published[r] for r, name in _PUBLISHED_KEYS.items()},
+                "briefs": {key: record.to_json() for key, record in self.records.items()},
+            },
             indent=1,
             sort_keys=True,
         )
         if text == self.text:
             return
         with contextlib.suppress(OsintkitError):  # a manifest that cannot be saved: rebuild
-            write_atomic(out_dir / MANIFEST_FILE, text.encode())
+            write_atomic(folder / MANIFEST_FILE, text.encode())
             self.text = text
+
+
+_PUBLISHED_KEYS = {False: "public", True: "restricted"}
 
 
 def _key(path: Path) -> str:

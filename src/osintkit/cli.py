@@ -215,14 +215,28 @@ def build(
         typer.Argument(help="Folders of briefs, or brief files (default: briefs/)."),
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="The site folder to build into.")
+        Path, typer.Option("--out", "-o", help="The public site folder to build into.")
     ] = Path("site"),
+    restricted_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--restricted-out",
+            help="Folder for TLP:AMBER, AMBER+STRICT and RED reports, and drafts unless "
+            "--drafts; never inside --out (default: OUT-restricted beside it).",
+        ),
+    ] = None,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: every core)."),
     ] = None,
     drafts: Annotated[
-        bool, typer.Option("--drafts", help="Publish drafts in the catalogue and feeds too.")
+        bool, typer.Option("--drafts", help="Publish drafts in the public site too.")
+    ] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait", help="Fail at once if another build holds the folders, not wait."
+        ),
     ] = False,
     pdf_variant: PdfVariantOption = None,
     registry: RegistryOption = None,
@@ -231,28 +245,32 @@ def build(
 ) -> None:
     """Render every brief into a site with its catalogue, feeds and SHA256SUMS.
 
-    Only briefs whose inputs changed are rendered again. One broken brief does not stop the
-    others; two briefs with the same number stop the build before anything is written.
+    Reports marked TLP:AMBER, AMBER+STRICT or RED, and drafts unless --drafts, are written
+    only to the restricted folder, which has a catalogue of its own. Only briefs whose inputs
+    changed are rendered again. One broken brief does not stop the others; two briefs with
+    the same number stop the build before anything is written.
     """
     import os
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
-    from osintkit.build import BuildOptions, BuildOutcome
+    from osintkit.build import BuildOptions, BuildOutcome, FolderConflict
     from osintkit.build import build as run_build
-    from osintkit.errors import BriefErrors
+    from osintkit.errors import BriefErrors, OsintkitError
 
     # The cores this process may use: a container or taskset may allow fewer than exist.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     options = BuildOptions(
         out_dir=out_dir,
+        restricted_dir=restricted_out,
         jobs=jobs or cores or 1,
         drafts=drafts,
         pdf_variant=pdf_variant.value if pdf_variant else None,
         registry=registry,
         time_limit=time_limit,
         memory_limit=memory_limit,
+        wait=not no_wait,
     )
     progress = Progress(
         TextColumn("[bold]building[/]"), BarColumn(), MofNCompleteColumn(),
@@ -262,8 +280,13 @@ def build(
 
     def started(count: int) -> None:
         progress.update(task, total=count)
-        if count:
+        # Not into a pipe or a log: stopping it there prints an empty line.
+        if count and err.is_terminal:
             progress.start()
+
+    def stop_progress() -> None:
+        if progress.live.is_started:
+            progress.stop()
 
     def finished(outcome: BuildOutcome) -> None:
         if outcome.status != "skipped":
@@ -272,17 +295,29 @@ def build(
             line = f"{outcome.brief_path}: {warning}"
             progress.console.print(f"[yellow]warning:[/] {_escape(line)}")
 
+    def waiting(folder: Path) -> None:
+        err.print(f"waiting for another build of {_escape(str(folder))} to finish")
+
+    def warned(message: str) -> None:
+        err.print(f"[yellow]warning:[/] {_escape(message)}")
+
     try:
-        result = run_build(sources or [Path("briefs")], options, finished, started)
+        result = run_build(sources or [Path("briefs")], options, finished, started, waiting, warned)
+    except FolderConflict as exc:
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(2) from None
     except BriefErrors as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None
+    except OsintkitError as exc:
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        progress.stop()
+        stop_progress()
         err.print("[red]interrupted[/]: the briefs built so far are kept; run build again")
         raise typer.Exit(130) from None
     finally:
-        progress.stop()
+        stop_progress()
     if result.problems:
         for problem in result.problems:
             err.print(str(problem), markup=False)
@@ -291,13 +326,20 @@ def build(
     table = Table(box=None, pad_edge=False)
     table.add_column("brief", overflow="fold")
     table.add_column("result", no_wrap=True)
+    table.add_column("to", overflow="fold")
     table.add_column("time", no_wrap=True, justify="right")
     style = {"built": "green", "skipped": "dim", "failed": "red"}
     outcomes = sorted(result.outcomes, key=lambda o: str(o.brief_path))
     for outcome in outcomes:
         seconds = f"{outcome.seconds:.2f} s" if outcome.status == "built" else ""
         status = f"[{style[outcome.status]}]{outcome.status}[/]"
-        table.add_row(_escape(str(outcome.brief_path)), status, seconds)
+        if outcome.restricted is None:
+            where = ""
+        elif outcome.restricted:
+            where = f"[yellow]restricted[/] → {_escape(str(outcome.folder))}"
+        else:
+            where = "public"
+        table.add_row(_escape(str(outcome.brief_path)), status, where, seconds)
     out.print(table)
     for outcome in outcomes:
         if outcome.status == "failed":
@@ -306,11 +348,16 @@ def build(
     counts = {
         s: sum(o.status == s for o in result.outcomes) for s in ("built", "skipped", "failed")
     }
+    restricted_index = ""
+    if any(o.restricted and o.status != "failed" for o in result.outcomes):
+        restricted_index = f", restricted → {_escape(str(options.restricted_out))}/index.html"
     out.print(
         f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
-        f"→ {_escape(str(out_dir))}/index.html"
+        f"→ {_escape(str(out_dir))}/index.html{restricted_index}"
     )
-    if result.failed:
+    if result.error:
+        err.print(f"[red]error:[/] {_escape(result.error)}")
+    if result.failed or result.error:
         raise typer.Exit(1)
 
 

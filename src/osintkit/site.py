@@ -1,5 +1,6 @@
 """The published side of a build: the catalogue page, its JSON (with a schema), an Atom feed per
-series and SHA256SUMS over every published file.
+series and SHA256SUMS over every published file, for the public site and, apart from it, for
+the restricted folder.
 
 Everything here is a function of the build manifest's entries and the registry: no clock, no
 randomness, sorted output, so two builds of the same briefs give the same bytes.
@@ -20,10 +21,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from osintkit import __version__
-from osintkit.build import CHECKSUMS
+from osintkit.build import CHECKSUMS, is_public
+from osintkit.errors import OutputError
 from osintkit.output import write_atomic
 from osintkit.series import Series
-from osintkit.tradecraft import PUBLIC_TLP
 
 CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
@@ -56,7 +57,9 @@ class CatalogueIssue(BaseModel):
     date: str = Field(description="Publication date, ISO 8601 (YYYY-MM-DD).")
     language: str = Field(description="BCP 47 language tag of the report.")
     status: str = Field(pattern=r"^(draft|final)$")
-    tlp: str = Field(description="Traffic Light Protocol 2.0 marking (CLEAR or GREEN here).")
+    tlp: str = Field(
+        description="Traffic Light Protocol 2.0 marking (CLEAR or GREEN in a public site)."
+    )
     authors: list[str]
     keywords: list[str]
     summary: str = Field(description="The executive summary's first paragraph, plain text.")
@@ -102,18 +105,18 @@ def publish(
     entries: Iterable[dict[str, Any]],
     registry: dict[str, Series],
     drafts: bool = False,
+    restricted: bool = False,
 ) -> Published:
     """Write the catalogue, feeds and checksums for the built ``entries`` into ``out_dir``.
 
-    Drafts are left out unless ``drafts``; reports marked TLP:AMBER, AMBER+STRICT or RED are
-    always left out: a public catalogue and feed are TLP:CLEAR material (GREEN: community).
+    A public site (the default) leaves out drafts unless ``drafts``, and always reports marked
+    TLP:AMBER, AMBER+STRICT or RED: a public catalogue and feed are TLP:CLEAR material
+    (GREEN: community). A ``restricted`` folder lists every entry it is given.
     Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
     for entry in entries:
-        if entry["status"] == "draft" and not drafts:
-            continue
-        if entry.get("tlp", "CLEAR") not in PUBLIC_TLP:
+        if not restricted and not is_public(entry["tlp"], entry["status"], drafts):
             continue
         files = entry["files"]
         by_series[entry["series"]].append(
@@ -125,7 +128,7 @@ def publish(
                 date=entry["date"],
                 language=entry["language"],
                 status=entry["status"],
-                tlp=entry.get("tlp", "CLEAR"),
+                tlp=entry["tlp"],
                 authors=entry["authors"],
                 keywords=entry["keywords"],
                 summary=entry["summary"],
@@ -145,12 +148,13 @@ def publish(
     written: dict[str, bytes] = {
         CATALOGUE_JSON: _json(catalogue.model_dump(by_alias=True, exclude_none=True)),
         CATALOGUE_SCHEMA: _json(catalogue_schema()),
-        INDEX_HTML: render_index(catalogue).encode(),
+        INDEX_HTML: render_index(catalogue, restricted).encode(),
     }
     for series in catalogue.series:
         written[series.feed] = atom_feed(series, registry[series.key])
     for path, data in written.items():
         write_atomic(out_dir / path, data)
+    _remove_stale_feeds(out_dir, written)
     published = sorted(
         {
             *written,
@@ -166,6 +170,17 @@ def publish(
     sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
     write_atomic(out_dir / CHECKSUMS, sums.encode())
     return Published([*published, CHECKSUMS])
+
+
+def _remove_stale_feeds(out_dir: Path, written: dict[str, bytes]) -> None:
+    """A series with no issue left here (its last one was reclassified) keeps no feed: the
+    old one would still list that issue. Raises :class:`OutputError` if one cannot go."""
+    for feed in out_dir.glob(f"*/{FEED_FILE}"):
+        if feed.relative_to(out_dir).as_posix() not in written:
+            try:
+                feed.unlink()
+            except OSError as exc:
+                raise OutputError(f"cannot remove {feed}: {exc.strerror or exc}") from None
 
 
 def catalogue_schema() -> dict[str, Any]:
@@ -250,11 +265,13 @@ def atom_feed(series: CatalogueSeries, entry: Series) -> bytes:
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
-def render_index(catalogue: CatalogueDocument) -> str:
-    """The catalogue page: every series, newest issue first, with links and sizes."""
+def render_index(catalogue: CatalogueDocument, restricted: bool = False) -> str:
+    """The catalogue page: every series, newest issue first, with links and sizes; a
+    ``restricted`` folder's page says so and shows each issue's TLP marking."""
     from osintkit.templates import site_environment
 
-    return site_environment().get_template(INDEX_HTML + ".j2").render(catalogue=catalogue)
+    template = site_environment().get_template(INDEX_HTML + ".j2")
+    return template.render(catalogue=catalogue, restricted=restricted)
 
 
 def _domain(entry: Series) -> str:

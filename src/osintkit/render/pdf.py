@@ -13,7 +13,6 @@ WeasyPrint is imported inside the functions that need it: it costs most of a sec
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import io
 import logging
@@ -31,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
+from osintkit.processes import die_with_parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +382,7 @@ if hasattr(os, "register_at_fork"):
 def _worker_main(connection: Any, memory_mib: int, parent_pid: int) -> None:
     # Ctrl-C reaches the whole process group; the parent decides, and kills this child.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(parent_pid)
+    die_with_parent(parent_pid)
     # What a starved GLib prints on its way down means nothing to an analyst; the parent
     # reports the failure in words.
     with Path(os.devnull).open("wb") as devnull:
@@ -419,20 +419,6 @@ def _render_message(
         return ("error", str(exc))
     except Exception as exc:
         return ("error", f"PDF rendering failed: {type(exc).__name__}: {exc}")
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask Linux to kill this child when its parent dies, even by SIGKILL."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: the parent's finally still kills it on every other exit
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def _limit_memory(memory_mib: int) -> None:

@@ -40,6 +40,27 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
+def start_ignoring_interrupts(process: Any) -> None:
+    """Start a ``multiprocessing`` process that will ignore Ctrl-C (it reaches the whole
+    process group; the parent decides what it means).
+
+    SIGINT is held back while the child is forked, so one that comes before the child calls
+    :func:`ignore_interrupts` cannot print a traceback from inside multiprocessing; this
+    process gets it, as KeyboardInterrupt, once the child is started.
+    """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def ignore_interrupts() -> None:
+    """In a child started by :func:`start_ignoring_interrupts`: ignore Ctrl-C from now on."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerFailure:
     """What became of an item whose worker raised or died instead of returning."""
@@ -113,10 +134,13 @@ class WorkerPool(Generic[Item, Result]):
             # Not daemonic: a daemonic process may not start processes (the render child).
             daemon=False,
         )
-        process.start()
-        child_end.close()
         worker = _Worker(process, parent_end)
+        # Listed before it starts: a Ctrl-C as it starts must not leave it out of the kill.
         self._workers.append(worker)
+        try:
+            start_ignoring_interrupts(process)
+        finally:
+            child_end.close()
         return worker
 
     def _retire(self, worker: _Worker) -> None:
@@ -166,6 +190,8 @@ class _Worker:
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             self.connection.close()
+        if self.process.pid is None:
+            return  # never started
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
@@ -179,9 +205,8 @@ def _worker_main(
     initializer: Callable[[], None] | None,
     parent_pid: int,
 ) -> None:
+    ignore_interrupts()
     die_with_parent(parent_pid)
-    # Ctrl-C goes to the whole process group; the parent stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in (parent_end, *inherited):
         with contextlib.suppress(OSError):
             other.close()

@@ -19,7 +19,6 @@ import logging
 import multiprocessing
 import os
 import resource
-import signal
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
-from osintkit.processes import die_with_parent
+from osintkit.processes import die_with_parent, ignore_interrupts, start_ignoring_interrupts
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +290,7 @@ class _RenderWorker:
         self.process = context.Process(
             target=_worker_main, args=(child_end, memory_mib, os.getpid()), daemon=True
         )
-        self.process.start()
+        start_ignoring_interrupts(self.process)
         child_end.close()
 
     @property
@@ -381,7 +380,7 @@ if hasattr(os, "register_at_fork"):
 
 def _worker_main(connection: Any, memory_mib: int, parent_pid: int) -> None:
     # Ctrl-C reaches the whole process group; the parent decides, and kills this child.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
     die_with_parent(parent_pid)
     # What a starved GLib prints on its way down means nothing to an analyst; the parent
     # reports the failure in words.

@@ -790,7 +790,7 @@ def test_a_killed_build_leaves_no_process_behind(
         # The quick brief is done, the slow one renders: the build, 2 workers, 2 render children.
         wait_for(
             lambda: (
-                recorded(tmp_path / "site-restricted", "a.pdf")
+                (site / "persian-files" / "a.pdf").exists()
                 and len(session_processes(process.pid)) >= 5
             ),
             "a render under way",
@@ -802,12 +802,47 @@ def test_a_killed_build_leaves_no_process_behind(
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_a_build_killed_with_sigkill_goes_on_from_there(slow_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    process = start_build(slow_dir, site, "-j", "2")
+    try:
+        wait_for(lambda: recorded(tmp_path / "site-restricted", "a.pdf"), "the quick brief")
+        process.kill()
+        process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
     # What was built before the kill is kept: only the slow brief is built again.
     slow = slow_dir / "b.yaml"
     slow.write_text(slow.read_text(encoding="utf-8").replace("  ![](bomb.svg)\n\n", ""))
     code, stdout, stderr = invoke("build", str(slow_dir), "--out", str(site), "-j", "1")
     assert code == 0, stderr
     assert "1 built, 1 unchanged" in stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
+def test_a_worker_killed_mid_render_fails_its_brief_only(slow_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    process = start_build(slow_dir, site, "-j", "2")
+    try:
+        wait_for(lambda: recorded(tmp_path / "site-restricted", "a.pdf"), "the quick brief")
+        for pid in session_processes(process.pid):  # the workers: the build's children
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+            if int(stat.rsplit(")", 1)[1].split()[1]) == process.pid:
+                os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, stderr.decode()
+    assert "1 built, 0 unchanged, 1 failed" in stdout.decode()
+    assert stderr.decode().splitlines() == [
+        f"error: {slow_dir / 'b.yaml'}: PDF rendering failed: its worker process stopped "
+        "unexpectedly (exit code -9)"
+    ]
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")

@@ -381,8 +381,8 @@ def _leave_old_folders(
 
 
 def _remove_old_public_manifest(out_dir: Path) -> None:
-    """An osintkit before 2 kept its manifest, restricted reports' titles and all, in the
-    public folder."""
+    """Earlier versions of osintkit kept the manifest, restricted reports' titles and all, in
+    the public folder."""
     old = out_dir / MANIFEST_FILE
     try:
         old.unlink(missing_ok=True)

@@ -723,6 +723,23 @@ def test_a_malformed_manifest_is_ignored_with_a_warning(
     assert "0 built, 1 unchanged" in invoke("build", str(small_dir), "--out", str(site))[1]
 
 
+def test_a_manifest_naming_a_device_or_a_fifo_does_not_hang_the_build(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    path = tmp_path / "site-restricted" / MANIFEST_FILE
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    _entry(manifest)["inputs"] = {"/dev/zero": "0" * 64, str(fifo): "0" * 64}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0, stderr
+    assert "1 built, 0 unchanged" in stdout  # an input that is no file has changed
+
+
 # --- build: kills, Ctrl-C and two builds at once ---------------------------------------------
 
 
@@ -894,6 +911,21 @@ def test_a_second_build_with_no_wait_fails_at_once(
     assert code == 1
     assert stderr.splitlines() == [f"error: another build of {tmp_path / held} is running"]
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+
+
+def test_the_lock_ends_with_the_build(small_dir: Path, tmp_path: Path) -> None:
+    """Not with a render child kept warm after it (one started during this build: a memory
+    limit no other test uses)."""
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "--memory-limit", "1999")
+    assert code == 0, stderr
+    for folder in (site, tmp_path / "site-restricted"):
+        descriptor = os.open(folder / LOCK_FILE, os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: no BlockingIOError
+        finally:
+            os.close(descriptor)
 
 
 def test_a_second_build_waits_for_the_first(small_dir: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -209,7 +210,8 @@ def _locked(options: BuildOptions, on_wait: Callable[[Path], None]) -> Iterator[
     with contextlib.ExitStack() as stack:
         for folder, restricted in folders:
             descriptor = _open_lock(folder, restricted)
-            stack.callback(os.close, descriptor)
+            _held_locks.add(descriptor)
+            stack.callback(_release, descriptor)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -221,6 +223,27 @@ def _locked(options: BuildOptions, on_wait: Callable[[Path], None]) -> Iterator[
                 raise OutputError(f"cannot lock {folder}: {exc.strerror or exc}") from None
             _check_writable(folder)
         yield
+
+
+#: The lock files this process holds open. A flock belongs to the open file, which a forked
+#: child shares: a render child kept warm after the build would go on holding the lock.
+_held_locks: set[int] = set()
+
+
+def _release(descriptor: int) -> None:
+    _held_locks.discard(descriptor)
+    os.close(descriptor)
+
+
+def _forget_locks() -> None:
+    for descriptor in _held_locks:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)  # the child's copy only: the parent's lock stays
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_locks)
 
 
 def _open_lock(folder: Path, restricted: bool) -> int:
@@ -632,10 +655,15 @@ class _Hashes:
 
     def file(self, path: Path) -> str:
         if path not in self._files:
+            digest = "missing"
             try:
-                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                # Regular files only: a manifest naming /dev/zero or a FIFO must not hang a build.
+                if stat.S_ISREG(path.stat().st_mode):
+                    with path.open("rb") as handle:
+                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
             except OSError:
-                self._files[path] = "missing"
+                pass
+            self._files[path] = digest
         return self._files[path]
 
     def folder(self, folder: Path) -> str:

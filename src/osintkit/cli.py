@@ -235,7 +235,7 @@ def build(
     no_wait: Annotated[
         bool,
         typer.Option(
-            "--no-wait", help="Fail at once if another build holds the folders, not wait."
+            "--no-wait", help="Exit 1 at once if another build holds the folders; do not wait."
         ),
     ] = False,
     pdf_variant: PdfVariantOption = None,

@@ -220,3 +220,43 @@ def test_rich_markup_in_names_and_messages_is_printed_as_text(tmp_path: Path) ->
     assert message in " ".join(result.stderr.split())
     ok = runner.invoke(app, ["validate", str(folder / "minimal.yaml")])
     assert f"✓ {folder / 'minimal.yaml'}" in ok.stdout
+
+
+@pytest.mark.parametrize("command", ["render", "build", "preview"])
+@pytest.mark.parametrize("value", ["99999999999999", "253402300800", "yesterday"])
+def test_an_unusable_source_date_epoch_is_a_one_line_usage_error(
+    command: str, value: str, brief_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    target = str(brief_dir / "minimal.yaml") if command != "build" else str(brief_dir)
+    args = [command, target] + (["--out", str(tmp_path / "o")] if command != "preview" else [])
+    result = runner.invoke(app, [*args, *(["--no-open"] if command == "preview" else [])])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SOURCE_DATE_EPOCH must be a whole number" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["render", "build"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--time-limit", "1e308"),
+        ("--time-limit", "1e10"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "nan"),
+        ("--memory-limit", str(10**30)),
+        ("--memory-limit", "9999999999"),
+    ],
+)
+def test_limits_out_of_range_are_usage_errors(
+    command: str, option: str, value: str, brief_dir: Path, tmp_path: Path
+) -> None:
+    target = str(brief_dir / "minimal.yaml") if command == "render" else str(brief_dir)
+    result = runner.invoke(app, [command, target, "--out", str(tmp_path / "o"), option, value])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert option in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()

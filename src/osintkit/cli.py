@@ -74,12 +74,37 @@ PdfVariantOption = Annotated[
     ),
 ]
 
+#: A day: past that a "limit" is no limit, and the pipe's poll() overflows near 1e9 s.
+MAX_TIME_LIMIT = 86_400.0
+#: 1 TiB: setrlimit() takes bytes in 64 bits, and no render needs more.
+MAX_MEMORY_LIMIT = 1024 * 1024
+
+
+def _finite_seconds(value: float) -> float:
+    # click's FloatRange lets NaN through (every comparison with it is false).
+    if value != value:
+        raise typer.BadParameter("must be a number of seconds, not nan")
+    return value
+
+
 TimeLimitOption = Annotated[
     float,
-    typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
+    typer.Option(
+        "--time-limit",
+        min=1,
+        max=MAX_TIME_LIMIT,
+        callback=_finite_seconds,
+        help="Seconds one PDF may take before it is stopped.",
+    ),
 ]
 MemoryLimitOption = Annotated[
-    int, typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use.")
+    int,
+    typer.Option(
+        "--memory-limit",
+        min=64,
+        max=MAX_MEMORY_LIMIT,
+        help="MiB of memory one PDF render may use.",
+    ),
 ]
 
 RegistryOption = Annotated[
@@ -153,6 +178,7 @@ def render(
     from osintkit.errors import OsintkitError
     from osintkit.render.pdf import RenderLimits, start_renderer
 
+    _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
     if format is not Format.html:
         start_renderer(limits)  # warms up on another core while the briefs are checked
@@ -243,6 +269,7 @@ def build(
     from osintkit.build import build as run_build
     from osintkit.errors import BriefErrors
 
+    _check_environment()
     # The cores this process may use: a container or taskset may allow fewer than exist.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     options = BuildOptions(
@@ -460,6 +487,7 @@ def preview(
         for warning in build.warnings:
             err.print(f"[yellow]warning:[/] {_escape(warning)}")
 
+    _check_environment()
     session = PreviewSession(brief, registry=registry, template=template, pdf=pdf)
     try:
         report(session.rebuild())
@@ -574,6 +602,18 @@ def _check_distinct_outputs(loaded: list[LoadedBrief]) -> None:
         first = seen.setdefault(item.path.stem, item.path)
         if first != item.path:
             _die(f"{first} and {item.path} would write the same output files; rename one")
+
+
+def _check_environment() -> None:
+    """Exit 2 (a usage error) for an environment value the render could not use."""
+    from osintkit.errors import UsageError
+    from osintkit.reproducible import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except UsageError as exc:
+        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        raise typer.Exit(2) from None
 
 
 def _escape(text: str) -> str:

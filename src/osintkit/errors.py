@@ -102,6 +102,10 @@ class OutputError(OsintkitError):
     """An output file could not be written."""
 
 
+class UsageError(OsintkitError):
+    """An option or environment value is out of range; the CLI exits with 2, as for a bad option."""
+
+
 def merge(groups: Sequence[BriefErrors]) -> BriefErrors:
     """Return one BriefErrors holding the problems of every group."""
     return BriefErrors(e for g in groups for e in g.errors)

@@ -29,6 +29,10 @@ class LoadedBrief:
     brief: Brief
     series: Series
     registry_path: Path
+    #: The file as it was read and validated, with the position of every value. Later stages
+    #: use this, never a second read of ``path``, which may have changed since (or been
+    #: swapped for a symlink to a file outside the folder).
+    document: LoadedDocument
 
 
 def load_registry(path: Path) -> dict[str, Series]:
@@ -87,7 +91,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
-    return LoadedBrief(path, brief, series, registry_path)
+    return LoadedBrief(path, brief, series, registry_path, document)
 
 
 def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[BriefError]:

@@ -54,8 +54,9 @@ class PdfOptions:
 
     #: A PDF/A or PDF/UA variant, e.g. "pdf/a-3b"; None for a plain PDF.
     variant: str | None = None
-    #: Files embedded in the PDF (the brief itself, for provenance).
-    attachments: tuple[Path, ...] = ()
+    #: Files embedded in the PDF, as (file name, bytes): the brief itself, for provenance.
+    #: Bytes, not paths: what is attached is what was validated, never a second read.
+    attachments: tuple[tuple[str, bytes], ...] = ()
     #: The creation (and modification) date written into the PDF and its attachments; a
     #: fixed date, with nothing else varying, makes two renders byte-identical.
     created: dt.datetime | None = None
@@ -183,13 +184,13 @@ def _render_here(
                 document.metadata.created = document.metadata.modified = stamp
             attachments = [
                 Attachment(
-                    file_obj=io.BytesIO(path.read_bytes()),
-                    name=path.name,
+                    file_obj=io.BytesIO(data),
+                    name=name,
                     description="The brief this report was rendered from",
                     created=options.created,
                     modified=options.created,
                 )
-                for path in options.attachments
+                for name, data in options.attachments
             ]
             data = document.write_pdf(
                 pdf_variant=options.variant,

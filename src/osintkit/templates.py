@@ -185,14 +185,15 @@ def _checked(name: str, folder: Path) -> ReportTemplate:
 def read_template_file(folder: Path, relative: str) -> str:
     """Return the text of the file ``relative`` (a "/"-separated path) of template ``folder``.
 
-    ``folder`` is the template's resolved folder. The file's resolved path must lie inside it,
-    so a symlink or ``..`` that leads out is refused, and on Linux the file actually opened is
-    checked again (a link swapped in after the check is refused too). Only regular files are
-    read (a FIFO would block), at most MAX_TEMPLATE_FILE_BYTES of them.
+    The file's resolved path must lie inside the resolved ``folder``, so a symlink or ``..``
+    that leads out is refused, and on Linux the file actually opened is checked again (a link
+    swapped in after the check is refused too). Only regular files are read (a FIFO would
+    block), at most MAX_TEMPLATE_FILE_BYTES of them.
     Raises :class:`TemplateError` naming the file.
     """
     path = folder.joinpath(*relative.split("/"))
     try:
+        folder = folder.resolve(strict=True)
         resolved = path.resolve(strict=True)
     except FileNotFoundError:
         raise TemplateError(f"{path}: no such file") from None

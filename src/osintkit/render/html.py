@@ -158,6 +158,18 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
             f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         )
         raise TemplateError(f"{where}template {template.name}: {exc.message}") from None
+    except (
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        RecursionError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        # The template's code is its author's, not osintkit's: `{{ 1 / 0 }}`, a macro calling
+        # itself or a range past the sandbox's cap fails this render, not osintkit.
+        detail = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
+        raise TemplateError(f"template {template.name}: {type(exc).__name__}: {detail}") from None
     return RenderedHtml(text, language.warnings, print_css)
 
 

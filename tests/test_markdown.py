@@ -14,6 +14,7 @@ from osintkit.markdown import (
     CitationIndex,
     find_citations,
     find_too_deep,
+    plain_text,
     render_markdown,
 )
 
@@ -313,3 +314,10 @@ def test_a_remote_image_becomes_a_link_so_opening_the_report_fetches_nothing() -
     assert '<a class="remote-image" href="https://example.org/x.png?a=1&amp;b=2"' in html
     assert '>a "chart"</a>' in html
     assert [attrs.get("src") for tag, attrs in tags(html) if tag == "img"] == ["map.png"]
+
+
+def test_plain_text_drops_citations_and_markup() -> None:
+    text = "Relations [@a], *since* 1993 [@b, p. 4]. Trade [@a; @nope] grew [@a].\n"
+    assert plain_text(text) == "Relations, since 1993. Trade grew.\n"
+    assert "?" not in plain_text("Unknown [@nope].") and "[" not in plain_text("x [@nope]")
+    assert plain_text("Literal `[@a]` and \\[@a].") == "Literal [@a] and [@a].\n"

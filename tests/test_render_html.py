@@ -62,3 +62,25 @@ def test_every_field_is_escaped(make_brief, fixtures_dir: Path) -> None:  # type
     html = _render(make_brief(text))
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- citations in excerpts and translations ---------------------------------------------------
+
+
+def test_excerpts_and_translations_cite_by_number(make_brief, fixtures_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (fixtures_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    excerpt: |\n",
+        "    translation: 'As the ministry reported [@tass, p. 2].'\n"
+        "    excerpt: |\n      [@mfa]\n",
+    )
+    text += "  - id: tass\n    title: TASS report\n"
+    html = _render(make_brief(text))
+    assert 'class="citation-missing"' not in html and ">?<" not in html
+    translation = re.search(r'<blockquote class="translation".*?</blockquote>', html, re.S)
+    link = '<a class="citation" id="{}" href="#ref-{}"[^>]*>{}</a>'
+    assert translation and re.search(link.format("cite-3", "tass", "2, p. 2"), translation.group())
+    excerpt = re.search(r'<blockquote class="excerpt".*?</blockquote>', html, re.S)
+    assert excerpt and re.search(link.format("cite-2", "mfa", "1"), excerpt.group())
+    # The reference list links back to them like to any other citation.
+    assert html.count('href="#cite-3"') == 1 and html.count('href="#cite-2"') == 1

@@ -284,3 +284,29 @@ def render_markdown(
             filter_style_properties={"text-align"},
         )
     )
+
+
+def plain_text(text: str) -> str:
+    """Return ``text`` as a reader reads it, without markup and without its citations.
+
+    For summaries (feeds, the catalogue), where a citation's number would point nowhere:
+    the bracket goes, with the space before it. Line breaks stay as they are.
+    """
+    import html
+
+    md = _parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    for block in tokens:
+        if not block.children:
+            continue
+        kept: list[Token] = []
+        for token in block.children:
+            if token.type == "citation":
+                if kept and kept[-1].type == "text":
+                    kept[-1].content = kept[-1].content.rstrip()
+                continue
+            kept.append(token)
+        block.children = kept
+    rendered = md.renderer.render(tokens, md.options, env)
+    return html.unescape(nh3.clean(rendered, tags=set()))

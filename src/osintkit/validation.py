@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
+from osintkit.fields import MARKDOWN_MAX_CHARS
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
@@ -159,17 +160,11 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     )
                 )
             ids.add(source_id)
-    excerpts = [
-        (("sources", i, "excerpt"), source["excerpt"])
-        for i, source in enumerate(sources if isinstance(sources, list) else [])
-        if isinstance(source, dict) and isinstance(source.get("excerpt"), str)
-    ]
-    for key_path, text in [*markdown_fields(data), *excerpts]:
+    for key_path, text in _markdown(data):
         too_deep = find_too_deep(text)
         if too_deep is not None:
             message = "lists or quotes nested too deeply: the report would lose what they hold"
             problems.append(_at(document, key_path, message, too_deep))
-    for key_path, text in markdown_fields(data):
         for citation in find_citations(text):
             if citation.source_id not in ids:
                 hint = did_you_mean(citation.source_id, ids)
@@ -182,6 +177,12 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     )
                 )
     return problems
+
+
+def _markdown(data: Any) -> list[tuple[KeyPath, str]]:
+    """The Markdown fields whose content is checked: not those too long to be valid, which
+    the model reports, and which would only cost the parser time."""
+    return [(k, text) for k, text in markdown_fields(data) if len(text) <= MARKDOWN_MAX_CHARS]
 
 
 def _located(

@@ -97,8 +97,8 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
 
-    def markdown(text: str, inline: bool = False) -> Markup:
-        return render_markdown(text, citations, inline=inline, number=number)
+    def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
+        return render_markdown(text, index, inline=inline, number=number)
 
     scale = loaded.series.likelihood_scale
     # Reading order matters: sources are numbered in the order they are first cited.
@@ -140,7 +140,7 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         "sections": sections,
-        "references": _references(brief.sources, citations, brief.language, sections),
+        "references": _references(brief.sources, citations, brief.language, sections, markdown),
         "grades_used": _grades_used(brief.sources),
         "tlp": _tlp(brief.tlp or loaded.series.tlp),
         "scale_title": SCALE_TITLES[scale],
@@ -162,27 +162,47 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
 
 
 def _references(
-    sources: list[Source], citations: CitationIndex, language: str, sections: dict[str, Any]
+    sources: list[Source],
+    citations: CitationIndex,
+    language: str,
+    sections: dict[str, Any],
+    markdown: Callable[..., Markup],
 ) -> list[Reference]:
-    """Cited sources in order of first citation, then the uncited ones in brief order."""
-    cited_at: dict[str, list[str]] = {}
-    for anchor, source_id in _CITATION_RE.findall(_flatten(sections)):
-        cited_at.setdefault(html.unescape(source_id), []).append(anchor)
+    """Cited sources in order of first citation, then the uncited ones in brief order.
+
+    An excerpt or a translation may cite too: by then every source has its number (the
+    list's order is fixed by the text before it), so a citation there numbers nothing new.
+    """
     order = sorted(sources, key=lambda s: citations.numbers.get(s.id, len(sources) + 1))
-    references = []
-    for number, source in enumerate(order, start=1):
-        references.append(
-            Reference(
-                number,
-                source,
-                render_markdown(source.excerpt) if source.excerpt else None,
-                text_direction(source.language or language),
-                render_markdown(source.translation) if source.translation else None,
-                grade(source.reliability, source.credibility),
-                tuple(cited_at.get(source.id, ())),
-            )
+    final = CitationIndex(
+        citations.known,
+        {source.id: number for number, source in enumerate(order, start=1)},
+        citations.occurrences,
+    )
+    quoted = [
+        (
+            markdown(source.excerpt, index=final) if source.excerpt else None,
+            markdown(source.translation, index=final) if source.translation else None,
         )
-    return references
+        for source in order
+    ]
+    cited_at: dict[str, list[str]] = {}
+    for anchor, source_id in _CITATION_RE.findall(_flatten([sections, quoted])):
+        cited_at.setdefault(html.unescape(source_id), []).append(anchor)
+    return [
+        Reference(
+            number,
+            source,
+            excerpt,
+            text_direction(source.language or language),
+            translation,
+            grade(source.reliability, source.credibility),
+            tuple(cited_at.get(source.id, ())),
+        )
+        for number, (source, (excerpt, translation)) in enumerate(
+            zip(order, quoted, strict=True), 1
+        )
+    ]
 
 
 def _flatten(value: Any) -> str:

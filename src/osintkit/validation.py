@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
 from osintkit.fields import MARKDOWN_MAX_CHARS
+from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
@@ -30,6 +32,8 @@ class LoadedBrief:
     brief: Brief
     series: Series
     registry_path: Path
+    #: The local images the brief's Markdown shows, by their URL there, read and checked.
+    figures: Mapping[str, Figure] = field(default_factory=dict)
 
 
 def load_registry(path: Path) -> dict[str, Series]:
@@ -61,6 +65,8 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     except ValidationError as exc:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
+    figures, refused = load_figures(_markdown(data), path.parent)
+    problems.extend(_at(document, p.key_path, p.message, p.offset) for p in refused)
 
     registry_path = registry_path or find_registry(path)
     series: Series | None = None
@@ -88,7 +94,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
-    return LoadedBrief(path, brief, series, registry_path)
+    return LoadedBrief(path, brief, series, registry_path, figures)
 
 
 def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[BriefError]:

@@ -1,4 +1,8 @@
-"""A validated brief + a template → one self-contained HTML document."""
+"""A validated brief + a template → one self-contained HTML document.
+
+Self-contained: the CSS is inlined, and so is every figure, as the ``data:`` URI validation
+read it into; nothing the page shows is loaded from beside it or from the network.
+"""
 
 from __future__ import annotations
 
@@ -96,9 +100,10 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     language = template.language(brief.language, brief.calendar or loaded.series.calendar)
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
+    figures = {src: figure.data_uri for src, figure in loaded.figures.items()}
 
     def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
-        return render_markdown(text, index, inline=inline, number=number)
+        return render_markdown(text, index, inline=inline, number=number, figures=figures)
 
     scale = loaded.series.likelihood_scale
     # Reading order matters: sources are numbered in the order they are first cited.

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import osintkit.figures
-from osintkit.errors import BriefErrors
-from osintkit.figures import MAX_FIGURE_BYTES, MAX_FIGURES_BYTES
+from osintkit.errors import BriefErrors, RenderError
+from osintkit.figures import MAX_FIGURE_BYTES, MAX_FIGURES_BYTES, figure_data_uri
 from osintkit.validation import load_brief
 
 MakeBrief = Callable[..., Path]
@@ -59,9 +59,10 @@ def test_local_images_are_read_and_typed_by_their_content(
     figures = load_brief(path).figures
     assert list(figures) == ["figs/chart.png", "figs/map%20one.svg", "named.svg"]
     chart, svg, named = figures.values()
-    assert chart.data_uri == "data:image/png;base64," + base64.b64encode(png).decode()
+    assert figure_data_uri(chart) == "data:image/png;base64," + base64.b64encode(png).decode()
     assert chart.path == (path.parent / "figs" / "chart.png").resolve()
-    assert svg.media_type == "image/svg+xml" and svg.data_uri.startswith("data:image/svg+xml;")
+    assert svg.media_type == "image/svg+xml"
+    assert figure_data_uri(svg).startswith("data:image/svg+xml;base64,")
     assert named.media_type == "image/png"
 
 
@@ -219,3 +220,28 @@ def test_a_folder_swapped_for_a_symlink_after_the_check_is_caught(
     monkeypatch.setattr(osintkit.figures, "_confined", check_then_swap)
     (problem,) = problems(path)
     assert "figure 'figs/chart.png' lies outside the brief's folder" in problem
+
+
+@pytest.mark.parametrize("change", ["rewritten", "linked-out", "removed"])
+def test_a_figure_changed_after_validation_is_not_shown(
+    make_brief: MakeBrief, minimal: str, make_png: MakePng, tmp_path: Path, change: str
+) -> None:
+    path = make_brief(showing(minimal, "chart.png"))
+    chart = (path.parent / "chart.png").resolve()
+    chart.write_bytes(make_png())
+    (figure,) = load_brief(path).figures.values()
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.png"
+    outside.write_bytes(make_png(colour=(0, 0, 0)))
+    chart.unlink()
+    if change == "rewritten":
+        chart.write_bytes(make_png(colour=(0, 200, 0)))
+    elif change == "linked-out":
+        chart.symlink_to(outside)
+    with pytest.raises(RenderError) as caught:
+        figure_data_uri(figure)
+    expected = {
+        "rewritten": "changed after the brief was checked",
+        "linked-out": "cannot be read",  # the link itself is refused: O_NOFOLLOW
+        "removed": "does not exist",
+    }[change]
+    assert str(caught.value).startswith(f"figure {chart} {expected}"), caught.value

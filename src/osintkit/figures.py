@@ -2,7 +2,10 @@
 
 The HTML report is one file that must show its figures wherever it is moved, so every local
 image is carried inside it as a ``data:`` URI, and the PDF is rendered from that same HTML:
-both show the same bytes, read once when the brief is validated. A figure is read only from
+both show the same bytes, the ones checked when the brief was validated. Validation keeps
+only their SHA-256 (a build validates every brief before it renders one: holding the
+figures of all would cost their size in memory for each); rendering reads them again and
+refuses any whose bytes are not those any more. A figure is read only from
 under the brief's folder, symlinks resolved (as the PDF fetcher confines files), up to a size
 cap; its type is taken from its content (PNG, JPEG, GIF, WebP or SVG), never from its name,
 and an SVG is passed through :mod:`osintkit.svg`'s allow-list. An image with a scheme or a
@@ -12,6 +15,7 @@ host (``https:``, ``//host/``, ``data:``) is not a figure: the report shows it a
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import re
 import stat
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from osintkit.errors import KeyPath
+from osintkit.errors import KeyPath, RenderError
 from osintkit.markdown import find_images, url_scheme
 from osintkit.svg import SvgError, sanitise_svg
 
@@ -43,12 +47,28 @@ _OVER_BUDGET = (
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A local image as the report shows it."""
+    """A local image the report shows, as validation found it."""
 
     path: Path  # the file, symlinks resolved
+    root: Path  # the folder it must stay under, resolved
     media_type: str
-    data_uri: str
     size: int  # bytes shown (an SVG's after sanitising)
+    sha256: str  # of the bytes shown
+
+
+def figure_data_uri(figure: Figure) -> str:
+    """Return ``figure`` as a ``data:`` URI of the bytes validation checked.
+
+    The file is read again through the same confinement and checks; raises
+    :class:`RenderError` if it is gone, refused or not the same bytes any more.
+    """
+    try:
+        shown = _checked(_read_confined(figure.path, figure.root, MAX_FIGURE_BYTES))[1]
+    except _Refused as exc:
+        raise RenderError(f"figure {figure.path} {exc}") from None
+    if hashlib.sha256(shown).hexdigest() != figure.sha256:
+        raise RenderError(f"figure {figure.path} changed after the brief was checked")
+    return f"data:{figure.media_type};base64,{base64.b64encode(shown).decode('ascii')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +165,9 @@ def _read_figure(
     path = _confined(root, relative)
     figure = by_path.get(path)
     if figure is None:
-        data = _read_confined(path, root, budget)
-        media_type, shown = _checked(data)
-        encoded = base64.b64encode(shown).decode("ascii")
-        figure = Figure(path, media_type, f"data:{media_type};base64,{encoded}", len(shown))
-        by_path[path] = figure
+        media_type, shown = _checked(_read_confined(path, root, budget))
+        digest = hashlib.sha256(shown).hexdigest()
+        figure = by_path[path] = Figure(path, root, media_type, len(shown), digest)
     return figure
 
 

@@ -32,7 +32,7 @@ class LoadedBrief:
     brief: Brief
     series: Series
     registry_path: Path
-    #: The local images the brief's Markdown shows, by their URL there, read and checked.
+    #: The local images the brief's Markdown shows, by their URL there, as checked.
     figures: Mapping[str, Figure] = field(default_factory=dict)
 
 

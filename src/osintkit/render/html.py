@@ -1,7 +1,7 @@
 """A validated brief + a template → one self-contained HTML document.
 
-Self-contained: the CSS is inlined, and so is every figure, as the ``data:`` URI validation
-read it into; nothing the page shows is loaded from beside it or from the network.
+Self-contained: the CSS is inlined, and so is every figure, as a ``data:`` URI of the bytes
+validation checked; nothing the page shows is loaded from beside it or from the network.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from osintkit import __version__
 from osintkit.errors import TemplateError
 from osintkit.fields import partial_date_range
+from osintkit.figures import figure_data_uri
 from osintkit.localization import ReportLanguage, text_direction
 from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
 from osintkit.models import KeyJudgement, Source, TimelineEvent
@@ -92,15 +94,16 @@ class RenderedHtml:
 
 
 def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
-    """Return the report as one HTML document with its CSS inlined.
+    """Return the report as one HTML document with its CSS and its figures inlined.
 
-    Raises :class:`TemplateError` when the template itself fails.
+    Raises :class:`TemplateError` when the template itself fails, :class:`RenderError` when a
+    figure is no longer what validation checked.
     """
     brief = loaded.brief
     language = template.language(brief.language, brief.calendar or loaded.series.calendar)
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
-    figures = {src: figure.data_uri for src, figure in loaded.figures.items()}
+    figures = _inlined(loaded)
 
     def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
         return render_markdown(text, index, inline=inline, number=number, figures=figures)
@@ -164,6 +167,15 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
         )
         raise TemplateError(f"{where}template {template.name}: {exc.message}") from None
     return RenderedHtml(text, language.warnings, print_css)
+
+
+def _inlined(loaded: LoadedBrief) -> dict[str, str]:
+    """The ``data:`` URI of each figure by its URL in the Markdown, each file read once."""
+    uris: dict[Path, str] = {}
+    for figure in loaded.figures.values():
+        if figure.path not in uris:
+            uris[figure.path] = figure_data_uri(figure)
+    return {src: uris[figure.path] for src, figure in loaded.figures.items()}
 
 
 def _references(

@@ -185,11 +185,12 @@ def test_any_other_host_header_is_refused(served: PreviewServer, headers: str) -
 
 
 @pytest.fixture
-def with_images(folder: Path) -> Path:
-    """minimal.yaml loading an image beside it, one in a subfolder, and files it must not get."""
-    (folder / "chart.png").write_bytes(b"\x89PNG chart")
+def with_images(folder: Path, make_png: Callable[..., bytes]) -> Path:
+    """minimal.yaml showing an image beside it and one in a subfolder, and files it must not
+    get: one outside the folder, symlinks to it, one the report does not show."""
+    (folder / "chart.png").write_bytes(make_png())
     (folder / "img").mkdir()
-    (folder / "img" / "map one.png").write_bytes(b"\x89PNG map")
+    (folder / "img" / "map one.png").write_bytes(make_png(colour=(0, 0, 200)))
     outside = folder.parent / "outside.png"
     outside.write_bytes(b"secret outside the brief's folder")
     (folder / "link.png").symlink_to(outside)
@@ -199,23 +200,43 @@ def with_images(folder: Path) -> Path:
         folder / "minimal.yaml",
         r"^geopolitical_context: \|\n",
         "geopolitical_context: |\n"
-        "  ![chart](chart.png) ![map](img/map%20one.png) ![up](../outside.png)\n"
-        "  ![link](link.png) ![up2](img/up.png) ![abs](/etc/hostname) ![dots](%2e%2e/outside.png)\n"
-        "  ![web](https://example.org/a.png)\n\n",
+        "  ![chart](chart.png) ![map](img/map%20one.png) ![web](https://example.org/a.png)\n\n",
     )
     return folder
 
 
-def test_the_report_s_images_are_served_from_the_brief_s_folder(with_images: Path) -> None:
+def test_the_report_s_images_are_inlined_so_none_is_served(with_images: Path) -> None:
     session = PreviewSession(with_images / "minimal.yaml")
     assert session.rebuild().ok
+    page = session.snapshot().html or ""
+    sources = re.findall(r'<img src="([^"]*)"', page)
+    assert len(sources) == 2 and all(s.startswith("data:image/png;base64,") for s in sources)
     with PreviewServer(session) as server:
-        chart = request(server.port, "/chart.png?cache=1")
-        assert (chart.status, chart.body) == (200, b"\x89PNG chart")
-        assert chart.headers["content-type"] == "image/png"
-        assert chart.headers["x-content-type-options"] == "nosniff"
-        spaced = request(server.port, "/img/map%20one.png")
-        assert (spaced.status, spaced.body) == (200, b"\x89PNG map")
+        for path in ("/chart.png", "/img/map%20one.png"):
+            assert request(server.port, path).status == 404, path
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ("../outside.png", "lies outside the brief's folder"),
+        ("link.png", "lies outside the brief's folder"),
+        ("img/up.png", "lies outside the brief's folder"),
+        ("%2e%2e/outside.png", "lies outside the brief's folder"),
+        ("/etc/hostname", "is an absolute path"),
+        ("unreferenced.png", "is not a PNG, JPEG, GIF, WebP or SVG image"),
+    ],
+)
+def test_an_image_the_report_cannot_show_is_a_located_error(
+    with_images: Path, image: str, problem: str
+) -> None:
+    brief = with_images / "minimal.yaml"
+    edit(brief, r"^  !\[chart\]\(chart.png\)", f"  ![x]({image})")
+    build = PreviewSession(brief).rebuild()
+    assert not build.ok
+    (error,) = build.errors
+    assert error.startswith(f"{located(brief, '  ![x]', 3)}: geopolitical_context: figure "), error
+    assert problem in error
 
 
 @pytest.mark.parametrize(
@@ -346,11 +367,11 @@ class Watched:
 
 
 @pytest.fixture
-def watched(folder: Path) -> Iterator[Watched]:
+def watched(folder: Path, make_png: Callable[..., bytes]) -> Iterator[Watched]:
     """minimal.yaml with a template of its own and an image, rebuilt by a watcher thread."""
     shutil.copytree(ROOT / "report_templates" / "series", folder / "report_templates" / "series")
-    (folder / "chart.png").write_bytes(b"\x89PNG chart")
-    images = r"\g<0>  ![chart](chart.png) ![map](img/map.png)\n"
+    (folder / "chart.png").write_bytes(make_png())
+    images = r"\g<0>  ![chart](chart.png)\n"
     edit(folder / "minimal.yaml", r"^geopolitical_context: \|\n", images)
     session = PreviewSession(folder / "minimal.yaml")
     assert session.rebuild().ok
@@ -386,22 +407,28 @@ def test_saving_the_brief_the_registry_or_the_template_rebuilds(
     watched.until(lambda: "edited-in-preview" in watched.page())
 
 
-def test_saving_an_image_the_report_loads_rebuilds(watched: Watched, folder: Path) -> None:
+def test_saving_an_image_the_report_loads_rebuilds(
+    watched: Watched, folder: Path, make_png: Callable[..., bytes]
+) -> None:
     chart = (folder / "chart.png").resolve()
-    chart.write_bytes(b"\x89PNG a new chart")
-    watched.until(lambda: watched.built_from(chart))
+    before = watched.page()
+    chart.write_bytes(make_png(colour=(0, 200, 0)))
+    watched.until(lambda: watched.built_from(chart) and watched.page() != before)
 
 
 def test_an_image_that_appears_later_in_a_new_folder_rebuilds(
-    watched: Watched, folder: Path
+    watched: Watched, folder: Path, make_png: Callable[..., bytes]
 ) -> None:
+    brief = folder / "minimal.yaml"
+    edit(brief, r"^  !\[chart\]\(chart.png\)$", "  ![chart](chart.png) ![map](img/map.png)")
+    watched.until(lambda: any("does not exist" in e for e in watched.session.snapshot().errors))
     image = (folder / "img" / "map.png").resolve()
     assert image in watched.session.inputs.files  # watched while missing
     (folder / "img").mkdir()
-    image.write_bytes(b"\x89PNG map")
+    image.write_bytes(make_png(colour=(0, 0, 200)))
     # The build may be set off by the new folder or by the image, whichever is seen first;
     # either way a build has then read the image as it is on disk.
-    watched.until(lambda: watched.builds and not watched.session.changed_inputs())
+    watched.until(lambda: watched.page().count('<img src="data:image/png') == 2)
     assert watched.built_from(image) or watched.built_from(image.parent)
 
 

@@ -85,7 +85,8 @@ def render_report(
     html = render_html(loaded, template)
     pending: list[tuple[Path, bytes, str, int | None]] = []
     warnings = list(html.warnings)
-    files_read: list[Path] = []
+    # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
+    files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
     if "pdf" in formats:
         from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf
 

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -432,6 +433,7 @@ class PreviewProcess:
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
+        self._printed = threading.Condition()
         assert self.process.stdout and self.process.stderr
         self._readers = [
             threading.Thread(target=self._read, args=(stream, stream is self.process.stdout))
@@ -444,11 +446,27 @@ class PreviewProcess:
 
     def _read(self, stream: Any, is_stdout: bool) -> None:
         for line in stream:
-            (self.stdout if is_stdout else self.stderr).append(line)
+            with self._printed:
+                (self.stdout if is_stdout else self.stderr).append(line)
+                self._printed.notify_all()
             if is_stdout:
                 self._lines.put(line)
         if is_stdout:
             self._lines.put(None)
+
+    def printed(self, pattern: str, *, stderr: bool = False) -> None:
+        """Wait until a line matching ``pattern`` has been printed.
+
+        The reload channel announces a build before the command prints it, so a test that
+        stops the command on seeing the announcement must wait for the lines it checks.
+        """
+        lines = self.stderr if stderr else self.stdout
+        deadline = time.monotonic() + DEADLINE
+        with self._printed:
+            while not any(re.search(pattern, line) for line in lines):
+                left = deadline - time.monotonic()
+                assert left > 0, f"{pattern!r} not printed: {''.join(lines)}"
+                self._printed.wait(left)
 
     def _wait_for_url(self) -> str:
         while True:
@@ -506,6 +524,7 @@ def test_the_command_serves_follows_saves_and_stops_on_ctrl_c(
         assert f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer" in page
     finally:
         events.close()
+    preview.printed(re.escape(f"{located(brief, 'volume:', 9)}: volume:"), stderr=True)
     assert preview.interrupt() == 0
     stdout, stderr = "".join(preview.stdout), "".join(preview.stderr)
     assert "Traceback" not in stdout + stderr
@@ -551,8 +570,8 @@ def test_the_pdf_preview_frames_the_pdf_and_renders_it_again_on_save(
         assert "A Paginated Edit" in pdf_text()
     finally:
         events.close()
+    preview.printed(r"rebuilt minimal\.yaml \(1 page, \d+\.\d\d s\)")
     assert preview.interrupt() == 0
-    assert re.search(r"rebuilt minimal\.yaml \(1 page, \d+\.\d\d s\)", "".join(preview.stdout))
 
 
 def test_the_browser_is_opened_on_the_printed_url_unless_no_open(
@@ -734,3 +753,88 @@ def test_the_scroll_position_survives_a_reload(
     browser.wait_for(f"document.readyState === 'complete' && scrollY === {at}")
     assert browser.send(problems=True) == []
     assert preview.interrupt() == 0
+
+
+def answer(handler: BaseHTTPRequestHandler, page: bytes) -> None:
+    """Send ``page`` for "/", and no content for anything else (the favicon)."""
+    body = page if handler.path == "/" else b""
+    handler.send_response(200 if body else 204)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class HeldChannel(ThreadingHTTPServer):
+    """A page whose EventSource request is held open, as a preview's reload channel is; the
+    ``closed`` event is set when the browser drops that request."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _HeldChannelHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+        self.connected = threading.Event()
+        self.closed = threading.Event()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _HeldChannelHandler(BaseHTTPRequestHandler):
+    server: HeldChannel
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/events":
+            self.server.connected.set()
+            self.rfile.read(1)  # no answer: only the browser ends this request
+            self.server.closed.set()
+            return
+        answer(
+            self, b"<!DOCTYPE html><title>held</title><script>new EventSource('/events')</script>"
+        )
+
+
+class NextPage(ThreadingHTTPServer):
+    """A page that answers only once ``held`` has been dropped (or after DEADLINE), and says
+    in its title which it was."""
+
+    daemon_threads = True
+
+    def __init__(self, held: HeldChannel) -> None:
+        super().__init__(("127.0.0.1", 0), _NextPageHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+        self.held = held
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _NextPageHandler(BaseHTTPRequestHandler):
+    server: NextPage
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        dropped = self.server.held.closed.wait(DEADLINE)
+        title = "the last page was closed first" if dropped else "the last page was still open"
+        answer(self, f"<!DOCTYPE html><title>{title}</title>".encode())
+
+
+def test_a_page_is_closed_before_the_next_one_is_opened(browser: Browser) -> None:
+    # A page left on a stopped preview keeps reconnecting to it, and each refused connection
+    # is a console error. Were it still open while the next test's page loads, those errors
+    # would count as that page's problems (the flake of test_the_scroll_position_survives_a_
+    # reload, with net::ERR_CONNECTION_REFUSED in its console).
+    held = HeldChannel()
+    following = NextPage(held)
+    try:
+        browser.send(goto=held.url)
+        assert held.connected.wait(DEADLINE)
+        browser.send(goto=following.url)
+        assert browser.send(evaluate="document.title") == "the last page was closed first"
+        assert browser.send(problems=True) == []
+    finally:
+        for server in (held, following):
+            server.shutdown()
+            server.server_close()

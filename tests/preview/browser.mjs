@@ -9,6 +9,8 @@
 //                                          reloads); its value, or an error with the last one
 //   {"problems": true}                     page errors and console errors of the page the last
 //                                          goto opened
+//   {"waitForFrame": PREFIX, "timeout": MS}  poll until a frame's URL starts with PREFIX; the
+//                                          URLs of all the page's frames, the page's first
 // playwright-core comes from tests/validity/node_modules (scripts/setup.sh --dev); the
 // browser is the machine's Chromium, with a fresh profile that is removed at the end.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -72,6 +74,18 @@ async function waitFor(page, expression, timeout) {
   }
 }
 
+async function waitForFrame(page, prefix, timeout) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const urls = page.frames().map((frame) => frame.url());
+    if (urls.some((url) => url.startsWith(prefix))) return urls;
+    if (Date.now() > deadline) {
+      throw new Error(`no frame at ${prefix}… after ${timeout} ms: ${JSON.stringify(urls)}`);
+    }
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
 try {
   context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -106,6 +120,8 @@ try {
         value = await waitFor(page, command.waitFor, command.timeout ?? 5000);
       } else if ("problems" in command) {
         value = problems;
+      } else if ("waitForFrame" in command) {
+        value = await waitForFrame(page, command.waitForFrame, command.timeout ?? 5000);
       } else {
         throw new Error(`unknown command: ${line}`);
       }

@@ -322,14 +322,21 @@ TYPED = {
 
 @pytest.fixture
 def typed_files(folder: Path) -> Path:
-    """minimal.yaml loading one file of each name in TYPED, each holding a script."""
+    """A template whose CSS loads one file of each name in TYPED, each holding a script.
+
+    Figures in Markdown are inlined into the page (and must be real images), so what the
+    preview still serves from the folder is what the template's CSS asks for.
+    """
     for name in TYPED:
         (folder / name).write_text(
             "<html><script>parent.postMessage(document.body.innerHTML, '*')</script></html>",
             encoding="utf-8",
         )
-    images = " ".join(f"![{name}]({name})" for name in TYPED)
-    edit(folder / "minimal.yaml", r"^geopolitical_context: \|\n", rf"\g<0>  {images}\n\n")
+    template = folder / "tpl"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    rules = "".join(f'.t{i} {{ background: url("{name}") }}\n' for i, name in enumerate(TYPED))
+    with (template / "report.css").open("a", encoding="utf-8") as css:
+        css.write(rules)
     return folder
 
 
@@ -337,7 +344,7 @@ def typed_files(folder: Path) -> Path:
 def test_only_passive_types_are_served_and_never_as_a_live_document(
     typed_files: Path, name: str, kind: str | None
 ) -> None:
-    session = PreviewSession(typed_files / "minimal.yaml")
+    session = PreviewSession(typed_files / "minimal.yaml", template=str(typed_files / "tpl"))
     assert session.rebuild().ok
     assert f"/{name}" in session.snapshot().assets  # the report loads it
     with PreviewServer(session) as server:
@@ -957,8 +964,15 @@ def test_an_svg_opened_as_a_document_runs_no_script_and_still_shows_in_the_page(
     edit(
         folder / "minimal.yaml", r"^geopolitical_context: \|\n", r"\g<0>  ![figure](figure.svg)\n\n"
     )
-    session = PreviewSession(folder / "minimal.yaml")
+    # The Markdown figure is inlined (sanitised); the template's CSS loads the file itself,
+    # so the preview serves it, and a reader can open it in a tab of its own.
+    template = folder / "tpl"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    with (template / "report.css").open("a", encoding="utf-8") as css:
+        css.write('.unused { background: url("figure.svg") }\n')
+    session = PreviewSession(folder / "minimal.yaml", template=str(template))
     assert session.rebuild().ok
+    assert "/figure.svg" in session.snapshot().assets
     try:
         with PreviewServer(session) as server:
             browser.send(goto=server.url + "figure.svg")
@@ -969,7 +983,7 @@ def test_an_svg_opened_as_a_document_runs_no_script_and_still_shows_in_the_page(
             assert listener.requests == []
 
             browser.send(goto=server.url)
-            shown = "document.querySelector('img[src=\"figure.svg\"]')"
+            shown = "document.querySelector('img[src^=\"data:image/svg+xml\"]')"
             assert browser.wait_for(f"{shown}.complete && {shown}.naturalWidth") == 40
             assert browser.send(problems=True) == []
     finally:

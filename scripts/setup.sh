@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 
 dev=""
 [ "${1:-}" = "--dev" ] && dev=1
-extras=""
-[ -n "$dev" ] && extras="[dev]"
+# Exact versions and hashes from the lock (scripts/lock.sh makes it from pyproject.toml), so
+# two machines set up a month apart render byte-identical PDFs.
+lock=requirements/runtime.txt
+[ -n "$dev" ] && lock=requirements/dev.txt
 
 # WeasyPrint needs Pango; Noto gives Latin, Cyrillic and Arabic-script faces (Persian joins
 # properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
@@ -41,7 +43,9 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$lock"
+# osintkit itself, editable; its dependencies are all in the lock already.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
 # Exactly the versions in the committed lock file. --ignore-scripts: vnu-jar's install script
 # would download a Java runtime of its own when none is on PATH, and no package here needs one.
 if [ -n "$dev" ]; then

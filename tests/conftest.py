@@ -34,6 +34,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 #: make_brief(text, name="brief.yaml") -> path of the brief written beside tests' series.yaml.
 MakeBrief = Callable[..., Path]
+#: make_png(width=2, height=1, colour=(200, 30, 30)) -> the bytes of a valid PNG.
+MakePng = Callable[..., bytes]
 
 
 @pytest.fixture
@@ -51,5 +53,22 @@ def make_brief(tmp_path: Path) -> MakeBrief:
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return path
+
+    return make
+
+
+@pytest.fixture
+def make_png() -> MakePng:
+    """Return a factory of small valid PNGs (a figure must decode to be shown)."""
+    import io
+
+    from PIL import Image
+
+    def make(
+        width: int = 2, height: int = 1, colour: tuple[int, int, int] = (200, 30, 30)
+    ) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+        return buffer.getvalue()
 
     return make

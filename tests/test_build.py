@@ -391,6 +391,23 @@ def test_an_interrupted_build_keeps_whole_files_and_resumes(
     assert code == 0 and "1 built, 1 unchanged" in stdout
 
 
+def test_summaries_leave_citations_out_never_print_a_question_mark(tmp_path: Path) -> None:
+    # The Persian sample's summary ends in a citation: the feed and catalogue showed "[?]".
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
+    shutil.copy(ROOT / "briefs" / "persian-files-fa-sample.yaml", folder / "sample.yaml")
+    site = tmp_path / "site"
+    assert invoke("build", str(folder), "--out", str(site))[0] == 0
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    (issue,) = [i for s in catalogue["series"] for i in s["issues"]]
+    assert issue["summary"].endswith("آغاز به کار کرد.")
+    feed = ET.parse(site / "persian-files" / "feed.xml").getroot()
+    summaries = [e.text or "" for e in feed.iter(f"{ATOM}summary")]
+    assert summaries == [issue["summary"]]
+    assert "?" not in issue["summary"] and "[" not in issue["summary"]
+
+
 # --- build: restricted reports --------------------------------------------------------------
 
 

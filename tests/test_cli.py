@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from osintkit import __version__
 from osintkit.cli import app
@@ -220,3 +220,142 @@ def test_rich_markup_in_names_and_messages_is_printed_as_text(tmp_path: Path) ->
     assert message in " ".join(result.stderr.split())
     ok = runner.invoke(app, ["validate", str(folder / "minimal.yaml")])
     assert f"✓ {folder / 'minimal.yaml'}" in ok.stdout
+
+
+@pytest.mark.parametrize("command", ["render", "build", "preview"])
+@pytest.mark.parametrize("value", ["99999999999999", "253402300800", "yesterday"])
+def test_an_unusable_source_date_epoch_is_a_one_line_usage_error(
+    command: str, value: str, brief_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    target = str(brief_dir / "minimal.yaml") if command != "build" else str(brief_dir)
+    args = [command, target] + (["--out", str(tmp_path / "o")] if command != "preview" else [])
+    result = runner.invoke(app, [*args, *(["--no-open"] if command == "preview" else [])])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SOURCE_DATE_EPOCH must be a whole number" in lines[0]
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["render", "build"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--time-limit", "1e308"),
+        ("--time-limit", "1e10"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "nan"),
+        ("--memory-limit", str(10**30)),
+        ("--memory-limit", "9999999999"),
+    ],
+)
+def test_limits_out_of_range_are_usage_errors(
+    command: str, option: str, value: str, brief_dir: Path, tmp_path: Path
+) -> None:
+    target = str(brief_dir / "minimal.yaml") if command == "render" else str(brief_dir)
+    result = runner.invoke(app, [command, target, "--out", str(tmp_path / "o"), option, value])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert option in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+# --- nothing raw reaches the terminal ----------------------------------------------------------
+
+#: A file name that retitles the terminal (OSC 0) and reverses what follows it (U+202E).
+HOSTILE = "pwn\x1b]0;pwn\x07\u202e"
+
+
+def assert_printable(result: Result) -> None:
+    """No raw escape sequence or bidi override in what the command printed; their escapes are."""
+    for stream in (result.stdout, result.stderr):
+        assert "\x1b]" not in stream and "\x07" not in stream, stream
+        assert "\u202e" not in stream, stream
+    assert "Traceback" not in result.output
+    assert "\\x1b]0;pwn" in result.output, result.output
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, fixtures_dir: Path) -> Path:
+    """A folder and a brief named HOSTILE; the brief's text holds U+202E (lint quotes it)."""
+    folder = tmp_path / HOSTILE
+    folder.mkdir()
+    shutil.copy(fixtures_dir / "series.yaml", folder / "series.yaml")
+    text = (fixtures_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("language: en", "language: de")  # no German labels: a warning
+    text = text.replace(  # YAML refuses ESC in a file, not a bidi override
+        "geopolitical_context: |\n", "geopolitical_context: |\n  Uncited \u202e text.\n\n"
+    )
+    (folder / f"{HOSTILE}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("command", "code"),
+    [
+        (["validate", "{brief}"], 0),
+        (["validate", "{brief}", "{folder}/{name}-broken.yaml"], 1),
+        (["render", "{brief}", "-f", "html", "-o", "{folder}/out"], 0),
+        (["render", "{brief}", "-f", "html", "-t", "{folder}/nope"], 1),
+        (["lint", "{brief}"], 0),
+        (["build", "{folder}", "-o", "{folder}/site"], 0),
+        (["new", "--series", "persian-files", "--folder", "{folder}"], 0),
+        (["schema", "--out", "{folder}/schemas"], 0),
+    ],
+    ids=["validate", "validate-broken", "render", "render-error", "lint", "build", "new", "schema"],
+)
+def test_every_command_prints_hostile_names_and_text_escaped(
+    hostile: Path, command: list[str], code: int
+) -> None:
+    brief = hostile / f"{HOSTILE}.yaml"
+    if any("-broken" in a for a in command):
+        (hostile / f"{HOSTILE}-broken.yaml").write_text("series: nope\n", encoding="utf-8")
+    args = [a.format(brief=brief, folder=hostile, name=HOSTILE) for a in command]
+    result = runner.invoke(app, args)
+    assert result.exit_code == code, result.output
+    assert_printable(result)
+
+
+def test_the_templates_listing_prints_names_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "report_templates" / "series", tmp_path / HOSTILE)
+    (tmp_path / HOSTILE / "labels" / f"{HOSTILE}.yaml").write_text("x: y\n", encoding="utf-8")
+    monkeypatch.setattr("osintkit.templates.builtin_template_dirs", lambda: [tmp_path])
+    result = runner.invoke(app, ["templates"])
+    assert result.exit_code == 0, result.output
+    assert_printable(result)
+
+
+def test_the_preview_prints_names_escaped(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stop(session: object, report: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C as soon as the first build is reported
+
+    monkeypatch.setattr("osintkit.preview.rebuild_on_change", stop)
+    result = runner.invoke(app, ["preview", str(hostile / f"{HOSTILE}.yaml"), "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert "preview stopped" in result.stdout
+    assert_printable(result)
+
+
+@pytest.mark.parametrize("argument", ["--x" + HOSTILE, HOSTILE])
+def test_usage_errors_print_the_command_line_escaped(argument: str) -> None:
+    result = runner.invoke(app, ["templates", argument])
+    assert result.exit_code == 2
+    assert "\u202e" not in result.output and "\\u202e" in result.output
+
+
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_every_bidi_control_in_a_brief_is_printed_escaped(hostile: Path) -> None:
+    brief = hostile / f"{HOSTILE}.yaml"
+    text = brief.read_text(encoding="utf-8").replace("\u202e", " ".join(BIDI_CONTROLS))
+    brief.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(brief)])
+    assert result.exit_code == 0, result.output
+    shown = " ".join(result.stdout.split())  # the table may wrap the finding
+    assert not set(BIDI_CONTROLS) & set(result.output)
+    assert " ".join(f"\\u{ord(c):04x}" for c in BIDI_CONTROLS) in shown

@@ -101,3 +101,24 @@ def test_an_invalid_brief_is_an_error_not_a_finding(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lint", str(broken)])
     assert result.exit_code == 1
     assert f"{broken}:1:1: volume: field required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("    excerpt: |\n", "    translation: As TASS reported [@tass].\n    excerpt: |\n"),
+        ("کرد.\n", "کرد. [@tass]\n"),
+    ],
+    ids=["translation", "excerpt"],
+)
+def test_a_citation_in_a_source_s_quotation_counts_as_citing(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    assert old in text
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(
+        text.replace(old, new) + "  - id: tass\n    title: TASS report\n", encoding="utf-8"
+    )
+    assert [f for f in found(brief) if "uncited-source" in f] == []

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from osintkit.localization import ReportLanguage, first_strong_direction, text_direction
+from osintkit.errors import TemplateError
+from osintkit.localization import (
+    ReportLanguage,
+    first_strong_direction,
+    load_language,
+    text_direction,
+)
 from osintkit.templates import find_template
 
 JANUARY_20 = dt.date(2025, 1, 20)
@@ -83,3 +89,24 @@ def test_a_language_babel_does_not_know_falls_back_to_english_formats() -> None:
         report.warnings[0] == "the template has no labels for language 'tlh'; used English labels"
     )
     assert report.warnings[1].startswith("no CLDR data for language 'tlh'")
+
+
+def test_labels_are_filled_by_name_even_from_a_catalogue_nobody_checked() -> None:
+    # load_language takes any catalogue: the substitution itself refuses what is not a slot.
+    english = dict(find_template("series").catalogue("en") or {})
+    english["dual_date"] = "{gregorian.__class__}"
+    english["page_of"] = "{page.__class__.__mro__}"
+    report = load_language("en", lambda name: english if name == "en" else None, "persian")
+    with pytest.raises(TemplateError, match="without attributes"):
+        report.date(JANUARY_20)
+    with pytest.raises(TemplateError, match="without attributes"):
+        report.css_content("page_of", page="counter(page)")
+
+
+def test_double_braces_in_a_label_are_braces() -> None:
+    english = dict(find_template("series").catalogue("en") or {})
+    english["page_of"] = "{{{page}}} of {{all}}"
+    report = load_language("en", lambda name: english if name == "en" else None, "gregorian")
+    assert report.css_content("page_of", page="counter(page)") == (
+        '"\\7b " counter(page) "\\7d  of \\7b all\\7d "'
+    )

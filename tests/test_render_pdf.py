@@ -148,3 +148,40 @@ def _persian_box(pdf: Path) -> tuple[int, tuple[float, float, float, float]]:
                 max(b[2] for b in boxes), max(b[3] for b in boxes),
             )  # fmt: skip
     raise AssertionError("no Persian text in the PDF")
+
+
+def test_the_pdf_draws_the_same_checked_figures_as_the_html(
+    make_brief,
+    fixtures_dir: Path,
+    make_png,  # type: ignore[no-untyped-def]
+) -> None:
+    from osintkit.report import render_report
+    from osintkit.validation import load_brief
+
+    text = (
+        (fixtures_dir / "minimal.yaml")
+        .read_text(encoding="utf-8")
+        .replace("background: |\n", "background: |\n  ![chart](chart.png) ![map](map.svg)\n\n")
+    )
+    path = make_brief(text)
+    folder = path.parent
+    (folder / "chart.png").write_bytes(make_png(40, 20))
+    (folder / "other.png").write_bytes(make_png(40, 20, (0, 0, 0)))
+    # References an SVG may make: the PDF never follows them, because they never reach it.
+    (folder / "map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="40" height="20"><rect width="40" height="20" fill="#36c"/>'
+        '<image xlink:href="other.png" width="40" height="20"/>'
+        '<image xlink:href="../secret.png" width="40" height="20"/>'
+        '<use xlink:href="elsewhere.svg#shape"/></svg>',
+        encoding="utf-8",
+    )
+    report = render_report(load_brief(path), folder / "out", formats=("pdf", "html"))
+    assert report.warnings == []
+    assert report.files_read == sorted(
+        [(folder / "chart.png").resolve(), (folder / "map.svg").resolve()]
+    )
+    reader = PdfReader(folder / "out" / "brief.pdf")
+    assert len([image for page in reader.pages for image in page.images]) == 1  # the chart
+    html = (folder / "out" / "brief.html").read_text(encoding="utf-8")
+    assert html.count('<img src="data:image/') == 2

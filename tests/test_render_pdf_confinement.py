@@ -37,7 +37,7 @@ SVG_BOMB = (
 # A 1x1 PNG: the one image the hostile brief may show.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
 )
 
 
@@ -93,7 +93,7 @@ def hostile(tmp_path: Path, listener: Listener) -> tuple[Path, Path]:
     text = text.replace(
         "geopolitical_context: |\n",
         "geopolitical_context: |\n"
-        f"  ![net]({url}/image.png) ![up](../../secret.png) ![link](link.png)\n"
+        f"  ![net]({url}/image.png) ![proto](//127.0.0.1:{listener.port}/pixel.png)\n"
         "  ![ok](inside.png) ![file](file:///etc/passwd)\n\n",
     )
     (briefs / "hostile.yaml").write_text(text, encoding="utf-8")
@@ -153,6 +153,30 @@ def test_hostile_references_read_nothing_outside_and_connect_nowhere(
     # The image inside the brief's folder is the one that made it in.
     images = [image for page in reader.pages for image in page.images]
     assert len(images) == 1
+
+
+def test_a_brief_s_images_outside_its_folder_are_errors_and_nothing_is_read(
+    hostile: tuple[Path, Path], tmp_path: Path
+) -> None:
+    brief, _ = hostile
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(
+        text.replace(
+            "  ![ok](inside.png)",
+            "  ![up](../../secret.png) ![link](link.png)\n  ![ok](inside.png)",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["render", str(brief), "-o", str(out)])
+    assert result.exit_code == 1
+    line = 1 + text[: text.index("  ![ok](inside.png)")].count("\n")
+    message = "lies outside the brief's folder: only files under it are read"
+    errors = " ".join(result.stderr.split())
+    assert f"{brief}:{line}:3: geopolitical_context: figure '../../secret.png' {message}" in errors
+    assert f"{brief}:{line}:27: geopolitical_context: figure 'link.png' {message}" in errors
+    assert not out.exists()
+    assert SECRET.decode() not in result.output
 
 
 def test_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
@@ -344,3 +368,27 @@ def test_temporaries_of_a_killed_process_are_removed_by_the_next_write(
     mine.write_bytes(b"in progress")
     write_atomic(tmp_path / "report.pdf", b"%PDF-new")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["report.pdf", mine.name])
+
+
+def test_large_data_images_are_served_from_memory_and_prose_is_untouched(
+    tmp_path: Path,
+) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.effect_noise((64, 64), 80).save(buffer, format="PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    assert len(uri) > 4096
+    prose = 'src="data:image/png;base64,' + "A" * 5000 + '"'
+    html = (
+        f'<img src="{uri}" alt="noise"><img alt="again" src="{uri}">'
+        f'<img src="osintkit-lifted:7" alt="forged"><p>{prose}</p>'
+    )
+    result = render_pdf(html, tmp_path, [tmp_path], limits=None)
+    images = [image for page in PdfReader(io.BytesIO(result.data)).pages for image in page.images]
+    assert len(images) == 1  # the figure, drawn twice from one image; the forged URL: nothing
+    assert [w for w in result.warnings if "osintkit-lifted:7" in w]
+    assert "A" * 100 in pdf_text(result.data).replace("\n", "")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
 from osintkit.errors import TemplateError
+from osintkit.render.html import render_html
 from osintkit.templates import css_string_filter as css_string
 from osintkit.templates import fill, find_template, isolate, list_templates
+from osintkit.validation import LoadedBrief, load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,3 +114,195 @@ def test_isolate_gives_each_run_its_own_direction() -> None:
     assert isolate("Andrei Dapkiunas") == '<bdi dir="ltr">Andrei Dapkiunas</bdi>'
     assert isolate("عباس عراقچی") == '<bdi dir="rtl">عباس عراقچی</bdi>'
     assert isolate("2025 <&>") == "<bdi>2025 &lt;&amp;&gt;</bdi>"
+
+
+# --- a template someone sent: confined to its folder, its labels filled by name only ----------
+
+SECRET = "SECRET-7f3a9c"
+
+
+@pytest.fixture
+def look(tmp_path: Path) -> Path:
+    """A copy of the series template, with a secret file beside (outside) it."""
+    folder = tmp_path / "look"
+    shutil.copytree(ROOT / "report_templates" / "series", folder)
+    # Valid YAML, CSS and Jinja2 at once, so a template that reads it would render it.
+    (tmp_path / "secret.txt").write_text(f"executive_summary: {SECRET}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def loaded(fixtures_dir: Path) -> LoadedBrief:
+    return load_brief(fixtures_dir / "minimal.yaml")
+
+
+def _page(folder: Path) -> Path:
+    return folder / "report.html.j2"
+
+
+def _add_to_body(folder: Path, code: str) -> None:
+    page = _page(folder)
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", f"{code}\n</body>"), encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("linked", "uses_it"),
+    [
+        ("report.css", ""),
+        ("labels/en.yaml", ""),
+        ("print.css.j2", ""),
+        ("part.html", '{% include "part.html" %}'),
+        ("base.html", '{% import "base.html" as base %}'),
+        ("labels/it.yaml", ""),
+    ],
+)
+def test_a_template_file_linked_out_of_the_folder_is_refused(
+    look: Path, loaded: LoadedBrief, linked: str, uses_it: str
+) -> None:
+    target = look / linked
+    target.unlink(missing_ok=True)
+    target.symlink_to(look.parent / "secret.txt")
+    _add_to_body(look, uses_it)
+    if linked == "labels/it.yaml":
+        loaded = dataclasses.replace(
+            loaded, brief=loaded.brief.model_copy(update={"language": "it"})
+        )
+    with pytest.raises(TemplateError, match="leads out of the template folder") as caught:
+        render_html(loaded, find_template(str(look)))
+    assert str(target) in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_an_extended_template_linked_out_of_the_folder_is_refused(
+    look: Path, loaded: LoadedBrief
+) -> None:
+    (look / "base.html").symlink_to(look.parent / "secret.txt")
+    _page(look).write_text('{% extends "base.html" %}', encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"base\.html leads out of the template folder"):
+        render_html(loaded, find_template(str(look)))
+
+
+def test_a_description_linked_out_of_the_folder_is_refused(look: Path) -> None:
+    meta = look / "template.yaml"
+    meta.unlink()
+    meta.symlink_to(look.parent / "secret.txt")
+    with pytest.raises(TemplateError, match=r"template\.yaml leads out of the template folder"):
+        _ = find_template(str(look)).description
+
+
+def test_links_inside_the_folder_are_followed(look: Path, loaded: LoadedBrief) -> None:
+    (look / "styles").mkdir()
+    (look / "report.css").rename(look / "styles" / "report.css")
+    (look / "report.css").symlink_to(Path("styles") / "report.css")
+    (look / "part.html").write_text("<p>from a part</p>", encoding="utf-8")
+    (look / "alias.html").symlink_to("part.html")
+    _add_to_body(look, '{% include "alias.html" %}')
+    text = render_html(loaded, find_template(str(look))).text
+    assert "<p>from a part</p>" in text and "--navy" in text
+
+
+def test_an_include_cannot_climb_out_of_the_folder(look: Path, loaded: LoadedBrief) -> None:
+    _add_to_body(look, '{% include "../secret.txt" %}')
+    with pytest.raises(TemplateError, match=r"\.\./secret\.txt"):
+        render_html(loaded, find_template(str(look)))
+
+
+def _set_label(folder: Path, key: str, text: str) -> tuple[Path, str]:
+    """Write ``key: "text"`` into labels/en.yaml; return the file and the line written."""
+    labels = folder / "labels" / "en.yaml"
+    lines = labels.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    lines[number] = f'{key}: "{text}"'
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return labels, f"{number + 1}:{lines[number].index(text)}"
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "bad", "message"),
+    [
+        ("contact_topic", "Ask {topic.__class__.__init__.__globals__}", "{topic", "attributes"),
+        ("contact", "Ask {contact.join.__globals__[t].sys.modules}", "{contact", "attributes"),
+        ("dual_date", "{gregorian.__class__}", "{gregorian", "without attributes or indexes"),
+        ("solar_hijri_date", "{day} {month[0]} {year}", "{month", "without attributes"),
+        ("accessed", "accessed {date:>999999999}", "{date", "no format spec"),
+        ("accessed", "accessed {date!r}", "{date", "no format spec or conversion"),
+        ("page_of", "Page {page} of {total}", "{total", r"no slot \{total\}; it takes \{page\}, "),
+        ("page_of", "Page {0}", "{0", "not a slot"),
+        ("accessed", "accessed { date", "{ date", "a { on its own; write {{"),
+    ],
+)
+def test_a_label_that_is_not_filled_by_name_is_a_located_error(
+    look: Path, loaded: LoadedBrief, key: str, text: str, bad: str, message: str
+) -> None:
+    labels, where = _set_label(look, key, text)
+    line, start = where.split(":")
+    column = int(start) + text.index(bad) + 1
+    with pytest.raises(TemplateError, match=message) as caught:
+        render_html(loaded, find_template(str(look)))
+    assert str(caught.value).startswith(f"{labels}:{line}:{column}: {key}: ")
+
+
+def test_a_label_never_reaches_the_environment(
+    look: Path, loaded: LoadedBrief, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OSINTKIT_TEST_TOKEN", SECRET)
+    reach = "{contact.join.__globals__[t].sys.modules[os].environ[OSINTKIT_TEST_TOKEN]}"
+    _set_label(look, "contact_topic", f"Ask {reach} about {{topic}}")
+    with pytest.raises(TemplateError) as caught:
+        render_html(loaded, find_template(str(look)))
+    assert SECRET not in str(caught.value)
+
+
+def test_a_label_of_the_wrong_shape_is_a_located_error(look: Path, loaded: LoadedBrief) -> None:
+    labels = look / "labels" / "en.yaml"
+    text = labels.read_text(encoding="utf-8")
+    labels.write_text(text.replace("Bahman, Esfand]", "Bahman]"), encoding="utf-8")
+    line = text[: text.index("solar_hijri_months:")].count("\n") + 1
+    with pytest.raises(TemplateError, match=f"en.yaml:{line}:21: solar_hijri_months: is a list"):
+        render_html(loaded, find_template(str(look)))
+
+
+def test_double_braces_write_braces_and_slots_fill_by_name() -> None:
+    assert fill("{{literal}} {date}", date="20 January") == "{literal} 20 January"
+    with pytest.raises(TemplateError, match=r"no slot \{date\}; it takes none"):
+        fill("accessed {date}")
+    with pytest.raises(TemplateError, match="without attributes"):
+        fill("{date.__class__}", date="x")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__.os.environ }}",
+        "{{ brief.__class__.__init__ }}",
+        "{{ '{0.__class__}'.format(brief) }}",
+        "{{ brief.sources.append(1) }}",
+    ],
+)
+def test_template_code_runs_in_a_sandbox(
+    look: Path, loaded: LoadedBrief, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    monkeypatch.setenv("OSINTKIT_TEST_TOKEN", SECRET)
+    _add_to_body(look, code)
+    with pytest.raises(TemplateError, match=r"template look: .*unsafe") as caught:
+        render_html(loaded, find_template(str(look)))
+    assert SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("{{ 1 / 0 }}", "ZeroDivisionError"),
+        ("{{ range(10**9) }}", "OverflowError: Range too big"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
+    ],
+)
+def test_template_code_that_raises_fails_the_render_cleanly(
+    look: Path, loaded: LoadedBrief, code: str, message: str
+) -> None:
+    _add_to_body(look, code)
+    with pytest.raises(TemplateError, match=f"template look: {message}"):
+        render_html(loaded, find_template(str(look)))

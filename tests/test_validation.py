@@ -453,3 +453,72 @@ def test_a_broken_registry_is_listed_with_the_brief_s_own_problems(make_brief) -
         load_brief(path)
     where = sorted({(e.path.name, e.field) for e in caught.value.errors})
     assert where == [("brief.yaml", "volume"), ("series.yaml", "persian-files.issn")]
+
+
+# --- every Markdown field is checked -----------------------------------------------------------
+
+TRANSLATION = "    translation: 'Relations were established on 18 March 1993.'\n"
+
+
+def _with_every_markdown_field(minimal: str) -> str:
+    """minimal.yaml with a key judgement, an event, a translation and a challenges intro."""
+    text = replace(minimal, "    excerpt: |\n", TRANSLATION + "    excerpt: |\n")
+    text = replace(text, "  items:\n", "  intro: Three problems stand out.\n  items:\n")
+    return text + (
+        "key_judgements:\n"
+        "  - text: Minsk will buy more Iranian drones.\n"
+        "    likelihood: likely\n"
+        "    confidence: low\n"
+        "timeline:\n"
+        '  - {date: 1993, event: "Relations established."}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("more Iranian drones.", "more Iranian drones [@nope].", "key_judgements[0].text"),
+        ("Relations established.", "Relations [@nope].", "timeline[0].event"),
+        ("کرد.\n", "کرد. [@nope]\n", "sources[0].excerpt"),
+        ("18 March 1993.'", "18 March 1993 [@nope].'", "sources[0].translation"),
+        ("Three problems stand out.", "Three problems [@nope].", "challenges.intro"),
+    ],
+    ids=["key-judgement", "timeline-event", "excerpt", "translation", "challenges-intro"],
+)
+def test_an_unknown_citation_in_any_markdown_field_is_located(
+    make_brief: MakeBrief, minimal: str, old: str, new: str, field: str
+) -> None:
+    text = replace(_with_every_markdown_field(minimal), old, new)
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, '[@nope]')}: {field}: citation [@nope] names no source"
+    ]
+
+
+def test_every_markdown_field_of_the_model_is_checked(make_brief: MakeBrief, minimal: str) -> None:
+    # Every Markdown field cites an unknown source: each is reported, none is forgotten.
+    text = _with_every_markdown_field(minimal)
+    for old in (
+        "*durable* partnership.", "1993. [@mfa]", "outside the West.", "stand out.",
+        "extensive sanctions.", "suit Moscow.", "Iranian drones.", 'established."',
+        "18 March 1993.'", "کرد.\n",
+    ):  # fmt: skip
+        end = old[-1] if old[-1] in "\"'\n" else ""
+        text = replace(text, old, old[: len(old) - len(end)] + " [@nope]" + end)
+    path = make_brief(text)
+    fields = [line.split(": ")[1] for line in problems(path)]
+    assert sorted(fields) == sorted([
+        "executive_summary", "background", "geopolitical_context", "challenges.intro",
+        "challenges.items[0].text", "challenges.items[1].text", "key_judgements[0].text",
+        "timeline[0].event", "sources[0].translation", "sources[0].excerpt",
+    ])  # fmt: skip
+
+
+def test_a_translation_nested_too_deeply_is_found(make_brief: MakeBrief, minimal: str) -> None:
+    nested = "> " * 30 + "lost"
+    text = replace(minimal, "    excerpt: |\n", f"    translation: '{nested}'\n    excerpt: |\n")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, nested)}: sources[0].translation: "
+        "lists or quotes nested too deeply: the report would lose what they hold"
+    ]

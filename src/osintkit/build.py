@@ -921,15 +921,14 @@ def _first_line(exc: Exception, path: Path) -> str:
 
 
 def _plain_text(markdown_text: str, limit: int = 400) -> str:
-    """The first paragraph of a Markdown field as plain text, for feeds and the catalogue."""
-    import html
+    """The first paragraph of a Markdown field as plain text, for feeds and the catalogue.
 
-    import nh3
-
-    from osintkit.markdown import render_markdown
+    Citations are left out: a summary has no reference list for their numbers to point to.
+    """
+    from osintkit.markdown import plain_text
 
     blocks = [b.strip() for b in markdown_text.strip().split("\n\n")]
     first = next((b for b in blocks if b and not b.startswith("#")), blocks[0])
-    text = html.unescape(nh3.clean(str(render_markdown(first)), tags=set()))
+    text = plain_text(first)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

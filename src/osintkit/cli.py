@@ -6,22 +6,90 @@ The core is imported inside each command so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import io
+import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
 from osintkit import __version__
+from osintkit.errors import printable
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue
     from osintkit.errors import BriefErrors
     from osintkit.validation import LoadedBrief
 
+
+class _Terminal(Console):
+    """A Rich console that makes every string printable before it renders it.
+
+    Rich turns each string it prints into text here, table cells and titles included, so no
+    file name, brief text or message can reach the terminal with a control sequence (an OSC
+    that retitles it, a CSI) or a bidi override that reverses the rest of the line, even from
+    a call that forgot :func:`_shown`.
+    """
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        """Return ``text`` rendered by Rich, its unprintable characters escaped first."""
+        return super().render_str(printable(text), **options)
+
+
+class _PrintableStream(io.TextIOBase):
+    """A text stream that escapes what Typer writes to it, line by line (see _Commands)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with each line made printable; return the characters given."""
+        self._stream.write("\n".join(printable(line) for line in text.split("\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream written to."""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        """Whether the stream written to is a terminal (Typer colours only then)."""
+        return self._stream.isatty()
+
+
+class _Commands(TyperGroup):
+    """The command group, printing Typer's own usage errors through printable() as well.
+
+    Those quote the command line ("No such option: …", "Got unexpected extra argument(s)"),
+    and an argument can be a file name a shell glob picked up.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line, as Typer does, with usage errors escaped."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        try:
+            result = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except typer.Abort:
+            print("Aborted!", file=sys.stderr)
+            sys.exit(1)
+        except Exception as exc:
+            # Click's own exceptions (usage errors): Typer vendors Click, so their classes are
+            # not public; each knows how to show itself and its exit code.
+            show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+            if not callable(show) or not isinstance(code, int):
+                raise
+            show(_PrintableStream(sys.stderr))
+            sys.exit(code)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
 app = typer.Typer(
     name="osintkit",
+    cls=_Commands,
     help="Validate OSINT briefs (YAML + Markdown) and render them as numbered series reports.",
     no_args_is_help=True,
     add_completion=False,
@@ -30,8 +98,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# No emoji codes: ":pwn:" in a file name stays as written.
+out = _Terminal(highlight=False, soft_wrap=True, emoji=False)
+err = _Terminal(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 REFERENCE_BRIEF = "persian-files-29-2.yaml"
 
@@ -74,12 +143,37 @@ PdfVariantOption = Annotated[
     ),
 ]
 
+#: A day: past that a "limit" is no limit, and the pipe's poll() overflows near 1e9 s.
+MAX_TIME_LIMIT = 86_400.0
+#: 1 TiB: setrlimit() takes bytes in 64 bits, and no render needs more.
+MAX_MEMORY_LIMIT = 1024 * 1024
+
+
+def _finite_seconds(value: float) -> float:
+    # click's FloatRange lets NaN through (every comparison with it is false).
+    if value != value:
+        raise typer.BadParameter("must be a number of seconds, not nan")
+    return value
+
+
 TimeLimitOption = Annotated[
     float,
-    typer.Option("--time-limit", min=1, help="Seconds one PDF may take before it is stopped."),
+    typer.Option(
+        "--time-limit",
+        min=1,
+        max=MAX_TIME_LIMIT,
+        callback=_finite_seconds,
+        help="Seconds one PDF may take before it is stopped.",
+    ),
 ]
 MemoryLimitOption = Annotated[
-    int, typer.Option("--memory-limit", min=64, help="MiB of memory one PDF render may use.")
+    int,
+    typer.Option(
+        "--memory-limit",
+        min=64,
+        max=MAX_MEMORY_LIMIT,
+        help="MiB of memory one PDF render may use.",
+    ),
 ]
 
 RegistryOption = Annotated[
@@ -107,13 +201,13 @@ def validate(
             continue
         b = item.brief
         out.print(
-            f"[green]✓[/] {_escape(str(item.path))}  "
-            f"[dim]{_escape(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
+            f"[green]✓[/] {_shown(item.path)}  "
+            f"[dim]{_shown(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
         )
     for problem in catalogue.problems:
         err.print(str(problem), markup=False)
     for warning in catalogue.warnings:
-        err.print(f"[yellow]warning:[/] {_escape(warning)}")
+        err.print(f"[yellow]warning:[/] {_shown(warning)}")
     if not catalogue.ok:
         problems = sum(len(f.errors) for f in catalogue.failures) + len(catalogue.problems)
         files = len(catalogue.failures) + len(duplicated)
@@ -153,6 +247,7 @@ def render(
     from osintkit.errors import OsintkitError
     from osintkit.render.pdf import RenderLimits, start_renderer
 
+    _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
     if format is not Format.html:
         start_renderer(limits)  # warms up on another core while the briefs are checked
@@ -181,23 +276,22 @@ def render(
         except KeyboardInterrupt:
             # Files are replaced whole or not at all: what is there is a complete report.
             err.print(
-                f"[red]interrupted[/] while rendering {_escape(str(item.path))}; "
-                "its files are unchanged"
+                f"[red]interrupted[/] while rendering {_shown(item.path)}; its files are unchanged"
             )
             raise typer.Exit(130) from None
         except OsintkitError as exc:
             failed += 1
-            err.print(f"[red]error:[/] {_escape(f'{item.path}: {exc}')}")
+            err.print(f"[red]error:[/] {_shown(f'{item.path}: {exc}')}")
             continue
         for warning in report.warnings:
-            err.print(f"[yellow]warning:[/] {_escape(f'{item.path}: {warning}')}")
+            err.print(f"[yellow]warning:[/] {_shown(f'{item.path}: {warning}')}")
         for written in report.files:
             count = written.pages
             pages = f"{count} page{'s' * (count != 1)}, " if count is not None else ""
-            where = _escape(str(written.path))
+            where = _shown(written.path)
             out.print(f"[green]wrote[/] {where}  [dim]({pages}{_size(written.size)})[/]")
         summary = f"{item.path}: template {report.template.name}, {report.seconds:.2f} s"
-        out.print(f"[dim]{_escape(summary)}[/]")
+        out.print(f"[dim]{_shown(summary)}[/]")
         last = report
     if open_ and last is not None:
         target = next((f.path for f in last.files if f.kind == "html"), last.files[0].path)
@@ -259,6 +353,7 @@ def build(
     from osintkit.build import build as run_build
     from osintkit.errors import BriefErrors, OsintkitError
 
+    _check_environment()
     # The cores this process may use: a container or taskset may allow fewer than exist.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     options = BuildOptions(
@@ -290,27 +385,28 @@ def build(
 
     def finished(outcome: BuildOutcome) -> None:
         if outcome.status != "skipped":
-            progress.update(task, advance=1, description=outcome.brief_path.name)
+            # Rich renders a progress column from markup itself, past the console's own check.
+            progress.update(task, advance=1, description=_shown(outcome.brief_path.name))
         for warning in outcome.warnings:
             line = f"{outcome.brief_path}: {warning}"
-            progress.console.print(f"[yellow]warning:[/] {_escape(line)}")
+            progress.console.print(f"[yellow]warning:[/] {_shown(line)}")
 
     def waiting(folder: Path) -> None:
-        err.print(f"waiting for another build of {_escape(str(folder))} to finish")
+        err.print(f"waiting for another build of {_shown(folder)} to finish")
 
     def warned(message: str) -> None:
-        err.print(f"[yellow]warning:[/] {_escape(message)}")
+        err.print(f"[yellow]warning:[/] {_shown(message)}")
 
     try:
         result = run_build(sources or [Path("briefs")], options, finished, started, waiting, warned)
     except FolderConflict as exc:
-        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        err.print(f"[red]error:[/] {_shown(exc)}")
         raise typer.Exit(2) from None
     except BriefErrors as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None
     except OsintkitError as exc:
-        err.print(f"[red]error:[/] {_escape(str(exc))}")
+        err.print(f"[red]error:[/] {_shown(exc)}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         stop_progress()
@@ -336,10 +432,10 @@ def build(
         if outcome.restricted is None:
             where = ""
         elif outcome.restricted:
-            where = f"[yellow]restricted[/] → {_escape(str(outcome.folder))}"
+            where = f"[yellow]restricted[/] → {_shown(outcome.folder)}"
         else:
             where = "public"
-        table.add_row(_escape(str(outcome.brief_path)), status, where, seconds)
+        table.add_row(_shown(outcome.brief_path), status, where, seconds)
     out.print(table)
     for outcome in outcomes:
         if outcome.status == "failed":
@@ -350,13 +446,13 @@ def build(
     }
     restricted_index = ""
     if any(o.restricted and o.status != "failed" for o in result.outcomes):
-        restricted_index = f", restricted → {_escape(str(options.restricted_out))}/index.html"
+        restricted_index = f", restricted → {_shown(options.restricted_out)}/index.html"
     out.print(
         f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
-        f"→ {_escape(str(out_dir))}/index.html{restricted_index}"
+        f"→ {_shown(out_dir)}/index.html{restricted_index}"
     )
     if result.error:
-        err.print(f"[red]error:[/] {_escape(result.error)}")
+        err.print(f"[red]error:[/] {_shown(result.error)}")
     if result.failed or result.error:
         raise typer.Exit(1)
 
@@ -382,20 +478,20 @@ def lint(
     for item in catalogue.briefs:
         for name in unknown_rules(item):
             line = f"{item.path}: no lint rule {name!r} to switch off"
-            err.print(f"[yellow]warning:[/] {_escape(line)}")
+            err.print(f"[yellow]warning:[/] {_shown(line)}")
         try:
             findings.extend(lint_brief(item))
         except BriefErrors as exc:
             _print_errors(exc)
     # One table a brief, titled with its file, so the location column stays short.
     for path in dict.fromkeys(f.path for f in findings):
-        table = Table(title=_escape(str(path)), title_justify="left", box=None, pad_edge=False)
+        table = Table(title=_shown(path), title_justify="left", box=None, pad_edge=False)
         table.add_column("line:col", no_wrap=True)
         table.add_column("rule", no_wrap=True)
         table.add_column("finding", overflow="fold")
         for finding in (f for f in findings if f.path == path):
             table.add_row(
-                f"{finding.line}:{finding.column}", finding.rule, _escape(finding.message)
+                f"{finding.line}:{finding.column}", _shown(finding.rule), _shown(finding.message)
             )
         out.print(table)
     checked = len(catalogue.briefs)
@@ -433,9 +529,7 @@ def new(
         raise typer.Exit(1) from None
     except OsintkitError as exc:
         _die(str(exc))
-    out.print(
-        f"[green]wrote[/] {_escape(str(created.path))}  [dim]{_escape(created.description)}[/]"
-    )
+    out.print(f"[green]wrote[/] {_shown(created.path)}  [dim]{_shown(created.description)}[/]")
 
 
 @app.command()
@@ -453,7 +547,7 @@ def schema(
     except OsintkitError as exc:
         _die(str(exc))
     for path in written:
-        out.print(f"[green]wrote[/] {_escape(str(path))}")
+        out.print(f"[green]wrote[/] {_shown(path)}")
 
 
 @app.command()
@@ -486,27 +580,28 @@ def preview(
 
     def report(build: Build) -> None:
         now = f"[dim]{dt.datetime.now():%H:%M:%S}[/]"
-        names = _escape(", ".join(dict.fromkeys(p.name for p in build.changed)))
+        names = _shown(", ".join(dict.fromkeys(p.name for p in build.changed)))
         cause = f"  [dim]← {names}[/]" if build.changed else ""
         if build.ok:
             n = build.pages
             pages = f"{n} page{'s' * (n != 1)}, " if n is not None else ""
             verb = "rebuilt" if build.changed else "built"
             out.print(
-                f"{now} [green]{verb}[/] {_escape(brief.name)} "
+                f"{now} [green]{verb}[/] {_shown(brief.name)} "
                 f"[dim]({pages}{build.seconds:.2f} s)[/]{cause}"
             )
         else:
             count = len(build.errors)
             out.print(
-                f"{now} [red]{count} problem{'s' * (count != 1)}[/] in {_escape(brief.name)}, "
+                f"{now} [red]{count} problem{'s' * (count != 1)}[/] in {_shown(brief.name)}, "
                 f"shown in the page{cause}"
             )
             for line in build.errors:
                 err.print(line, markup=False)
         for warning in build.warnings:
-            err.print(f"[yellow]warning:[/] {_escape(warning)}")
+            err.print(f"[yellow]warning:[/] {_shown(warning)}")
 
+    _check_environment()
     session = PreviewSession(brief, registry=registry, template=template, pdf=pdf)
     try:
         report(session.rebuild())
@@ -515,7 +610,7 @@ def preview(
         except OSError as exc:
             _die(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}")
         with server:
-            out.print(f"previewing {_escape(str(brief))} at {server.url}  [dim](Ctrl-C to stop)[/]")
+            out.print(f"previewing {_shown(brief)} at {server.url}  [dim](Ctrl-C to stop)[/]")
             if not no_open:
                 import webbrowser
 
@@ -531,16 +626,19 @@ def templates() -> None:
     """List the report templates that ship with osintkit."""
     from rich.table import Table
 
+    from osintkit.errors import OsintkitError
     from osintkit.templates import list_templates
 
+    try:
+        rows = [
+            (item.name, ", ".join(item.languages()), str(item.folder), item.description)
+            for item in list_templates()
+        ]
+    except OsintkitError as exc:
+        _die(str(exc))
     table = Table("name", "languages", "folder", "description", box=None, pad_edge=False)
-    for item in list_templates():
-        table.add_row(
-            _escape(item.name),
-            ", ".join(item.languages()),
-            _escape(str(item.folder)),
-            _escape(item.description),
-        )
+    for row in rows:
+        table.add_row(*map(_shown, row))
     out.print(table)
 
 
@@ -623,10 +721,27 @@ def _check_distinct_outputs(loaded: list[LoadedBrief]) -> None:
             _die(f"{first} and {item.path} would write the same output files; rename one")
 
 
-def _escape(text: str) -> str:
+def _check_environment() -> None:
+    """Exit 2 (a usage error) for an environment value the render could not use."""
+    from osintkit.errors import UsageError
+    from osintkit.reproducible import source_date_epoch
+
+    try:
+        source_date_epoch()
+    except UsageError as exc:
+        err.print(f"[red]error:[/] {_shown(exc)}")
+        raise typer.Exit(2) from None
+
+
+def _shown(value: object) -> str:
+    """Return ``value`` as it may stand in a line of Rich markup: printable, brackets escaped.
+
+    Every value from outside (a file name, a brief's text, a message quoting either) goes
+    through here, so it can neither style the line nor break it with a control character.
+    """
     from rich.markup import escape
 
-    return escape(text)
+    return escape(printable(str(value)))
 
 
 def _size(size: int) -> str:
@@ -634,5 +749,5 @@ def _size(size: int) -> str:
 
 
 def _die(message: str) -> NoReturn:
-    err.print(f"[red]error:[/] {_escape(message)}")
+    err.print(f"[red]error:[/] {_shown(message)}")
     raise typer.Exit(1)

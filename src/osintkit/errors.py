@@ -33,10 +33,13 @@ def format_key_path(key_path: KeyPath) -> str:
     return text
 
 
-#: Characters escaped in a message: controls and line separators would break its one line,
-#: bidi embeddings, overrides and isolates would reorder the rest of it in a terminal, and a
-#: lone surrogate cannot be written as UTF-8 at all, so it would crash whatever prints it.
-_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Characters escaped in a message: controls (C0 with ESC, DEL, C1 with CSI) and line separators
+#: would break its one line or drive the terminal; bidi marks, embeddings, overrides and
+#: isolates (ALM, LRM, RLM, LRE…RLO, LRI…PDI) would reorder the rest of it; and a lone
+#: surrogate cannot be written as UTF-8 at all, so it would crash whatever prints it.
+_UNSAFE_RE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:
@@ -100,6 +103,10 @@ class RenderError(OsintkitError):
 
 class OutputError(OsintkitError):
     """An output file could not be written."""
+
+
+class UsageError(OsintkitError):
+    """An option or environment value is out of range; the CLI exits with 2, as for a bad option."""
 
 
 def merge(groups: Sequence[BriefErrors]) -> BriefErrors:

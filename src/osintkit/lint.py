@@ -17,6 +17,7 @@ from osintkit.errors import KeyPath, format_key_path
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations
+from osintkit.models import markdown_fields
 from osintkit.tradecraft import SCALES, likelihood
 from osintkit.validation import LoadedBrief
 
@@ -97,24 +98,13 @@ def _at(
     return Finding(loaded.path, line, column, rule, f"{where}: {message}")
 
 
-def _prose(loaded: LoadedBrief) -> Iterator[tuple[KeyPath, str]]:
-    """Every Markdown field, with its key path, in reading order."""
-    brief = loaded.brief
-    yield ("executive_summary",), brief.executive_summary
-    for i, judgement in enumerate(brief.key_judgements):
-        yield ("key_judgements", i, "text"), judgement.text
-    yield ("background",), brief.background
-    for i, event in enumerate(brief.timeline):
-        yield ("timeline", i, "event"), event.event
-    yield ("geopolitical_context",), brief.geopolitical_context
-    if brief.challenges.intro:
-        yield ("challenges", "intro"), brief.challenges.intro
-    for i, item in enumerate(brief.challenges.items):
-        yield ("challenges", "items", i, "text"), item.text
+def _prose(document: LoadedDocument) -> Iterator[tuple[KeyPath, str]]:
+    """Every Markdown field, with its key path, as written in the file (offsets locate)."""
+    return markdown_fields(document.data)
 
 
 def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
-    cited = {c.source_id for _, text in _prose(loaded) for c in find_citations(text)}
+    cited = {c.source_id for _, text in _prose(document) for c in find_citations(text)}
     cited |= {e.source for e in loaded.brief.timeline if e.source}
     for i, source in enumerate(loaded.brief.sources):
         if source.id not in cited:
@@ -173,8 +163,9 @@ def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[F
         words = _content_words(judgement.text)
         if stated is None or len(words) < 3:
             continue
-        for key_path, text in _prose(loaded):
-            if key_path[0] == "key_judgements":
+        for key_path, text in _prose(document):
+            # A judgement is the statement itself; a source's excerpt is its words, not ours.
+            if key_path[0] in ("key_judgements", "sources"):
                 continue
             for start, sentence in _sentences(text):
                 if len(words & _content_words(sentence)) < 0.6 * len(words):
@@ -217,7 +208,7 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Fin
                     loaded, document, ("sources", i, field), "future-date",
                     f"{value.isoformat()} is after the brief's date {day.isoformat()}",
                 )  # fmt: skip
-    for key_path, text in _prose(loaded):
+    for key_path, text in _prose(document):
         for match in _PROSE_DATE.finditer(text):
             written = _prose_date(match)
             if written is not None and written > day:

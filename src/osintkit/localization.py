@@ -3,13 +3,18 @@
 Wording lives in the template's ``labels/<language>.yaml`` catalogues (English fills gaps,
 with a warning); how numbers and Gregorian dates are written comes from CLDR through Babel;
 Solar Hijri dates are converted with jdatetime and named from the catalogues.
+
+A label's slots (``"Page {page} of {pages}"``) are filled by name only, by one substitution
+(:func:`label_pieces`) that every caller uses: a catalogue is data from whoever sent the
+template, so it must not reach attributes or indexes the way ``str.format`` would let it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,9 +22,137 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
+from osintkit.errors import KeyPath, TemplateError
 from osintkit.fields import Calendar
 
 DEFAULT_LANGUAGE = "en"
+
+#: The slots of each label that has any, as osintkit and the shipped template fill them. Every
+#: other label is text shown as written; a template's own label is filled with the names its
+#: ``fill`` call gives.
+LABEL_SLOTS: dict[str, frozenset[str]] = {
+    "page_of": frozenset({"page", "pages"}),
+    "accessed": frozenset({"date"}),
+    "contact": frozenset({"contact"}),
+    "contact_topic": frozenset({"contact", "topic"}),
+    "dual_date": frozenset({"gregorian", "solar_hijri"}),
+    "solar_hijri_date": frozenset({"day", "month", "year"}),
+}
+#: Labels that are not one text: how many Solar Hijri months a year has, the confidence levels.
+_MONTHS = 12
+_CONFIDENCE_LEVELS = ("low", "moderate", "high")
+
+
+class LabelError(TemplateError):
+    """A label's text cannot be filled: a brace that is not a slot of it."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        #: Where in the label's text the problem starts.
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A ``{name}`` slot in a label's text."""
+
+    name: str
+
+
+#: "{{", "}}", one "{…}" slot, or a brace on its own.
+_BRACES_RE = re.compile(r"\{\{|\}\}|\{[^{}]*\}|[{}]")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def label_pieces(text: str, slots: Collection[str]) -> list[str | Slot]:
+    """Return a label's text as runs of literal text and :class:`Slot` s, in order.
+
+    ``{name}`` is a slot if ``name`` is one of ``slots``; ``{{`` and ``}}`` are literal
+    braces. Anything else in braces (an unknown name, ``{x.y}``, ``{x[0]}``, ``{x:>9}``,
+    ``{x!r}``, ``{}``) or a brace on its own raises :class:`LabelError` with its offset.
+    """
+    pieces: list[str | Slot] = []
+    literal = ""
+    position = 0
+    for match in _BRACES_RE.finditer(text):
+        literal += text[position : match.start()]
+        position = match.end()
+        token = match.group()
+        if token in ("{{", "}}"):
+            literal += token[0]
+            continue
+        name = token[1:-1]
+        if token in ("{", "}"):
+            problem = f"a {token} on its own; write {token * 2} for a brace"
+        elif _NAME_RE.fullmatch(name) is None:
+            problem = _bad_slot(token)
+        elif name not in slots:
+            known = ", ".join(f"{{{s}}}" for s in sorted(slots))
+            takes = f"it takes {known}" if known else "it takes none"
+            problem = f"no slot {token}; {takes}"
+        else:
+            if literal:
+                pieces.append(literal)
+                literal = ""
+            pieces.append(Slot(name))
+            continue
+        raise LabelError(problem, match.start())
+    literal += text[position:]
+    if literal:
+        pieces.append(literal)
+    return pieces
+
+
+def _bad_slot(token: str) -> str:
+    shown = token if len(token) <= 40 else token[:37] + "...}"
+    head = _NAME_RE.match(token, 1)
+    after = token[head.end()] if head else ""
+    if after in (".", "["):
+        return f"{shown}: a slot is a name alone, without attributes or indexes"
+    if after in (":", "!"):
+        return f"{shown}: a slot takes no format spec or conversion"
+    return f"{shown} is not a slot; a slot is a name such as {{date}}, and {{{{ }}}} write braces"
+
+
+def substitute(text: str, values: Mapping[str, str]) -> str:
+    """Return label ``text`` with each slot replaced by its value; the names are the slots."""
+    return "".join(
+        piece if isinstance(piece, str) else values[piece.name]
+        for piece in label_pieces(text, values.keys())
+    )
+
+
+def check_labels(labels: Mapping[str, Any]) -> list[tuple[KeyPath, int | None, str]]:
+    """Return what is wrong with a catalogue's labels: (key path, offset in its text, message).
+
+    Labels with slots must fill (see LABEL_SLOTS), the Solar Hijri months be twelve texts and
+    the confidence levels a text each, so that a broken catalogue fails where it is loaded,
+    with its location, and never halfway through a render.
+    """
+    problems: list[tuple[KeyPath, int | None, str]] = []
+    for key, value in labels.items():
+        if key in LABEL_SLOTS:
+            if not isinstance(value, str):
+                problems.append(((key,), None, "is a text with slots in braces"))
+                continue
+            try:
+                label_pieces(value, LABEL_SLOTS[key])
+            except LabelError as exc:
+                problems.append(((key,), exc.offset, str(exc)))
+        elif key == "solar_hijri_months" and not (
+            isinstance(value, list)
+            and len(value) == _MONTHS
+            and all(isinstance(month, str) for month in value)
+        ):
+            problems.append(((key,), None, f"is a list of the {_MONTHS} month names"))
+        elif key == "confidence" and not (
+            isinstance(value, dict)
+            and all(isinstance(value.get(level), str) for level in _CONFIDENCE_LEVELS)
+        ):
+            levels = ", ".join(_CONFIDENCE_LEVELS)
+            problems.append(((key,), None, f"is a mapping of {levels} to text"))
+    return problems
+
 
 #: Primary language subtags written right to left.
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug", "ku"})
@@ -155,8 +288,9 @@ class ReportLanguage:
         )
         if (calendar or self.calendar) != "persian":
             return gregorian
-        return str(self.labels["dual_date"]).format(
-            gregorian=gregorian, solar_hijri=self.solar_hijri_date(value)
+        return substitute(
+            str(self.labels["dual_date"]),
+            {"gregorian": gregorian, "solar_hijri": self.solar_hijri_date(value)},
         )
 
     def partial_date(self, value: str) -> str:
@@ -176,8 +310,13 @@ class ReportLanguage:
 
         jalali = jdatetime.date.fromgregorian(date=value)
         months = self.labels["solar_hijri_months"]
-        text = str(self.labels["solar_hijri_date"]).format(
-            day=jalali.day, month=months[jalali.month - 1], year=jalali.year
+        text = substitute(
+            str(self.labels["solar_hijri_date"]),
+            {
+                "day": str(jalali.day),
+                "month": str(months[jalali.month - 1]),
+                "year": str(jalali.year),
+            },
         )
         return self.digits(text)
 
@@ -187,19 +326,13 @@ class ReportLanguage:
         ``css_content("page_of", page=…, pages=…)`` turns "Page {page} of {pages}" into
         ``"Page " counter(page) " of " counter(pages)``.
         """
-        parts: list[str] = []
-        text = str(self.labels[key])
-        while text:
-            start = text.find("{")
-            end = text.find("}", start)
-            if start < 0 or end < 0:
-                parts.append(css_string(text))
-                break
-            if start:
-                parts.append(css_string(text[:start]))
-            parts.append(slots[text[start + 1 : end]])
-            text = text[end + 1 :]
-        return Markup(" ".join(parts))
+        pieces = label_pieces(str(self.labels[key]), slots.keys())
+        return Markup(
+            " ".join(
+                css_string(piece) if isinstance(piece, str) else slots[piece.name]
+                for piece in pieces
+            )
+        )
 
     @property
     def warnings(self) -> list[str]:

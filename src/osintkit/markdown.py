@@ -2,16 +2,18 @@
 
 Raw HTML is switched off in the parser (it comes out as text) and the result goes through an
 allow-list sanitiser as well, so neither a parser bug nor a later plugin can let markup through.
+An image is an ``<img>`` only when the caller hands over its bytes as a ``data:`` URI (a
+figure read from the brief's folder); every other image becomes a link, so the report loads
+nothing from anywhere when it is opened.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -36,6 +38,15 @@ _ALLOWED_TAGS = {
     "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "img",
     "span",
 }  # fmt: skip
+#: Link schemes a reader may follow; no scheme is a reference within the report (``#ref-…``).
+_LINK_SCHEMES = frozenset(("", "http", "https", "mailto"))
+#: The one inline style Markdown writes: a table column's alignment.
+_ALIGNMENT_RE = re.compile(r"\s*text-align\s*:\s*(left|right|center)\s*", re.IGNORECASE)
+#: What a browser drops from a URL before reading it: C0 controls and spaces at either end,
+#: tabs and line breaks anywhere (the WHATWG URL parser).
+_URL_EDGES = "".join(map(chr, range(0x21)))
+_URL_INSIDE_RE = re.compile(r"[\t\n\r]")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir"},
     "a": {"href", "title", "id", "class"},
@@ -115,6 +126,58 @@ def find_too_deep(text: str) -> int | None:
             starts = _line_starts(text)
             return starts[min(line, len(starts) - 1)]
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """One image in Markdown text: its URL as the renderer sees it, and where it is written."""
+
+    src: str
+    offset: int  # of its "![" in the Markdown text
+
+
+def find_images(text: str) -> Iterator[Image]:
+    """Yield every image of ``text`` in order, with the offset of its ``![``.
+
+    Like :func:`find_citations`, through the renderer's own parser, so an image in code is
+    not one, and ``src`` is the URL exactly as the renderer looks it up (percent-encoded,
+    entities decoded, reference definitions applied).
+    """
+    line_starts = _line_starts(text)
+    cursor = 0
+    for block in _parser().parse(text):
+        if block.type != "inline" or not block.children:
+            continue
+        if block.map:
+            cursor = max(cursor, line_starts[min(block.map[0], len(line_starts) - 1)])
+        for token in block.children:
+            if token.type != "image":
+                continue
+            offset = _find_unescaped(text, f"![{token.content}]", cursor)
+            if offset < 0:  # a label over several indented lines: its start is enough
+                offset = _find_unescaped(text, "![", cursor)
+            if offset < 0:
+                offset = cursor
+            else:
+                cursor = offset + 2
+            yield Image(str(token.attrGet("src") or ""), offset)
+
+
+def _find_unescaped(text: str, needle: str, start: int) -> int:
+    offset = text.find(needle, start)
+    while offset > 0 and _escaped(text, offset):
+        offset = text.find(needle, offset + 1)
+    return offset
+
+
+def url_scheme(url: str) -> str:
+    """Return the scheme a browser reads in ``url``, lowercased; "" for a relative URL.
+
+    The browser first drops controls and spaces around the URL and tabs and line breaks
+    inside it, so `` JaVa\tscript:`` is ``javascript:``.
+    """
+    match = _SCHEME_RE.match(_URL_INSIDE_RE.sub("", url.strip(_URL_EDGES)))
+    return match.group(1).lower() if match else ""
 
 
 def _line_starts(text: str) -> list[int]:
@@ -234,18 +297,44 @@ def _rank_headings(state: Any) -> None:
 def _render_image(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Local images as images; a remote one as a link to it.
+    """A figure the caller inlined as an image; any other image as a link to it.
 
     A report that loads an image from the web when opened tells that server who read it and
     when: for an intelligence product that is a leak, so the reader decides by following
-    the link. (The PDF renderer refuses remote URLs anyway.)
+    the link. Deciding by what was inlined, not by what the URL looks like, leaves no form
+    of URL (``//host``, ``\\host``, ``http:host``, entities) for a browser to read as a host.
     """
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
-    if urlsplit(src.strip()).scheme.lower() in ("http", "https"):
-        alt = self.renderInlineAsText(token.children or [], options, env) or src
-        return f'<a class="remote-image" href="{escape(src)}">{escape(alt)}</a>'
-    return str(self.image(tokens, idx, options, env))
+    figures: Mapping[str, str] = env.get("figures") or {}
+    inlined = figures.get(src)
+    if inlined is not None:
+        token.attrSet("src", inlined)
+        return str(self.image(tokens, idx, options, env))
+    alt = self.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a class="remote-image" href="{escape(src)}">{escape(alt)}</a>'
+
+
+def _attribute_filter(figures: Collection[str]) -> Callable[[str, str, str], str | None]:
+    """The sanitiser's check of each URL and style it keeps, by what the value is.
+
+    An ``<img>`` keeps only a ``src`` that is one of the inlined figures; a link only a
+    scheme a reader may follow (``data:`` is allowed to the sanitiser for the figures'
+    sake, so it is refused for links here); a style only a column's alignment.
+    """
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "src":
+            return value if value in figures else None
+        if attribute == "href":
+            return value if url_scheme(value) in _LINK_SCHEMES else None
+        if attribute == "style":
+            # Rewritten, not passed on: only a declaration that is exactly an alignment.
+            aligned = [m.group(1) for d in value.split(";") if (m := _ALIGNMENT_RE.fullmatch(d))]
+            return f"text-align:{aligned[-1].lower()}" if aligned else None
+        return value
+
+    return keep
 
 
 @lru_cache(maxsize=1)
@@ -264,13 +353,17 @@ def render_markdown(
     citations: CitationIndex | None = None,
     inline: bool = False,
     number: Callable[[int], str] = str,
+    figures: Mapping[str, str] | None = None,
 ) -> Markup:
     """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
 
     With ``inline``, the text is one paragraph's content (no ``<p>`` around it). ``number``
-    writes a citation number in the report's digits.
+    writes a citation number in the report's digits. ``figures`` maps an image's URL (as
+    :func:`find_images` gives it) to the ``data:`` URI it is shown as; every other image is
+    written as a link.
     """
-    env: dict[str, Any] = {"citations": citations, "number": number}
+    figures = figures or {}
+    env: dict[str, Any] = {"citations": citations, "number": number, "figures": figures}
     md = _parser()
     html = md.renderInline(text, env) if inline else md.render(text, env)
     return Markup(
@@ -278,9 +371,36 @@ def render_markdown(
             html,
             tags=_ALLOWED_TAGS,
             attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes={"http", "https", "mailto"},
+            url_schemes={"http", "https", "mailto", "data"},
+            attribute_filter=_attribute_filter(frozenset(figures.values())),
             link_rel="noopener noreferrer",
             # Table alignment is the one inline style Markdown makes; url() is never needed.
             filter_style_properties={"text-align"},
         )
     )
+
+
+def plain_text(text: str) -> str:
+    """Return ``text`` as a reader reads it, without markup and without its citations.
+
+    For summaries (feeds, the catalogue), where a citation's number would point nowhere:
+    the bracket goes, with the space before it. Line breaks stay as they are.
+    """
+    import html
+
+    md = _parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    for block in tokens:
+        if not block.children:
+            continue
+        kept: list[Token] = []
+        for token in block.children:
+            if token.type == "citation":
+                if kept and kept[-1].type == "text":
+                    kept[-1].content = kept[-1].content.rstrip()
+                continue
+            kept.append(token)
+        block.children = kept
+    rendered = md.renderer.render(tokens, md.options, env)
+    return html.unescape(nh3.clean(rendered, tags=set()))

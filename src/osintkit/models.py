@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -118,24 +121,48 @@ class Brief(_Model):
     lint: LintSettings = LintSettings()
 
 
-#: The Markdown fields of a brief, as key paths into its raw data, in reading order.
 def markdown_fields(data: Any) -> Iterator[tuple[KeyPath, str]]:
     """Yield (key path, text) for every Markdown field present in raw brief data.
 
-    Works on the raw mapping, not on a validated Brief, so citations can be checked even when
-    another part of the brief is invalid and every problem is reported at once.
+    The fields are found by walking the models for the ``Markdown`` annotation, so a Markdown
+    field added to a model is checked (citations, nesting, figures) and linted without being
+    listed anywhere. Works on the raw mapping, not on a validated Brief, so citations can be
+    checked even when another part of the brief is invalid and every problem is reported at
+    once; a value of the wrong shape is skipped (the model reports it).
     """
-    if not isinstance(data, dict):
+    yield from _markdown_in(data, Brief, ())
+
+
+def _markdown_in(value: Any, annotation: Any, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if annotation is Markdown:
+        if isinstance(value, str):
+            yield key_path, value
         return
-    for key in ("executive_summary", "background", "geopolitical_context"):
-        if isinstance(data.get(key), str):
-            yield (key,), data[key]
-    challenges = data.get("challenges")
-    if isinstance(challenges, dict):
-        if isinstance(challenges.get("intro"), str):
-            yield ("challenges", "intro"), challenges["intro"]
-        items = challenges.get("items")
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict) and isinstance(item.get("text"), str):
-                    yield ("challenges", "items", i, "text"), item["text"]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is Annotated:
+        yield from _markdown_in(value, args[0], key_path)
+    elif origin in (Union, types.UnionType):
+        for option in args:
+            yield from _markdown_in(value, option, key_path)
+    elif origin is list and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _markdown_in(item, args[0], (*key_path, i))
+    elif origin is dict and isinstance(value, dict):
+        for key, item in value.items():
+            yield from _markdown_in(item, args[1], (*key_path, key))
+    elif (
+        isinstance(annotation, type)
+        and issubclass(annotation, BaseModel)
+        and isinstance(value, dict)
+    ):
+        for name, hint in _field_hints(annotation).items():
+            if name in value:
+                yield from _markdown_in(value[name], hint, (*key_path, name))
+
+
+@cache
+def _field_hints(model: type[BaseModel]) -> dict[str, Any]:
+    """The annotations of a model's fields as written (``Markdown`` kept), in field order."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    return {name: hints[name] for name in model.model_fields}

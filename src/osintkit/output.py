@@ -6,7 +6,7 @@ import contextlib
 import glob
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from osintkit.errors import OutputError
@@ -62,6 +62,50 @@ def write_atomic(path: Path, data: bytes) -> None:
     ``path``. On any failure (or KeyboardInterrupt) the temporary file is removed and the old
     file is left as it was. Raises :class:`OutputError` when the folder cannot be written.
     """
+    write_all_atomic([(path, data)])
+
+
+def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files so that either all of them are replaced or, as far as the file system
+    allows, none: the report's PDF never stands beside the previous HTML.
+
+    Every file's bytes go to a temporary file in its own folder and are flushed to disk first;
+    only when all are on disk are they renamed over their targets, one after another. A full
+    disk or any other failure while writing removes every temporary and leaves every old file
+    as it was. A rename can still fail after an earlier one succeeded (a target replaced by a
+    folder meanwhile, say); the error then names exactly which files were replaced and which
+    were left as they were. Raises :class:`OutputError`.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((path, _stage(path, data)))
+    except BaseException:
+        for _, temp in staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise
+    replaced: list[Path] = []
+    for index, (path, temp) in enumerate(staged):
+        try:
+            temp.replace(path)
+        except BaseException as exc:
+            for _, left in staged[index:]:
+                with contextlib.suppress(OSError):
+                    left.unlink()
+            if not isinstance(exc, OSError):
+                raise
+            reason = f"cannot write {path}: {exc.strerror or exc}"
+            if replaced:
+                kept = ", ".join(str(p) for p, _ in staged[index:])
+                done = ", ".join(str(p) for p in replaced)
+                reason += f"; already replaced: {done}; left as they were: {kept}"
+            raise OutputError(reason) from None
+        replaced.append(path)
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a flushed temporary file beside ``path`` and return the temporary."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(path)
@@ -70,6 +114,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         )
     except OSError as exc:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+    temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -78,11 +123,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         # mkstemp makes the file 0600; a report is meant to be read like any other file.
         umask = os.umask(0)
         os.umask(umask)
-        Path(temp_name).chmod(0o666 & ~umask)
-        Path(temp_name).replace(path)
+        temp.chmod(0o666 & ~umask)
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            Path(temp_name).unlink()
+            temp.unlink()
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+    return temp

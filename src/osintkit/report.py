@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osintkit.output import output_path, write_atomic
+from osintkit.output import output_path, write_all_atomic
+from osintkit.reproducible import source_date_epoch
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
 
@@ -46,12 +46,10 @@ class RenderedReport:
 def publication_time(loaded: LoadedBrief) -> dt.datetime:
     """The date stamped into a report's PDF: ``SOURCE_DATE_EPOCH`` if set, else the brief's.
 
-    Never the wall clock, so rendering the same brief twice gives the same bytes.
+    Never the wall clock, so rendering the same brief twice gives the same bytes. Raises
+    :class:`UsageError` for a malformed ``SOURCE_DATE_EPOCH``.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.UTC)
+    return source_date_epoch() or dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.UTC)
 
 
 def template_for(loaded: LoadedBrief, override: str | None = None) -> ReportTemplate:
@@ -87,13 +85,17 @@ def render_report(
     html = render_html(loaded, template)
     pending: list[tuple[Path, bytes, str, int | None]] = []
     warnings = list(html.warnings)
-    files_read: list[Path] = []
+    # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
+    files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
     if "pdf" in formats:
         from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf
 
+        # The bytes that were validated, never a second read of the path: a brief swapped for
+        # a symlink meanwhile must not put another file into a published PDF.
+        attachment = (loaded.path.name, loaded.document.source.encode("utf-8"))
         options = PdfOptions(
             variant=pdf_variant,
-            attachments=(loaded.path,) if pdf_variant else (),
+            attachments=(attachment,) if pdf_variant else (),
             created=publication_time(loaded),
             stylesheets=(html.print_css,) if html.print_css else (),
         )
@@ -106,9 +108,9 @@ def render_report(
         pending.append(
             (output_path(loaded.path, out_dir, "html"), html.text.encode(), "html", None)
         )
-    files = []
-    for path, data, kind, pages in pending:
-        write_atomic(path, data)
-        files.append(WrittenFile(path, kind, len(data), pages))
+    # Every format on disk before any is renamed into place: a full disk leaves the old
+    # PDF and HTML together, never a new PDF beside an old HTML.
+    write_all_atomic([(path, data) for path, data, _, _ in pending])
+    files = [WrittenFile(path, kind, len(data), pages) for path, data, kind, pages in pending]
     seconds = time.perf_counter() - started
     return RenderedReport(loaded.path, template, files, seconds, warnings, files_read)

@@ -2,26 +2,39 @@
 
 A template is a folder holding ``report.html.j2``, ``report.css``, ``labels/<lang>.yaml`` and an
 optional ``template.yaml`` with a one-line description.
+
+A template may come from someone else, so it is confined to its folder: every file of it is
+read through :func:`read_template_file` (a symlink or ``..`` out of the folder is refused), its
+Jinja2 code runs in a sandbox, and its labels are filled by name only (see
+:func:`osintkit.localization.label_pieces`), never as Python format strings.
 """
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
+from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
 from osintkit.errors import BriefErrors, TemplateError
 from osintkit.fields import Calendar
-from osintkit.loader import load_yaml
+from osintkit.loader import MAX_FILE_BYTES, LoadedDocument, parse_yaml
 from osintkit.localization import (
     DEFAULT_LANGUAGE,
+    LabelError,
     ReportLanguage,
+    check_labels,
     css_string,
     first_strong_direction,
+    label_pieces,
     load_language,
 )
 
@@ -29,7 +42,10 @@ TEMPLATE_FILE = "report.html.j2"
 STYLESHEET_FILE = "report.css"
 #: Optional: CSS for the PDF only (paged-media features kept out of the HTML), a Jinja2 template.
 PRINT_STYLESHEET_FILE = "print.css.j2"
+METADATA_FILE = "template.yaml"
 _REQUIRED = (TEMPLATE_FILE, STYLESHEET_FILE, f"labels/{DEFAULT_LANGUAGE}.yaml")
+#: Bytes of one template file at most: a stylesheet with fonts inlined is a few MiB.
+MAX_TEMPLATE_FILE_BYTES = 16 * 1024 * 1024
 
 
 def builtin_template_dirs() -> list[Path]:
@@ -52,27 +68,41 @@ class ReportTemplate:
 
     @property
     def description(self) -> str:
-        """The one-line description from ``template.yaml``, or "" if there is none."""
-        meta = self.folder / "template.yaml"
-        if not meta.is_file():
+        """The one-line description from ``template.yaml``, or "" if there is none.
+
+        Raises :class:`TemplateError` if the file leads out of the template's folder.
+        """
+        if not os.path.lexists(self.folder / METADATA_FILE):
             return ""
         try:
-            data = load_yaml(meta).data
+            data = _yaml(self.folder, METADATA_FILE).data
         except BriefErrors:
-            return ""
+            return ""  # only a description: a broken one is left out, not an error
         return str(data.get("description", "")) if isinstance(data, dict) else ""
 
     def stylesheet(self) -> str:
-        """Return the template's CSS text."""
-        return _read(self.folder / STYLESHEET_FILE)
+        """Return the template's CSS text.
+
+        Raises :class:`TemplateError` if it cannot be read or leads out of the folder.
+        """
+        return read_template_file(self.folder, STYLESHEET_FILE)
 
     def catalogue(self, name: str) -> dict[str, Any] | None:
         """Return the labels of ``labels/<name>.yaml``, or None if the template has none.
 
-        Raises :class:`TemplateError` if the file is not a valid mapping.
+        Raises :class:`TemplateError`, located in the file, if it is not a valid mapping, leads
+        out of the template's folder, or holds a label that cannot be filled (an unknown slot,
+        ``{x.y}``, a format spec).
         """
-        path = self.folder / "labels" / f"{name}.yaml"
-        return _labels(path) if path.is_file() else None
+        relative = f"labels/{name}.yaml"
+        path = self.folder / relative
+        if not os.path.lexists(path):
+            return None
+        try:
+            mtime_ns = path.stat().st_mtime_ns
+        except OSError as exc:
+            raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return _labels_as_of(self.folder, relative, mtime_ns)
 
     def language(self, tag: str, calendar: Calendar = "gregorian") -> ReportLanguage:
         """Return how this template writes a report in BCP 47 language ``tag``."""
@@ -152,30 +182,86 @@ def _checked(name: str, folder: Path) -> ReportTemplate:
     return ReportTemplate(name, folder.resolve())
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TemplateError(f"cannot read {path}: {exc}") from None
+def read_template_file(folder: Path, relative: str) -> str:
+    """Return the text of the file ``relative`` (a "/"-separated path) of template ``folder``.
 
-
-def _labels(path: Path) -> dict[str, Any]:
-    # Keyed by modification time too, so a long-running preview sees an edited catalogue.
+    The file's resolved path must lie inside the resolved ``folder``, so a symlink or ``..``
+    that leads out is refused, and on Linux the file actually opened is checked again (a link
+    swapped in after the check is refused too). Only regular files are read (a FIFO would
+    block), at most MAX_TEMPLATE_FILE_BYTES of them.
+    Raises :class:`TemplateError` naming the file.
+    """
+    path = folder.joinpath(*relative.split("/"))
     try:
-        return _labels_as_of(path, path.stat().st_mtime_ns)
+        folder = folder.resolve(strict=True)
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise TemplateError(f"{path}: no such file") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise TemplateError(
+            f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    if not resolved.is_relative_to(folder):
+        raise TemplateError(
+            f"{path} leads out of the template folder; a template reads only its own files"
+        )
+    try:
+        raw = _read_regular_file(resolved, folder)
     except OSError as exc:
         raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if raw is None:
+        raise TemplateError(
+            f"{path} leads out of the template folder; a template reads only its own files"
+        )
+    if len(raw) > MAX_TEMPLATE_FILE_BYTES:
+        limit = MAX_TEMPLATE_FILE_BYTES // (1024 * 1024)
+        raise TemplateError(f"{path} is larger than {limit} MiB")
+    try:
+        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+
+
+def _read_regular_file(resolved: Path, folder: Path) -> bytes | None:
+    """The bytes of ``resolved``, or None if the file opened is not inside ``folder``."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(resolved, flags)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{resolved.name} is not a regular file")
+        proc = Path(f"/proc/self/fd/{fd}")
+        if proc.is_symlink() and not proc.readlink().is_relative_to(folder):
+            return None
+        return handle.read(MAX_TEMPLATE_FILE_BYTES + 1)
+
+
+def _yaml(folder: Path, relative: str) -> LoadedDocument:
+    """The YAML file ``relative`` of template ``folder``, read through the confinement."""
+    text = read_template_file(folder, relative)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        raise TemplateError(f"{folder / relative} is larger than {limit} MiB")
+    return parse_yaml(text, folder / relative)
 
 
 @cache
-def _labels_as_of(path: Path, mtime_ns: int) -> dict[str, Any]:
+def _labels_as_of(folder: Path, relative: str, mtime_ns: int) -> dict[str, Any]:
+    # Keyed by modification time too, so a long-running preview sees an edited catalogue.
+    path = folder / relative
     try:
-        data = load_yaml(path).data
+        document = _yaml(folder, relative)
     except BriefErrors as exc:
-        raise TemplateError(str(exc)) from None
-    if not isinstance(data, dict):
+        raise TemplateError(str(exc.errors[0])) from None
+    if not isinstance(document.data, dict):
         raise TemplateError(f"{path}: labels are a mapping of names to text")
-    return data
+    problems = check_labels(document.data)
+    if problems:
+        key_path, offset, message = problems[0]
+        line, column = document.locate(key_path, offset)
+        more = len(problems) - 1
+        tail = f" (and {more} more problem{'s' * (more != 1)} in this file)" if more else ""
+        raise TemplateError(f"{path}:{line}:{column}: {key_path[0]}: {message}{tail}")
+    return document.data
 
 
 def css_string_filter(value: str) -> Markup:
@@ -196,14 +282,57 @@ def isolate(value: str) -> Markup:
 
 
 def fill(label: str, **values: Any) -> Markup:
-    """Return ``label`` with its ``{name}`` slots filled; text is escaped, Markup kept as is."""
-    return Markup(escape(label).format(**values))
+    """Return ``label`` with its ``{name}`` slots filled; text is escaped, Markup kept as is.
+
+    Only the names given are slots (``{{`` and ``}}`` write braces); ``{x.y}``, ``{x[0]}``,
+    a format spec or a name not given raises :class:`TemplateError`.
+    """
+    text = str(label)
+    try:
+        pieces = label_pieces(text, values.keys())
+    except LabelError as exc:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise TemplateError(f"label {shown!r}: {exc}") from None
+    return Markup("").join(
+        escape(piece) if isinstance(piece, str) else escape(values[piece.name]) for piece in pieces
+    )
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads a template folder's Jinja2 files through :func:`read_template_file`.
+
+    So ``{% include %}``, ``{% extends %}`` and ``{% import %}`` reach only files inside the
+    folder, as the report's own template does.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        relative = "/".join(split_template_path(template))  # refuses ".." itself
+        path = self.folder / relative
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        mtime = _mtime(path)
+        source = read_template_file(self.folder, relative)
+        return source, str(path), lambda: _mtime(path) == mtime
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 @cache
 def _environment(folder: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+    # Sandboxed: a template's code may read what it is given, not walk from it to Python's
+    # internals (''.__class__.__mro__…), call unsafe methods or change its inputs.
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=ConfinedLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
+from osintkit.fields import MARKDOWN_MAX_CHARS
+from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
@@ -29,6 +32,12 @@ class LoadedBrief:
     brief: Brief
     series: Series
     registry_path: Path
+    #: The file as it was read and validated, with the position of every value. Later stages
+    #: use this, never a second read of ``path``, which may have changed since (or been
+    #: swapped for a symlink to a file outside the folder).
+    document: LoadedDocument
+    #: The local images the brief's Markdown shows, by their URL there, as checked.
+    figures: Mapping[str, Figure] = field(default_factory=dict)
 
 
 def load_registry(path: Path) -> dict[str, Series]:
@@ -60,6 +69,8 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     except ValidationError as exc:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
+    figures, refused = load_figures(_markdown(data), path.parent)
+    problems.extend(_at(document, p.key_path, p.message, p.offset) for p in refused)
 
     registry_path = registry_path or find_registry(path)
     series: Series | None = None
@@ -87,7 +98,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
-    return LoadedBrief(path, brief, series, registry_path)
+    return LoadedBrief(path, brief, series, registry_path, document, figures)
 
 
 def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[BriefError]:
@@ -159,17 +170,11 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     )
                 )
             ids.add(source_id)
-    excerpts = [
-        (("sources", i, "excerpt"), source["excerpt"])
-        for i, source in enumerate(sources if isinstance(sources, list) else [])
-        if isinstance(source, dict) and isinstance(source.get("excerpt"), str)
-    ]
-    for key_path, text in [*markdown_fields(data), *excerpts]:
+    for key_path, text in _markdown(data):
         too_deep = find_too_deep(text)
         if too_deep is not None:
             message = "lists or quotes nested too deeply: the report would lose what they hold"
             problems.append(_at(document, key_path, message, too_deep))
-    for key_path, text in markdown_fields(data):
         for citation in find_citations(text):
             if citation.source_id not in ids:
                 hint = did_you_mean(citation.source_id, ids)
@@ -182,6 +187,12 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     )
                 )
     return problems
+
+
+def _markdown(data: Any) -> list[tuple[KeyPath, str]]:
+    """The Markdown fields whose content is checked: not those too long to be valid, which
+    the model reports, and which would only cost the parser time."""
+    return [(k, text) for k, text in markdown_fields(data) if len(text) <= MARKDOWN_MAX_CHARS]
 
 
 def _located(

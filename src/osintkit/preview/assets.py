@@ -2,14 +2,15 @@
 
 The preview serves a report's images (and whatever else its HTML or CSS loads) from the
 brief's folder. A brief is untrusted input, so what it asks for is only a candidate: a URL path
-becomes a file only when it names a file inside that folder once every symlink is resolved.
+becomes a file only when it names a file inside that folder once every symlink is resolved,
+and only when its name says it is of a passive type (:func:`served_type`).
 """
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 #: Attributes whose URL a browser loads by itself (links followed by a click are not loads).
@@ -27,6 +28,37 @@ _LOADING_ATTRIBUTES = {
     "script": ("src",),
 }
 _CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+#: The types a report loads that cannot run script of their own, by lower-case file name
+#: suffix, and the Content-Type each is served as. The table is fixed rather than the system's
+#: MIME database, so what is served does not depend on the machine; anything else (HTML,
+#: XHTML, XML, JavaScript, PDF, JSON …) is not served as an asset at all. SVG can hold script,
+#: but the preview serves every asset with a policy that sandboxes it as a document, and an
+#: <img> never runs an SVG's script.
+_PASSIVE_TYPES = {
+    ".apng": "image/apng",
+    ".avif": "image/avif",
+    ".bmp": "image/bmp",
+    ".gif": "image/gif",
+    ".ico": "image/vnd.microsoft.icon",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".css": "text/css; charset=utf-8",
+    ".m4a": "audio/mp4",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+    ".oga": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".ogv": "video/ogg",
+    ".wav": "audio/wav",
+    ".webm": "video/webm",
+}
 #: Any base with a path of "/": joining a reference to it gives the path a browser asks for.
 _PAGE = "http://preview.invalid/"
 
@@ -77,6 +109,12 @@ def local_url_paths(html: str) -> frozenset[str]:
             continue
         paths.add(unquote(urlsplit(urljoin(_PAGE, reference.strip())).path))
     return frozenset(paths)
+
+
+def served_type(url_path: str) -> str | None:
+    """Return the Content-Type the file ``url_path`` names is served as, or None if its name
+    is not that of a passive type (then it is not served)."""
+    return _PASSIVE_TYPES.get(PurePosixPath(url_path).suffix.lower())
 
 
 def candidate_file(root: Path, url_path: str) -> Path | None:

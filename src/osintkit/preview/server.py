@@ -6,12 +6,16 @@ this Host header. It serves the page, the reload channel (Server-Sent Events: on
 response the browser's EventSource reconnects by itself, in the standard library on both
 ends), the PDF when previewing it, and the local files the report loads, each confined to the
 brief's folder.
+
+Only the page at ``/`` may run script, and only its own. Every other response carries a
+Content-Security-Policy with ``sandbox``: opened as a document (an image in a tab of its own,
+an error page), it gets an opaque origin, runs no script and can load nothing that could
+read the page or send it elsewhere.
 """
 
 from __future__ import annotations
 
 import contextlib
-import mimetypes
 import secrets
 import shutil
 import socketserver
@@ -21,7 +25,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from osintkit.preview.assets import confined_file
+from osintkit.preview.assets import confined_file, served_type
 from osintkit.preview.page import EVENTS_PATH, PDF_PATH, served_page
 from osintkit.preview.session import PreviewSession
 
@@ -40,6 +44,25 @@ _COMMON_HEADERS = {
     # Another site's page may not even embed these responses as images or frames.
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+
+
+#: Everything but the page, the PDF and the assets (errors, the reload channel): a document
+#: that can load nothing, run nothing, and be framed by nothing.
+_INERT_POLICY = (
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+)
+#: The PDF: framed by the page. Chromium's viewer shows a sandboxed PDF, framed or in a tab.
+_PDF_POLICY = (
+    "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+#: The report's own files. An SVG opened in a tab of its own still gets its styles and
+#: embedded images, and nothing else: no script, no requests beyond this server's images,
+#: an opaque origin that cannot read the page. (In an <img>, no policy is needed: an image
+#: runs no script and loads nothing.)
+_ASSET_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; sandbox"
+)
 
 
 def _page_policy(nonce: str) -> str:
@@ -157,36 +180,35 @@ class _Handler(BaseHTTPRequestHandler):
         nonce = secrets.token_urlsafe(16)
         session = self.server.preview.session
         html = served_page(session.snapshot(), session.pdf, nonce)
-        headers = {"Content-Security-Policy": _page_policy(nonce)}
-        self._send(200, html.encode(), "text/html; charset=utf-8", headers)
+        self._send(200, html.encode(), "text/html; charset=utf-8", _page_policy(nonce))
 
     def _pdf(self) -> None:
         data = self.server.preview.session.snapshot().pdf
         if data is None:
             self._send(404, b"no PDF yet\n")
             return
-        self._send(200, data, "application/pdf")
+        self._send(200, data, "application/pdf", _PDF_POLICY)
 
     def _asset(self, url_path: str) -> None:
         session = self.server.preview.session
-        # Only what the report loads, and only if it lies in the brief's folder for real.
-        found = (
-            confined_file(session.asset_root, url_path)
-            if url_path in session.snapshot().assets
-            else None
-        )
+        # Only what the report loads, only of a passive type (an HTML or XML file there would
+        # be a document of this origin with script of its own), and only if it lies in the
+        # brief's folder for real.
+        kind = served_type(url_path)
+        found = None
+        if kind is not None and url_path in session.snapshot().assets:
+            found = confined_file(session.asset_root, url_path)
         if found is None and url_path == "/favicon.ico":
             # Browsers ask for one unprompted; "no icon" keeps their consoles free of a 404.
             self._send(204, b"")
             return
-        if found is None:
+        if found is None or kind is None:
             self._send(404, b"not found\n")
             return
-        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         try:
             with found.open("rb") as file:
                 size = found.stat().st_size
-                self._start(200, kind, size)
+                self._start(200, kind, size, _ASSET_POLICY)
                 if self.command != "HEAD":
                     shutil.copyfileobj(file, self.wfile)
         except OSError:
@@ -197,9 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
         preview = self.server.preview
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        for name, value in _COMMON_HEADERS.items():
-            self.send_header(name, value)
-        self.end_headers()
+        self._end_headers(_INERT_POLICY)
         if self.command == "HEAD":
             return
         sent = ""
@@ -215,14 +235,24 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self.wfile.write(b": keep-alive\n\n")
 
-    def _start(
-        self, status: int, kind: str, length: int, headers: dict[str, str] | None = None
-    ) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Refuse a request the standard library turns away (a method other than GET or HEAD,
+        a malformed request line) in plain text under the inert policy, not as its HTML page."""
+        self.close_connection = True
+        reason = message or self.responses.get(code, ("error",))[0]
+        self._send(code, f"{code} {reason}\n".encode("latin-1", "replace"))
+
+    def _start(self, status: int, kind: str, length: int, policy: str = _INERT_POLICY) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(length))
-        for name, value in {**_COMMON_HEADERS, **(headers or {})}.items():
+        if status != 204:
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(length))
+        self._end_headers(policy)
+
+    def _end_headers(self, policy: str) -> None:
+        for name, value in _COMMON_HEADERS.items():
             self.send_header(name, value)
+        self.send_header("Content-Security-Policy", policy)
         self.end_headers()
 
     def _send(
@@ -230,8 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
         status: int,
         body: bytes,
         kind: str = "text/plain; charset=utf-8",
-        headers: dict[str, str] | None = None,
+        policy: str = _INERT_POLICY,
     ) -> None:
-        self._start(status, kind, len(body), headers)
+        self._start(status, kind, len(body), policy)
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -161,6 +161,7 @@ class PreviewSession:
         self._state = _State(Snapshot(f"{self._token}-0"), self._first_inputs())
         self._template_folder: Path | None = None
         self._assets: frozenset[Path] = frozenset()
+        self._figures: frozenset[Path] = frozenset()
 
     def snapshot(self) -> Snapshot:
         """Return what the preview shows now."""
@@ -244,6 +245,7 @@ class PreviewSession:
         from osintkit.report import template_for
         from osintkit.validation import load_brief
 
+        self._figures = self._figure_files()
         loaded = load_brief(self.brief, self.registry)
         template = template_for(loaded, self.template)
         self._template_folder = template.folder
@@ -283,10 +285,23 @@ class PreviewSession:
             files |= _both_names(registry)
         return Inputs(frozenset(files))
 
+    def _figure_files(self) -> frozenset[Path]:
+        """The figures the brief shows, found even when the brief is invalid (a figure
+        missing is an error): saving the missing file is then what rebuilds."""
+        from osintkit.figures import figure_candidates
+        from osintkit.loader import load_yaml
+        from osintkit.models import markdown_fields
+
+        try:
+            data = load_yaml(self.brief).data
+        except BriefErrors:
+            return self._figures
+        return figure_candidates(markdown_fields(data), self.brief.parent)
+
     def _inputs(self) -> Inputs:
         """What the build just done read: the brief, the registry, the template, the assets."""
         files = set(self._first_inputs().files)
-        for asset in self._assets:
+        for asset in self._assets | self._figures:
             files |= _both_names(asset)
         folders = {self._template_folder} if self._template_folder else set()
         return Inputs(frozenset(files), frozenset(folders))

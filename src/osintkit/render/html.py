@@ -1,4 +1,8 @@
-"""A validated brief + a template → one self-contained HTML document."""
+"""A validated brief + a template → one self-contained HTML document.
+
+Self-contained: the CSS is inlined, and so is every figure, as a ``data:`` URI of the bytes
+validation checked; nothing the page shows is loaded from beside it or from the network.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -14,6 +19,7 @@ from markupsafe import Markup
 from osintkit import __version__
 from osintkit.errors import TemplateError
 from osintkit.fields import partial_date_range
+from osintkit.figures import figure_data_uri
 from osintkit.localization import ReportLanguage, text_direction
 from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
 from osintkit.models import KeyJudgement, Source, TimelineEvent
@@ -88,17 +94,19 @@ class RenderedHtml:
 
 
 def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
-    """Return the report as one HTML document with its CSS inlined.
+    """Return the report as one HTML document with its CSS and its figures inlined.
 
-    Raises :class:`TemplateError` when the template itself fails.
+    Raises :class:`TemplateError` when the template itself fails, :class:`RenderError` when a
+    figure is no longer what validation checked.
     """
     brief = loaded.brief
     language = template.language(brief.language, brief.calendar or loaded.series.calendar)
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
+    figures = _inlined(loaded)
 
-    def markdown(text: str, inline: bool = False) -> Markup:
-        return render_markdown(text, citations, inline=inline, number=number)
+    def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
+        return render_markdown(text, index, inline=inline, number=number, figures=figures)
 
     scale = loaded.series.likelihood_scale
     # Reading order matters: sources are numbered in the order they are first cited.
@@ -140,7 +148,7 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         "sections": sections,
-        "references": _references(brief.sources, citations, brief.language, sections),
+        "references": _references(brief.sources, citations, brief.language, sections, markdown),
         "grades_used": _grades_used(brief.sources),
         "tlp": _tlp(brief.tlp or loaded.series.tlp),
         "scale_title": SCALE_TITLES[scale],
@@ -158,31 +166,72 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
             f"{exc.filename}:{exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) else ""
         )
         raise TemplateError(f"{where}template {template.name}: {exc.message}") from None
+    except (
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        RecursionError,
+        TypeError,
+        ValueError,
+    ) as exc:
+        # The template's code is its author's, not osintkit's: `{{ 1 / 0 }}`, a macro calling
+        # itself or a range past the sandbox's cap fails this render, not osintkit.
+        detail = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
+        raise TemplateError(f"template {template.name}: {type(exc).__name__}: {detail}") from None
     return RenderedHtml(text, language.warnings, print_css)
 
 
+def _inlined(loaded: LoadedBrief) -> dict[str, str]:
+    """The ``data:`` URI of each figure by its URL in the Markdown, each file read once."""
+    uris: dict[Path, str] = {}
+    for figure in loaded.figures.values():
+        if figure.path not in uris:
+            uris[figure.path] = figure_data_uri(figure)
+    return {src: uris[figure.path] for src, figure in loaded.figures.items()}
+
+
 def _references(
-    sources: list[Source], citations: CitationIndex, language: str, sections: dict[str, Any]
+    sources: list[Source],
+    citations: CitationIndex,
+    language: str,
+    sections: dict[str, Any],
+    markdown: Callable[..., Markup],
 ) -> list[Reference]:
-    """Cited sources in order of first citation, then the uncited ones in brief order."""
-    cited_at: dict[str, list[str]] = {}
-    for anchor, source_id in _CITATION_RE.findall(_flatten(sections)):
-        cited_at.setdefault(html.unescape(source_id), []).append(anchor)
+    """Cited sources in order of first citation, then the uncited ones in brief order.
+
+    An excerpt or a translation may cite too: by then every source has its number (the
+    list's order is fixed by the text before it), so a citation there numbers nothing new.
+    """
     order = sorted(sources, key=lambda s: citations.numbers.get(s.id, len(sources) + 1))
-    references = []
-    for number, source in enumerate(order, start=1):
-        references.append(
-            Reference(
-                number,
-                source,
-                render_markdown(source.excerpt) if source.excerpt else None,
-                text_direction(source.language or language),
-                render_markdown(source.translation) if source.translation else None,
-                grade(source.reliability, source.credibility),
-                tuple(cited_at.get(source.id, ())),
-            )
+    final = CitationIndex(
+        citations.known,
+        {source.id: number for number, source in enumerate(order, start=1)},
+        citations.occurrences,
+    )
+    quoted = [
+        (
+            markdown(source.excerpt, index=final) if source.excerpt else None,
+            markdown(source.translation, index=final) if source.translation else None,
         )
-    return references
+        for source in order
+    ]
+    cited_at: dict[str, list[str]] = {}
+    for anchor, source_id in _CITATION_RE.findall(_flatten([sections, quoted])):
+        cited_at.setdefault(html.unescape(source_id), []).append(anchor)
+    return [
+        Reference(
+            number,
+            source,
+            excerpt,
+            text_direction(source.language or language),
+            translation,
+            grade(source.reliability, source.credibility),
+            tuple(cited_at.get(source.id, ())),
+        )
+        for number, (source, (excerpt, translation)) in enumerate(
+            zip(order, quoted, strict=True), 1
+        )
+    ]
 
 
 def _flatten(value: Any) -> str:

@@ -27,9 +27,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from osintkit.build import LOCK_FILE, MANIFEST_FILE
 from osintkit.cli import app
-from osintkit.output import TEMP_SUFFIX
+from osintkit.output import LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

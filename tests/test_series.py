@@ -1,4 +1,4 @@
-"""The series registry: ISSN check digits, finding series.yaml, and located registry errors."""
+"""The series registry: ISSN check digits and located registry errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from osintkit.errors import BriefErrors
 from osintkit.fields import issn_check_digit
-from osintkit.series import Series, find_registry
+from osintkit.series import Series
 from osintkit.validation import load_registry
 
 SERIES = {
@@ -92,41 +92,6 @@ def test_an_issn_written_as_a_number_is_refused() -> None:
 def test_unknown_series_fields_are_refused() -> None:
     with pytest.raises(ValidationError, match=r"Extra inputs are not permitted"):
         Series(issn="2975-0598", colour="red", **SERIES)
-
-
-# --- find_registry ----------------------------------------------------------------------------
-
-
-def test_find_registry_walks_up_from_a_brief(tmp_path: Path) -> None:
-    registry = tmp_path / "series.yaml"
-    registry.write_text("{}\n", encoding="utf-8")
-    deep = tmp_path / "2025" / "01"
-    deep.mkdir(parents=True)
-    brief = deep / "brief.yaml"
-    brief.write_text("series: x\n", encoding="utf-8")
-    assert find_registry(brief) == registry.resolve()
-    assert find_registry(deep) == registry.resolve()
-
-
-def test_the_nearest_registry_wins(tmp_path: Path) -> None:
-    (tmp_path / "series.yaml").write_text("{}\n", encoding="utf-8")
-    inner = tmp_path / "team"
-    inner.mkdir()
-    (inner / "series.yaml").write_text("{}\n", encoding="utf-8")
-    assert find_registry(inner / "brief.yaml") == (inner / "series.yaml").resolve()
-
-
-def test_a_folder_named_series_yaml_is_not_a_registry(tmp_path: Path) -> None:
-    (tmp_path / "series.yaml").write_text("{}\n", encoding="utf-8")
-    inner = tmp_path / "team"
-    (inner / "series.yaml").mkdir(parents=True)
-    assert find_registry(inner / "brief.yaml") == (tmp_path / "series.yaml").resolve()
-
-
-def test_no_registry_anywhere(tmp_path: Path) -> None:
-    if any((p / "series.yaml").is_file() for p in tmp_path.resolve().parents):
-        pytest.skip("a series.yaml above the temporary folder would be found")
-    assert find_registry(tmp_path / "brief.yaml") is None
 
 
 # --- load_registry ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import BriefErrors
-from osintkit.series import find_registry
+from osintkit.paths import find_registry
 from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]

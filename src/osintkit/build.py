@@ -19,29 +19,39 @@ import functools
 import hashlib
 import json
 import os
-import re
 import stat
 import tempfile
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
 from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
-from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic
-from osintkit.tradecraft import PUBLIC_TLP
+from osintkit.output import (
+    CHECKSUMS,
+    LOCK_FILE,
+    MANIFEST_FILE,
+    TEMP_SUFFIX,
+    remove_stale_temporaries,
+    write_atomic,
+)
+from osintkit.records import (
+    IssueRecord,
+    Malformed,
+    OutputFile,
+    is_count,
+    is_path,
+    json_object,
+    want,
+)
+from osintkit.tradecraft import is_public
 
 if TYPE_CHECKING:
     from osintkit.validation import LoadedBrief
 
-MANIFEST_FILE = ".osintkit-build.json"
-#: The lock a build holds on each of its folders for as long as it runs.
-LOCK_FILE = ".osintkit-build.lock"
-#: The checksums of every published file (written by osintkit.site).
-CHECKSUMS = "SHA256SUMS"
 #: 2: one manifest in the restricted folder, each brief's files in the folder it names.
 _MANIFEST_FORMAT = 2
 
@@ -50,12 +60,6 @@ Status = Literal["built", "skipped", "failed"]
 
 class FolderConflict(OsintkitError):
     """The public and the restricted folder are one, or one lies inside the other."""
-
-
-def is_public(tlp: str, status: str, drafts: bool) -> bool:
-    """Whether a report may be written to the public site: marked TLP:CLEAR or GREEN, and
-    final (or a draft, with ``drafts``)."""
-    return tlp in PUBLIC_TLP and (status != "draft" or drafts)
 
 
 def default_restricted_dir(out_dir: Path) -> Path:
@@ -111,7 +115,9 @@ class BuildOutcome:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: The brief's catalogue entry (number, title, date, files), for built and skipped briefs.
-    entry: dict[str, Any] | None = None
+    entry: IssueRecord | None = None
+    #: Local files the PDF loaded, for a built brief.
+    files_read: list[str] = field(default_factory=list)
     #: Whether its files go to the restricted folder; None if it failed before that was known.
     restricted: bool | None = None
     #: The folder its files are (or were to be) written to.
@@ -294,7 +300,7 @@ def _build(
         if old is not None and _unchanged(path, old, options, hashes):
             numbers[path] = old.number
             placed.append((key, old.restricted, old.files()))
-            folder = options.root(old.restricted) / old.entry["series"]
+            folder = options.root(old.restricted) / old.entry.series
             result.outcomes.append(
                 BuildOutcome(
                     path, "skipped", entry=old.entry, restricted=old.restricted, folder=folder
@@ -333,9 +339,7 @@ def _build(
                         number=item.number,
                         registry=str(item.registry_path),
                         template=str(item.template_folder),
-                        inputs={
-                            p: hashes.file(Path(p)) for p in outcome.entry.pop("files_read", [])
-                        },
+                        inputs={p: hashes.file(Path(p)) for p in outcome.files_read},
                         restricted=item.restricted,
                         entry=outcome.entry,
                     )
@@ -437,7 +441,7 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restri
     root = options.root(restricted)
     state = json.dumps(
         {
-            "entries": entries,
+            "entries": [entry.to_json() for entry in entries],
             "drafts": options.drafts,
             "registries": [hashes.file(Path(r)) for r in registries],
             "version": __version__,
@@ -451,7 +455,7 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restri
     if restricted and not entries and not listed:
         return  # a restricted folder that never held a report needs no empty catalogue
     if restricted:
-        for series in {entry["series"] for entry in entries}:
+        for series in {entry.series for entry in entries}:
             _confine(root / series, root)  # its feed
     from osintkit.site import publish
     from osintkit.validation import load_registry
@@ -555,38 +559,37 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
             folder=out_dir,
         )
     brief = loaded.brief
-    files = {
-        written.kind: {
-            "path": written.path.relative_to(root).as_posix(),
-            "size": written.size,
-            "sha256": hashlib.sha256(written.path.read_bytes()).hexdigest(),
-            **({"pages": written.pages} if written.pages is not None else {}),
-        }
-        for written in rendered.files
-    }
-    entry = {
-        "series": brief.series,
-        "volume": brief.volume,
-        "issue": brief.issue,
-        "title": brief.title,
-        "subtitle": brief.subtitle,
-        "date": brief.date.isoformat(),
-        "language": brief.language,
-        "status": brief.status,
-        "tlp": brief.tlp or loaded.series.tlp,
-        "authors": list(brief.authors),
-        "keywords": list(brief.keywords),
-        "summary": _plain_text(brief.executive_summary),
-        "brief": path.name,
-        "files": files,
-        "files_read": [str(p) for p in rendered.files_read],
-    }
+    entry = IssueRecord(
+        series=brief.series,
+        volume=brief.volume,
+        issue=brief.issue,
+        title=brief.title,
+        subtitle=brief.subtitle,
+        date=brief.date.isoformat(),
+        language=brief.language,
+        status=brief.status,
+        tlp=brief.tlp or loaded.series.tlp,
+        authors=tuple(brief.authors),
+        keywords=tuple(brief.keywords),
+        summary=_plain_text(brief.executive_summary),
+        brief=path.name,
+        files={
+            written.kind: OutputFile(
+                path=written.path.relative_to(root).as_posix(),
+                size=written.size,
+                sha256=hashlib.sha256(written.path.read_bytes()).hexdigest(),
+                pages=written.pages,
+            )
+            for written in rendered.files
+        },
+    )
     return BuildOutcome(
         path,
         "built",
         warnings=rendered.warnings,
         seconds=time.perf_counter() - started,
         entry=entry,
+        files_read=[str(p) for p in rendered.files_read],
         restricted=item.restricted,
         folder=out_dir,
     )
@@ -627,7 +630,7 @@ def _fingerprint(
 
 def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes) -> bool:
     entry = old.entry
-    if old.restricted == is_public(entry["tlp"], entry["status"], options.drafts):
+    if old.restricted == is_public(entry.tlp, entry.status, options.drafts):
         return False  # it belongs in the other folder now (--drafts given or dropped)
     try:
         registry, template = Path(old.registry), Path(old.template)
@@ -638,8 +641,8 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
         if any(hashes.file(Path(p)) != digest for p, digest in old.inputs.items()):
             return False
         root = options.root(old.restricted)
-        for written in entry["files"].values():
-            if (root / written["path"]).stat().st_size != written["size"]:
+        for written in entry.files.values():
+            if (root / written.path).stat().st_size != written.size:
                 return False
     except (OSError, RuntimeError):
         return False
@@ -676,18 +679,9 @@ class _Hashes:
         return self._folders[folder]
 
 
-class _Malformed(Exception):
-    """A manifest field is not what osintkit wrote there."""
-
-
 _RECORD_FIELDS = frozenset(
     {"fingerprint", "number", "registry", "template", "inputs", "restricted", "entry"}
 )
-_ENTRY_TEXT = ("series", "title", "date", "language", "tlp", "summary", "brief")
-_ENTRY_FIELDS = frozenset(
-    {*_ENTRY_TEXT, "volume", "issue", "subtitle", "status", "authors", "keywords", "files"}
-)
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -702,11 +696,11 @@ class _Record:
     inputs: dict[str, str]
     #: Whether its files are in the restricted folder (else in the public one).
     restricted: bool
-    entry: dict[str, Any]
+    entry: IssueRecord
 
     def files(self) -> list[str]:
         """Its files, relative to the folder they are in."""
-        return [str(f["path"]) for f in self.entry["files"].values()]
+        return [f.path for f in self.entry.files.values()]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -716,36 +710,35 @@ class _Record:
             "template": self.template,
             "inputs": self.inputs,
             "restricted": self.restricted,
-            "entry": self.entry,
+            "entry": self.entry.to_json(),
         }
 
     @classmethod
     def from_json(cls, data: object, where: str) -> _Record:
-        """Check every field a build or the catalogue uses; raise :class:`_Malformed` if one
+        """Check every field a build or the catalogue uses; raise :class:`Malformed` if one
         is missing or of the wrong kind."""
-        record = _object(data, where, _RECORD_FIELDS)
+        record = json_object(data, where, _RECORD_FIELDS)
         number = record["number"]
-        _want(
+        want(
             isinstance(number, list)
             and len(number) == 3
             and isinstance(number[0], str)
-            and _is_count(number[1], 1)
-            and _is_count(number[2], 1),
+            and is_count(number[1], 1)
+            and is_count(number[2], 1),
             f"{where}.number",
             "[series, volume, issue]",
         )
         inputs = record["inputs"]
-        _want(
+        want(
             isinstance(inputs, dict)
-            and all(_is_path(k) and isinstance(v, str) for k, v in inputs.items()),
+            and all(is_path(k) and isinstance(v, str) for k, v in inputs.items()),
             f"{where}.inputs",
             "an object of file paths and their SHA-256",
         )
         for name in ("registry", "template"):
-            _want(_is_path(record[name]), f"{where}.{name}", "a file path")
-        _want(isinstance(record["fingerprint"], str), f"{where}.fingerprint", "a string")
-        _want(isinstance(record["restricted"], bool), f"{where}.restricted", "true or false")
-        _check_entry(record["entry"], f"{where}.entry")
+            want(is_path(record[name]), f"{where}.{name}", "a file path")
+        want(isinstance(record["fingerprint"], str), f"{where}.fingerprint", "a string")
+        want(isinstance(record["restricted"], bool), f"{where}.restricted", "true or false")
         return cls(
             record["fingerprint"],
             (number[0], number[1], number[2]),
@@ -753,84 +746,8 @@ class _Record:
             record["template"],
             inputs,
             record["restricted"],
-            record["entry"],
+            IssueRecord.from_json(record["entry"], f"{where}.entry"),
         )
-
-
-def _check_entry(data: object, where: str) -> None:
-    entry = _object(data, where, _ENTRY_FIELDS)
-    for name in _ENTRY_TEXT:
-        _want(isinstance(entry[name], str), f"{where}.{name}", "a string")
-    for name in ("volume", "issue"):
-        _want(_is_count(entry[name], 1), f"{where}.{name}", "a whole number from 1")
-    _want(entry["subtitle"] is None or isinstance(entry["subtitle"], str), f"{where}.subtitle",
-          "a string or null")  # fmt: skip
-    _want(entry["status"] in ("draft", "final"), f"{where}.status", '"draft" or "final"')
-    for name in ("authors", "keywords"):
-        value = entry[name]
-        _want(
-            isinstance(value, list) and all(isinstance(v, str) for v in value),
-            f"{where}.{name}",
-            "a list of strings",
-        )
-    files = entry["files"]
-    _want(
-        isinstance(files, dict) and set(files) <= {"pdf", "html"},
-        f"{where}.files",
-        'an object with "pdf" and "html"',
-    )
-    for kind, data in files.items():
-        at = f"{where}.files.{kind}"
-        written = _object(data, at, frozenset({"path", "size", "sha256"}), {"pages"})
-        _want(_is_output(written["path"], kind), f"{at}.path", f"<series>/<name>.{kind}")
-        _want(_is_count(written["size"], 0), f"{at}.size", "a whole number")
-        _want(
-            isinstance(written["sha256"], str) and _SHA256.fullmatch(written["sha256"]) is not None,
-            f"{at}.sha256",
-            "a SHA-256 in hex",
-        )
-        if "pages" in written:
-            _want(_is_count(written["pages"], 1), f"{at}.pages", "a whole number from 1")
-
-
-def _object(
-    data: object, where: str, required: frozenset[str], optional: set[str] | None = None
-) -> dict[str, Any]:
-    keys = sorted(required)
-    _want(
-        isinstance(data, dict) and required <= set(data) <= required | (optional or set()),
-        where,
-        "an object with " + ", ".join(keys),
-    )
-    assert isinstance(data, dict)
-    return data
-
-
-def _want(ok: bool, where: str, what: str) -> None:
-    if not ok:
-        raise _Malformed(f"{where} should be {what}")
-
-
-def _is_count(value: object, minimum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
-def _is_path(value: object) -> bool:
-    return isinstance(value, str) and value != "" and "\0" not in value
-
-
-def _is_output(value: object, kind: str) -> bool:
-    """``<series>/<name>.<kind>``: the only files a build removes are ones of this shape
-    inside its own folders, whatever a manifest says."""
-    if not _is_path(value) or "\\" in str(value):
-        return False
-    path = PurePosixPath(str(value))
-    return (
-        path.as_posix() == value
-        and len(path.parts) == 2
-        and not any(part in (".", "..") for part in path.parts)
-        and path.suffix == f".{kind}"
-    )
 
 
 @dataclass
@@ -857,20 +774,22 @@ class _Manifest:
             return cls._parse(json.loads(text), text), ""
         except (ValueError, RecursionError):
             return cls(), f"{path} is not valid JSON; every brief is built again"
-        except _Malformed as exc:
+        except Malformed as exc:
             return cls(), f"{path} is not a build manifest: {exc}; every brief is built again"
 
     @classmethod
     def _parse(cls, data: object, text: str) -> _Manifest:
-        _want(isinstance(data, dict), "the file", "a JSON object")
+        want(isinstance(data, dict), "the file", "a JSON object")
         assert isinstance(data, dict)
-        _want(data.get("format") == _MANIFEST_FORMAT, "format", str(_MANIFEST_FORMAT))
-        manifest = _object(data, "the file", frozenset({"format", "published", "briefs"}))
-        published = _object(manifest["published"], "published", frozenset(_PUBLISHED_KEYS.values()))
+        want(data.get("format") == _MANIFEST_FORMAT, "format", str(_MANIFEST_FORMAT))
+        manifest = json_object(data, "the file", frozenset({"format", "published", "briefs"}))
+        published = json_object(
+            manifest["published"], "published", frozenset(_PUBLISHED_KEYS.values())
+        )
         for name in _PUBLISHED_KEYS.values():
-            _want(isinstance(published[name], str), f"published.{name}", "a string")
+            want(isinstance(published[name], str), f"published.{name}", "a string")
         briefs = manifest["briefs"]
-        _want(isinstance(briefs, dict), "briefs", "an object")
+        want(isinstance(briefs, dict), "briefs", "an object")
         records = {
             key: _Record.from_json(value, f"briefs[{json.dumps(key[:80])}]")
             for key, value in briefs.items()

@@ -10,17 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from osintkit.errors import BriefError, BriefErrors
+from osintkit.paths import BRIEF_SUFFIXES, REGISTRY_FILE_NAME
 
 if TYPE_CHECKING:
     from osintkit.validation import LoadedBrief
 
 # Kept light (no YAML parser, no Pydantic at import): a no-op build imports this module and
 # should cost only the time to hash its inputs.
-
-#: The series registry's file name (osintkit.series re-exports it).
-REGISTRY_FILE_NAME = "series.yaml"
-
-BRIEF_SUFFIXES = (".yaml", ".yml")
 
 #: (series key, volume, issue): what a brief's number is.
 Number = tuple[str, int, int]

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 _ISSN_RE = re.compile(r"^(\d{4})-?(\d{3})([\dXx])$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -170,3 +170,11 @@ Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 LikelihoodScale = Literal["phia", "icd203"]
 #: Names of lint rules a brief or a series switches off.
 LintRule = Annotated[str, Field(pattern=r"^[a-z][a-z-]*$", max_length=50)]
+
+
+class LintSettings(BaseModel):
+    """Which ``osintkit lint`` rules are switched off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    disable: list[LintRule] = []

@@ -19,7 +19,7 @@ from osintkit.fields import (
     IsoDate,
     LanguageTag,
     Line,
-    LintRule,
+    LintSettings,
     Markdown,
     PartialDate,
     Reliability,
@@ -83,12 +83,6 @@ class TimelineEvent(_Model):
     date: PartialDate
     event: Markdown
     source: SourceId | None = None
-
-
-class LintSettings(_Model):
-    """Which ``osintkit lint`` rules are switched off."""
-
-    disable: list[LintRule] = []
 
 
 class Brief(_Model):

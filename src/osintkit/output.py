@@ -19,6 +19,14 @@ def output_path(brief_path: Path, out_dir: Path, extension: str) -> Path:
 
 TEMP_SUFFIX = ".osintkit-tmp"
 
+# The files osintkit keeps beside the reports in an output folder.
+#: The checksums of every published file (written by osintkit.site).
+CHECKSUMS = "SHA256SUMS"
+#: What each brief was built from (osintkit.build; only in the restricted folder).
+MANIFEST_FILE = ".osintkit-build.json"
+#: The lock a build holds on each of its folders for as long as it runs.
+LOCK_FILE = ".osintkit-build.lock"
+
 
 def _remove_stale_temporaries(path: Path) -> None:
     """Delete temporary files a killed osintkit left beside ``path``.

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from osintkit.catalogue import REGISTRY_FILE_NAME, Number, brief_paths, next_number
+from osintkit.catalogue import Number, brief_paths, next_number
 from osintkit.errors import BriefErrors, OsintkitError, OutputError, did_you_mean
 from osintkit.loader import load_yaml
 from osintkit.output import write_atomic
-from osintkit.series import find_registry
+from osintkit.paths import REGISTRY_FILE_NAME, find_registry
 
 BRIEF_SCHEMA = "brief.schema.json"
 REGISTRY_SCHEMA = "series.schema.json"

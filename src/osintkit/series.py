@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from osintkit.catalogue import REGISTRY_FILE_NAME
-from osintkit.fields import Calendar, Email, HttpUrl, Issn, LikelihoodScale, SeriesKey, Tlp
-from osintkit.models import LintSettings
+from osintkit.fields import (
+    Calendar,
+    Email,
+    HttpUrl,
+    Issn,
+    LikelihoodScale,
+    LintSettings,
+    SeriesKey,
+    Tlp,
+)
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=300)]
 
@@ -38,13 +44,3 @@ class Series(BaseModel):
 
 class Registry(RootModel[dict[SeriesKey, Series]]):
     """Every series of a registry file, by key."""
-
-
-def find_registry(start: Path) -> Path | None:
-    """Return the nearest ``series.yaml`` in ``start`` (a brief file or folder) or a parent."""
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder.resolve(), *folder.resolve().parents):
-        path = candidate / REGISTRY_FILE_NAME
-        if path.is_file():
-            return path
-    return None

@@ -2,7 +2,7 @@
 series and SHA256SUMS over every published file, for the public site and, apart from it, for
 the restricted folder.
 
-Everything here is a function of the build manifest's entries and the registry: no clock, no
+Everything here is a function of the build manifest's records and the registry: no clock, no
 randomness, sorted output, so two builds of the same briefs give the same bytes.
 """
 
@@ -12,7 +12,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,11 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from osintkit import __version__
-from osintkit.build import CHECKSUMS, is_public
 from osintkit.errors import OutputError
-from osintkit.output import write_atomic
+from osintkit.output import CHECKSUMS, write_atomic
+from osintkit.records import IssueRecord, OutputFile
 from osintkit.series import Series
+from osintkit.tradecraft import is_public
 
 CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
@@ -102,39 +103,39 @@ class Published:
 
 def publish(
     out_dir: Path,
-    entries: Iterable[dict[str, Any]],
+    records: Sequence[IssueRecord],
     registry: dict[str, Series],
     drafts: bool = False,
     restricted: bool = False,
 ) -> Published:
-    """Write the catalogue, feeds and checksums for the built ``entries`` into ``out_dir``.
+    """Write the catalogue, feeds and checksums for the built ``records`` into ``out_dir``.
 
     A public site (the default) leaves out drafts unless ``drafts``, and always reports marked
     TLP:AMBER, AMBER+STRICT or RED: a public catalogue and feed are TLP:CLEAR material
-    (GREEN: community). A ``restricted`` folder lists every entry it is given.
+    (GREEN: community). A ``restricted`` folder lists every record it is given.
     Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
-    for entry in entries:
-        if not restricted and not is_public(entry["tlp"], entry["status"], drafts):
+    for record in records:
+        if not restricted and not is_public(record.tlp, record.status, drafts):
             continue
-        files = entry["files"]
-        by_series[entry["series"]].append(
+        files = record.files
+        by_series[record.series].append(
             CatalogueIssue(
-                volume=entry["volume"],
-                issue=entry["issue"],
-                title=entry["title"],
-                subtitle=entry.get("subtitle"),
-                date=entry["date"],
-                language=entry["language"],
-                status=entry["status"],
-                tlp=entry["tlp"],
-                authors=entry["authors"],
-                keywords=entry["keywords"],
-                summary=entry["summary"],
-                brief=entry["brief"],
-                html=PublishedFile(**files["html"]) if "html" in files else None,
-                pdf=PublishedFile(**files["pdf"]) if "pdf" in files else None,
+                volume=record.volume,
+                issue=record.issue,
+                title=record.title,
+                subtitle=record.subtitle,
+                date=record.date,
+                language=record.language,
+                status=record.status,
+                tlp=record.tlp,
+                authors=list(record.authors),
+                keywords=list(record.keywords),
+                summary=record.summary,
+                brief=record.brief,
+                html=_published(files.get("html")),
+                pdf=_published(files.get("pdf")),
             )
         )
     catalogue = CatalogueDocument(
@@ -170,6 +171,12 @@ def publish(
     sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
     write_atomic(out_dir / CHECKSUMS, sums.encode())
     return Published([*published, CHECKSUMS])
+
+
+def _published(file: OutputFile | None) -> PublishedFile | None:
+    if file is None:
+        return None
+    return PublishedFile(path=file.path, size=file.size, sha256=file.sha256, pages=file.pages)
 
 
 def _remove_stale_feeds(out_dir: Path, written: dict[str, bytes]) -> None:

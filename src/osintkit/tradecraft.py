@@ -92,6 +92,12 @@ TLP_COLOURS: dict[str, str] = {
 PUBLIC_TLP = frozenset({"CLEAR", "GREEN"})
 
 
+def is_public(tlp: str, status: str, drafts: bool) -> bool:
+    """Whether a report may be written to the public site: marked TLP:CLEAR or GREEN, and
+    final (or a draft, with ``drafts``)."""
+    return tlp in PUBLIC_TLP and (status != "draft" or drafts)
+
+
 def likelihood(scale: str, term: str) -> Likelihood | None:
     """Return the scale's entry for ``term`` (or one of its aliases), case-insensitive."""
     wanted = " ".join(term.lower().split())

@@ -21,7 +21,8 @@ from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
-from osintkit.series import Registry, Series, find_registry
+from osintkit.paths import find_registry
+from osintkit.series import Registry, Series
 
 
 @dataclass(frozen=True, slots=True)

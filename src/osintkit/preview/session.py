@@ -277,7 +277,7 @@ class PreviewSession:
         return Snapshot(generation, loaded.brief.title, pdf=pdf.data), warnings, pdf.pages
 
     def _first_inputs(self) -> Inputs:
-        from osintkit.series import find_registry
+        from osintkit.paths import find_registry
 
         files = _both_names(self.brief)
         registry = self.registry or find_registry(self.brief)

@@ -739,6 +739,20 @@ def test_a_malformed_manifest_is_ignored_with_a_warning(
     assert "0 built, 1 unchanged" in invoke("build", str(small_dir), "--out", str(site))[1]
 
 
+def test_a_malformed_manifest_entry_is_named_in_the_warning(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    path = tmp_path / "site-restricted" / MANIFEST_FILE
+    path.write_text(MALFORMED["volume 0"](json.loads(path.read_text(encoding="utf-8"))))
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
+    assert code == 0, stderr
+    assert f"{path} is not a build manifest: briefs[" in stderr
+    assert "].entry.volume should be a whole number from 1; every brief is built again" in stderr
+
+
 def test_a_manifest_naming_a_device_or_a_fifo_does_not_hang_the_build(
     small_dir: Path, tmp_path: Path
 ) -> None:

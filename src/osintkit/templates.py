@@ -258,6 +258,8 @@ def _parents(folder: Path) -> tuple[Path, ...]:
             raise TemplateError(
                 f"{where}: extends: {name_or_path!r} leads back to itself ({names})"
             )
+        if not parent.is_dir():
+            raise TemplateError(f"{where}: extends: template folder {parent} does not exist")
         if not _is_template_folder(parent):
             raise TemplateError(
                 f"{where}: extends: {parent} is not a template folder "
@@ -402,25 +404,38 @@ def fill(label: str, **values: Any) -> Markup:
 
 
 class ConfinedLoader(jinja2.BaseLoader):
-    """Loads a template folder's Jinja2 files through :func:`read_template_file`.
+    """Loads a template's Jinja2 files through :func:`read_template_file`.
 
     So ``{% include %}``, ``{% extends %}`` and ``{% import %}`` reach only files inside the
-    folder, as the report's own template does.
+    template's folders, as the report's own template does. A name is the first folder's that
+    has it (a variant's, then its parents'), read confined to that folder.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, *folders: Path) -> None:
+        self.folders = folders
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         relative = "/".join(split_template_path(template))  # refuses ".." itself
-        path = self.folder / relative
-        if not os.path.lexists(path):
+        owner = self._owner(relative)
+        if owner is None:
             raise jinja2.TemplateNotFound(template)
+        path = owner / relative
         mtime = _mtime(path)
-        source = read_template_file(self.folder, relative)
-        return source, str(path), lambda: _mtime(path) == mtime
+        source = read_template_file(owner, relative)
+
+        def uptodate() -> bool:
+            # Stale too when a nearer folder gains the file (a variant starts overriding it).
+            return self._owner(relative) == owner and _mtime(path) == mtime
+
+        return source, str(path), uptodate
+
+    def _owner(self, relative: str) -> Path | None:
+        for folder in self.folders:
+            if os.path.lexists(folder / relative):
+                return folder
+        return None
 
 
 def _mtime(path: Path) -> int | None:
@@ -434,10 +449,8 @@ def _mtime(path: Path) -> int | None:
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     # Sandboxed: a template's code may read what it is given, not walk from it to Python's
     # internals (''.__class__.__mro__…), call unsafe methods or change its inputs.
-    # A file is the first folder's that has it, each read confined to its own folder.
-    loader = jinja2.ChoiceLoader([ConfinedLoader(folder) for folder in folders])
     env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-        loader=loader,
+        loader=ConfinedLoader(*folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,

@@ -158,8 +158,7 @@ def find_template(name_or_path: str, search_from: Path | None = None) -> ReportT
         return _find(name_or_path, search_from or Path.cwd())
     except (OSError, RuntimeError) as exc:
         # A name too long for the file system, "~nobody/x": a registry is data, not a path.
-        shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
-        raise TemplateError(f"cannot use template {shown!r}: {exc}") from None
+        raise TemplateError(f"cannot use template {_shown(name_or_path)!r}: {exc}") from None
 
 
 def _find(name_or_path: str, base: Path) -> ReportTemplate:
@@ -186,8 +185,11 @@ def _locate(name_or_path: str, base: Path, roots: tuple[Path, ...] = ()) -> Path
         if (root / name_or_path).is_dir():
             return root / name_or_path
     known = ", ".join(sorted(t.name for t in list_templates())) or "none"
-    shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
-    raise TemplateError(f"no template named {shown!r} (known: {known})")
+    raise TemplateError(f"no template named {_shown(name_or_path)!r} (known: {known})")
+
+
+def _shown(name_or_path: str) -> str:
+    return name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
 
 
 #: The folder, among the built-in template folders, of the site's own pages (the catalogue).
@@ -250,13 +252,15 @@ def _parents(folder: Path) -> tuple[Path, ...]:
             # A bare name is a sibling of the variant first, then found as --template finds it.
             parent = _locate(name_or_path, child, (child.parent,)).resolve()
         except (OSError, RuntimeError) as exc:
-            raise TemplateError(f"{where}: extends: cannot use {name_or_path!r}: {exc}") from None
+            shown = _shown(name_or_path)
+            detail = getattr(exc, "strerror", None) or exc
+            raise TemplateError(f"{where}: extends: cannot use {shown!r}: {detail}") from None
         except TemplateError as exc:
             raise TemplateError(f"{where}: extends: {exc}") from None
         if parent in chain:
             names = " → ".join(f.name for f in (*chain, parent))
             raise TemplateError(
-                f"{where}: extends: {name_or_path!r} leads back to itself ({names})"
+                f"{where}: extends: {_shown(name_or_path)!r} leads back to itself ({names})"
             )
         if not parent.is_dir():
             raise TemplateError(f"{where}: extends: template folder {parent} does not exist")

@@ -38,7 +38,9 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
         # Only a label can be missing here: English fills every other catalogue's gaps, so
         # it is the template's labels/en.yaml (or its parent's) that lacks it.
         raise TemplateError(
-            f"template {template.name}: labels/en.yaml has no {exc.args[0]!r} label"
+            f"template {template.name}: labels/en.yaml has no {exc.args[0]!r} label (docs/"
+            "templates.md lists them; with extends: series in its template.yaml, a template "
+            "takes those it does not write from the series template)"
         ) from None
     variables = context.variables()
     try:

@@ -260,6 +260,33 @@ def test_a_changed_input_rebuilds_only_its_brief(series_dir: Path, tmp_path: Pat
     assert "2 built, 0 unchanged" in stdout
 
 
+def test_a_changed_file_of_the_template_a_variant_extends_rebuilds(
+    series_dir: Path, tmp_path: Path
+) -> None:
+    parent = tmp_path / "look"
+    shutil.copytree(ROOT / "report_templates" / "series", parent)
+    variant = tmp_path / "variant"
+    (variant / "labels").mkdir(parents=True)
+    (variant / "template.yaml").write_text("extends: ../look\n")
+    (variant / "labels" / "en.yaml").write_text("sources: Bibliography\n")
+    registry = series_dir / "series.yaml"
+    registry.write_text(registry.read_text().replace("template: series", f"template: {variant}"))
+    site = tmp_path / "site"
+    assert invoke("build", str(series_dir), "--out", str(site))[0] == 0
+    assert "Bibliography" in (site / "persian-files" / "persian-files-29-2.html").read_text()
+    assert "0 built, 1 unchanged" in invoke("build", str(series_dir), "--out", str(site))[1]
+    # Only the parent's stylesheet changes: the variant's report is rebuilt with it.
+    (parent / "report.css").write_text((parent / "report.css").read_text() + "\n/* edit */\n")
+    _, stdout, _ = invoke("build", str(series_dir), "--out", str(site))
+    assert "1 built, 0 unchanged" in stdout
+    assert "/* edit */" in (site / "persian-files" / "persian-files-29-2.html").read_text()
+    # The parent goes away: the build says so, naming the variant's template.yaml.
+    shutil.rmtree(parent)
+    code, stdout, stderr = invoke("build", str(series_dir), "--out", str(site))
+    assert code == 1
+    assert f"{variant / 'template.yaml'}:1:10: extends: template folder" in stdout + stderr
+
+
 def _png(blue: bool = False) -> bytes:
     """A valid 1x1 PNG, red or blue."""
     import struct

@@ -531,6 +531,19 @@ def test_saving_the_brief_the_registry_or_the_template_rebuilds(
     watched.until(lambda: "edited-in-preview" in watched.page())
 
 
+def test_every_template_a_variant_extends_is_watched(folder: Path) -> None:
+    parent = folder / "look"
+    shutil.copytree(ROOT / "report_templates" / "series", parent)
+    variant = folder / "variant"
+    variant.mkdir()
+    (variant / "template.yaml").write_text("extends: ../look\n", encoding="utf-8")
+    session = PreviewSession(folder / "minimal.yaml", template=str(variant))
+    assert session.rebuild().ok
+    assert {variant.resolve(), parent.resolve()} <= session.inputs.folders
+    assert session.inputs.affected_by((parent / "labels" / "en.yaml").resolve())
+    assert parent.resolve() / "labels" in session.inputs.watch_folders()
+
+
 def test_saving_an_image_the_report_loads_rebuilds(
     watched: Watched, folder: Path, make_png: Callable[..., bytes]
 ) -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tests" / "validity"
+#: make_brief(text, name="brief.yaml") -> path of the brief written beside tests' series.yaml.
+MakeBrief = Callable[..., Path]
 
 
 class _Collect(HTMLParser):
@@ -200,3 +203,49 @@ def test_excerpts_and_translations_cite_by_number(make_brief, fixtures_dir: Path
     assert excerpt and re.search(link.format("cite-2", "mfa", "1"), excerpt.group())
     # The reference list links back to them like to any other citation.
     assert html.count('href="#cite-3"') == 1 and html.count('href="#cite-2"') == 1
+
+
+_CITING = """\
+series: persian-files
+volume: 29
+issue: 3
+title: Citations in reading order
+date: 2025-02-10
+language: en
+authors: ["SpecialEurasia OSINT Unit"]
+executive_summary: First [@a].
+background: Then [@b; @a].
+timeline:
+  - date: 1993-03-18
+    event: A row that cites [@b] in its text.
+    source: a
+geopolitical_context: Last.
+challenges:
+  items:
+    - label: "A label with <a class=\\"citation\\" id=\\"cite-9\\" href=\\"#ref-b\\"> in it"
+      text: Cites nothing.
+sources:
+  - id: a
+    title: Source A
+    excerpt: Quoting B [@b].
+  - id: b
+    title: Source B
+    translation: And A [@a].
+"""
+
+
+def _back_links(html: str, source_id: str) -> list[str]:
+    item = re.search(rf'<li id="ref-{source_id}">(.*?)</li>', html, re.S)
+    assert item is not None
+    return re.findall(r'<a class="back" href="#(cite-\d+)"', item.group(1))
+
+
+def test_back_links_follow_the_citations_in_reading_order(make_brief: MakeBrief) -> None:
+    html = _render(make_brief(_CITING))
+    ids = re.findall(r'<a class="citation" id="(cite-\d+)" href="#ref-(\w+)"', html)
+    # The chronology's source column is numbered before its event's text, read after it.
+    assert ids[:5] == [
+        ("cite-1", "a"), ("cite-2", "b"), ("cite-3", "a"), ("cite-5", "b"), ("cite-4", "a"),
+    ]  # fmt: skip
+    assert _back_links(html, "a") == ["cite-1", "cite-3", "cite-4", "cite-7"]
+    assert _back_links(html, "b") == ["cite-2", "cite-5", "cite-6"]

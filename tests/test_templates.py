@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -305,4 +306,139 @@ def test_template_code_that_raises_fails_the_render_cleanly(
 ) -> None:
     _add_to_body(look, code)
     with pytest.raises(TemplateError, match=f"template look: {message}"):
+        render_html(loaded, find_template(str(look)))
+
+
+def _variant(tmp_path: Path, extends: str, name: str = "variant") -> Path:
+    folder = tmp_path / name
+    (folder / "labels").mkdir(parents=True)
+    (folder / "template.yaml").write_text(f"description: A variant\nextends: {extends}\n")
+    return folder
+
+
+def test_a_variant_overrides_only_its_stylesheet_and_one_label(
+    tmp_path: Path, loaded: LoadedBrief
+) -> None:
+    variant = _variant(tmp_path, "series")
+    (variant / "report.css").write_text(".title { color: rebeccapurple; }\n")
+    (variant / "labels" / "en.yaml").write_text("sources: Bibliography\n")
+    template = find_template(str(variant))
+    assert template.folders == (variant, (ROOT / "report_templates" / "series").resolve())
+    assert template.description == "A variant"
+    assert template.languages() == ["en", "fa", "it", "ru"]  # the parent's catalogues
+    html = render_html(loaded, template).text
+    series_css = (ROOT / "report_templates" / "series" / "report.css").read_text()
+    # The parent's stylesheet, then the variant's: its rules come last and win.
+    assert html.index(series_css[:200]) < html.index(".title { color: rebeccapurple; }")
+    assert '<h2 id="h-sources">Bibliography</h2>' in html
+    assert '<h2 id="h-executive-summary">Executive Summary</h2>' in html  # the parent's label
+    assert "@top-" in render_html(loaded, template).print_css  # the parent's print.css.j2
+
+
+def test_a_variant_template_file_wins_and_is_confined_to_its_folder(
+    tmp_path: Path, look: Path, loaded: LoadedBrief
+) -> None:
+    variant = _variant(tmp_path, "../look")
+    (variant / "report.html.j2").write_text('{% include "part.html" %}{{ labels.sources }}')
+    (look / "part.html").write_text("<p>the parent's part</p>")
+    assert render_html(loaded, find_template(str(variant))).text == (
+        "<p>the parent's part</p>Sources"
+    )
+    (variant / "part.html").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(TemplateError, match="leads out of the template folder") as caught:
+        render_html(loaded, find_template(str(variant)))
+    assert SECRET not in str(caught.value)
+
+
+def test_a_cycle_of_extends_is_an_error_naming_the_template_yaml(tmp_path: Path) -> None:
+    first = _variant(tmp_path, "second", "first")
+    _variant(tmp_path, "first", "second")
+    (first / "report.html.j2").write_text("")
+    with pytest.raises(TemplateError) as caught:
+        find_template(str(first))
+    assert str(caught.value) == (
+        f"{tmp_path / 'second' / 'template.yaml'}:2:10: extends: 'first' leads back to itself "
+        "(first → second → first)"
+    )
+    itself = _variant(tmp_path, "itself", "itself")
+    with pytest.raises(TemplateError, match=r"itself/template\.yaml:2:10: .*\(itself → itself\)"):
+        find_template(str(itself))
+
+
+@pytest.mark.parametrize(
+    ("extends", "message"),
+    [
+        ("nowhere", r"extends: no template named 'nowhere' \(known: series\)"),
+        ("./nowhere", r"extends: template folder .*nowhere does not exist"),
+        ("..", r"extends: .* is not a template folder"),
+        ("[series]", r"extends: is the name or folder of another template"),
+    ],
+)
+def test_a_missing_parent_is_an_error_naming_the_template_yaml(
+    tmp_path: Path, extends: str, message: str
+) -> None:
+    variant = _variant(tmp_path, extends)
+    with pytest.raises(TemplateError, match=f"^{variant / 'template.yaml'}:2:10: {message}"):
+        find_template(str(variant))
+
+
+def test_a_variant_without_a_file_its_chain_lacks_is_refused(tmp_path: Path) -> None:
+    parent = _variant(tmp_path, "", "parent")
+    (parent / "template.yaml").write_text("description: no files\n")
+    variant = _variant(tmp_path, "parent")
+    with pytest.raises(TemplateError, match=r"lacks report\.html\.j2, report\.css, .* extends\)"):
+        find_template(str(variant))
+
+
+def test_reports_in_other_languages_print_their_grades_and_yardstick_in_that_language(
+    make_brief: Callable[..., Path],
+) -> None:
+    reference = (ROOT / "briefs" / "persian-files-29-2.yaml").read_text(encoding="utf-8")
+    expected = {
+        "en": ("Usually reliable; probably true", "UK PHIA probability yardstick", "Likely"),
+        "fa": ("معمولاً موثق؛ احتمالاً درست", "معیار سنجش احتمال PHIA بریتانیا", "محتمل"),
+        "ru": (
+            "Обычно надёжный; вероятно, достоверно",
+            "Шкала вероятностей PHIA (Великобритания)",
+            "Вероятно",
+        ),
+        "it": (
+            "Solitamente affidabile; probabilmente vera",
+            "Scala di probabilità PHIA del Regno Unito",
+            "Probabile",
+        ),
+    }
+    for language, (grade_title, scale_title, judgement) in expected.items():
+        text = reference.replace("language: en\n", f"language: {language}\n")
+        brief = make_brief(text, f"{language}.yaml")
+        shutil.copy(ROOT / "briefs" / "series.yaml", brief.parent / "series.yaml")
+        loaded = load_brief(brief)
+        html = render_html(loaded, find_template("series")).text
+        assert f'title="{grade_title}">B2</abbr>' in html, language
+        band = "(۵۵–۷۵ %)" if language == "fa" else "(55–75 %)"
+        assert f'<span class="likelihood" title="{scale_title}">{judgement} {band}</span>' in html
+        assert "usually reliable" not in html.lower() or language == "en"
+
+
+def test_the_english_grade_meanings_are_the_standard_s() -> None:
+    from osintkit.loader import load_yaml
+    from osintkit.tradecraft import CREDIBILITY, RELIABILITY, SCALES
+
+    english = load_yaml(ROOT / "report_templates" / "series" / "labels" / "en.yaml").data
+    assert english["reliability"] == RELIABILITY
+    assert english["credibility"] == CREDIBILITY
+    for scale, entries in SCALES.items():
+        assert english["likelihood_terms"][scale] == {e.term: e.term for e in entries}
+
+
+def test_a_grade_meaning_missing_from_a_catalogue_is_a_located_error(
+    look: Path, loaded: LoadedBrief
+) -> None:
+    labels = look / "labels" / "en.yaml"
+    text = labels.read_text(encoding="utf-8")
+    labels.write_text(text.replace("  F: Reliability cannot be judged\n", ""), encoding="utf-8")
+    line = text[: text.index("reliability:")].count("\n") + 1
+    with pytest.raises(
+        TemplateError, match=f"en.yaml:{line + 1}:3: reliability: is a mapping of A, B"
+    ):
         render_html(loaded, find_template(str(look)))

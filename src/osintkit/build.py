@@ -604,7 +604,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
 
     loaded = load_brief(path, options.registry)
     template = template_for(loaded)
-    fingerprint = _fingerprint(path, loaded.registry_path, template.folder, options, hashes)
+    fingerprint = _fingerprint(path, loaded.registry_path, template.folders, options, hashes)
     brief = loaded.brief
     number = (brief.series, brief.volume, brief.issue)
     restricted = not is_public(brief.tlp or loaded.series.tlp, brief.status, options.drafts)
@@ -615,7 +615,11 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
 
 
 def _fingerprint(
-    brief: Path, registry: Path, template: Path, options: BuildOptions, hashes: _Hashes
+    brief: Path,
+    registry: Path,
+    template: tuple[Path, ...],
+    options: BuildOptions,
+    hashes: _Hashes,
 ) -> str:
     # The whole registry file, not only the brief's entry: reading the entry would mean
     # parsing YAML on the no-op path; a registry changes seldom.
@@ -623,12 +627,15 @@ def _fingerprint(
         options.fingerprint(),
         hashes.file(brief),
         hashes.file(registry),
-        hashes.folder(template),
+        *(hashes.folder(folder) for folder in template),  # the folders it extends too
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes) -> bool:
+    from osintkit.errors import TemplateError
+    from osintkit.templates import find_template
+
     entry = old.entry
     if old.restricted == is_public(entry.tlp, entry.status, options.drafts):
         return False  # it belongs in the other folder now (--drafts given or dropped)
@@ -636,7 +643,8 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
         registry, template = Path(old.registry), Path(old.template)
         if options.registry is not None and options.registry.resolve() != registry.resolve():
             return False
-        if _fingerprint(path, registry, template, options, hashes) != old.fingerprint:
+        folders = find_template(str(template)).folders
+        if _fingerprint(path, registry, folders, options, hashes) != old.fingerprint:
             return False
         if any(hashes.file(Path(p)) != digest for p, digest in old.inputs.items()):
             return False
@@ -644,8 +652,8 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
         for written in entry.files.values():
             if (root / written.path).stat().st_size != written.size:
                 return False
-    except (OSError, RuntimeError):
-        return False
+    except (OSError, RuntimeError, TemplateError):
+        return False  # a template gone or its chain broken: rebuilding says what is wrong
     return True
 
 

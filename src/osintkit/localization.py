@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from osintkit.errors import KeyPath, TemplateError
 from osintkit.fields import Calendar
+from osintkit.tradecraft import CREDIBILITY, RELIABILITY, SCALES
 
 DEFAULT_LANGUAGE = "en"
 
@@ -37,10 +38,21 @@ LABEL_SLOTS: dict[str, frozenset[str]] = {
     "contact_topic": frozenset({"contact", "topic"}),
     "dual_date": frozenset({"gregorian", "solar_hijri"}),
     "solar_hijri_date": frozenset({"day", "month", "year"}),
+    "series_line": frozenset({"title", "issn", "volume", "issue"}),
+    "grade_title": frozenset({"reliability", "credibility"}),
 }
-#: Labels that are not one text: how many Solar Hijri months a year has, the confidence levels.
+#: Labels that are not one text: how many Solar Hijri months a year has.
 _MONTHS = 12
-_CONFIDENCE_LEVELS = ("low", "moderate", "high")
+#: Labels that are a mapping with a text for each of these keys. The keys are the standards'
+#: own (tradecraft.py validates briefs against them); only their wording is the template's.
+LABEL_MAPPINGS: dict[str, tuple[str, ...]] = {
+    "confidence": ("low", "moderate", "high"),
+    "reliability": tuple(RELIABILITY),
+    "credibility": tuple(CREDIBILITY),
+    "likelihood_scales": tuple(SCALES),
+}
+#: The likelihood terms as a report prints them: a mapping per scale of each of its terms.
+LIKELIHOOD_TERMS = "likelihood_terms"
 
 
 class LabelError(TemplateError):
@@ -125,9 +137,10 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
 def check_labels(labels: Mapping[str, Any]) -> list[tuple[KeyPath, int | None, str]]:
     """Return what is wrong with a catalogue's labels: (key path, offset in its text, message).
 
-    Labels with slots must fill (see LABEL_SLOTS), the Solar Hijri months be twelve texts and
-    the confidence levels a text each, so that a broken catalogue fails where it is loaded,
-    with its location, and never halfway through a render.
+    Labels with slots must fill (see LABEL_SLOTS), the Solar Hijri months be twelve texts, and
+    the confidence levels, grades, scales and likelihood terms a text each (LABEL_MAPPINGS),
+    so that a broken catalogue fails where it is loaded, with its location, and never halfway
+    through a render.
     """
     problems: list[tuple[KeyPath, int | None, str]] = []
     for key, value in labels.items():
@@ -145,13 +158,24 @@ def check_labels(labels: Mapping[str, Any]) -> list[tuple[KeyPath, int | None, s
             and all(isinstance(month, str) for month in value)
         ):
             problems.append(((key,), None, f"is a list of the {_MONTHS} month names"))
-        elif key == "confidence" and not (
-            isinstance(value, dict)
-            and all(isinstance(value.get(level), str) for level in _CONFIDENCE_LEVELS)
-        ):
-            levels = ", ".join(_CONFIDENCE_LEVELS)
-            problems.append(((key,), None, f"is a mapping of {levels} to text"))
+        elif key in LABEL_MAPPINGS:
+            problems.extend(_check_mapping((key,), value, LABEL_MAPPINGS[key]))
+        elif key == LIKELIHOOD_TERMS:
+            if not isinstance(value, dict):
+                problems.append(((key,), None, f"is a mapping of {', '.join(SCALES)} to terms"))
+                continue
+            for scale, entries in SCALES.items():
+                terms = tuple(entry.term for entry in entries)
+                problems.extend(_check_mapping((key, scale), value.get(scale), terms))
     return problems
+
+
+def _check_mapping(
+    key_path: KeyPath, value: object, keys: tuple[str, ...]
+) -> list[tuple[KeyPath, int | None, str]]:
+    if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in keys):
+        return []
+    return [(key_path, None, f"is a mapping of {', '.join(keys)} to text")]
 
 
 #: Primary language subtags written right to left.

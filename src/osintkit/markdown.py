@@ -203,6 +203,9 @@ class CitationIndex:
     known: set[str]
     numbers: dict[str, int] = field(default_factory=dict)
     occurrences: int = 0
+    #: The anchors of the places citing each source, in reading order: the back-links'
+    #: targets, recorded as citations are rendered (see :meth:`record`).
+    cited_at: dict[str, list[str]] = field(default_factory=dict)
 
     def cite(self, source_id: str) -> int | None:
         """Return the number of ``source_id`` (assigning the next one), or None if unknown."""
@@ -216,6 +219,14 @@ class CitationIndex:
         """Return a fresh id for one citation in the text, the target of back-links."""
         self.occurrences += 1
         return f"cite-{self.occurrences}"
+
+    def record(self, source_id: str, anchor: str) -> None:
+        """Note that the citation with id ``anchor`` cites ``source_id``.
+
+        Apart from :meth:`next_anchor` because reading order and numbering order can differ:
+        a chronology row numbers its source column first but reads its event text first.
+        """
+        self.cited_at.setdefault(source_id, []).append(anchor)
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -249,7 +260,10 @@ def _render_citation(
         if number is None:
             rendered.append(f'<span class="citation-missing">{label}</span>')
             continue
-        anchor = index.next_anchor() if index else ""
+        anchor = ""
+        if index is not None:
+            anchor = index.next_anchor()
+            index.record(source_id, anchor)
         rendered.append(
             f'<a class="citation" id="{anchor}" href="#ref-{escape(source_id)}">{label}</a>'
         )

@@ -1,7 +1,11 @@
 """Report templates: where they are, one Jinja2 environment each, and their labels per language.
 
-A template is a folder holding ``report.html.j2``, ``report.css``, ``labels/<lang>.yaml`` and an
-optional ``template.yaml`` with a one-line description.
+A template is a folder holding ``report.html.j2``, ``report.css``, ``labels/<lang>.yaml``, an
+optional ``print.css.j2`` and an optional ``template.yaml`` with a one-line description. A
+``template.yaml`` that says ``extends: <name or path>`` makes the folder a variant of another
+template: a Jinja2 file is taken from the first folder of the chain that has it (the variant's,
+then its parent's, …), the stylesheets cascade (the parent's report.css, then the variant's) and
+the labels merge key by key, the variant's winning (see docs/templates.md).
 
 A template may come from someone else, so it is confined to its folder: every file of it is
 read through :func:`read_template_file` (a symlink or ``..`` out of the folder is refused), its
@@ -61,10 +65,22 @@ def builtin_template_dirs() -> list[Path]:
 
 @dataclass(frozen=True, slots=True)
 class ReportTemplate:
-    """A template folder, checked to hold the files a report needs."""
+    """A template folder, checked to hold (with the templates it extends) the files a report
+    needs."""
 
     name: str
     folder: Path
+    #: The folders of the templates it extends, nearest first ("" ``extends:``: none).
+    parents: tuple[Path, ...] = ()
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Its folder, then its parents': everything a report with this template reads."""
+        return (self.folder, *self.parents)
+
+    def has_file(self, relative: str) -> bool:
+        """Whether a folder of the chain holds the file ``relative`` ("/"-separated)."""
+        return any(folder.joinpath(*relative.split("/")).is_file() for folder in self.folders)
 
     @property
     def description(self) -> str:
@@ -81,28 +97,40 @@ class ReportTemplate:
         return str(data.get("description", "")) if isinstance(data, dict) else ""
 
     def stylesheet(self) -> str:
-        """Return the template's CSS text.
+        """Return the template's CSS text: each report.css of the chain, the farthest parent's
+        first, so a variant's rules come last and win the cascade.
 
-        Raises :class:`TemplateError` if it cannot be read or leads out of the folder.
+        Raises :class:`TemplateError` if one cannot be read or leads out of its folder.
         """
-        return read_template_file(self.folder, STYLESHEET_FILE)
+        texts = [
+            read_template_file(folder, STYLESHEET_FILE)
+            for folder in reversed(self.folders)
+            if os.path.lexists(folder / STYLESHEET_FILE)
+        ]
+        # A line break between two files, so a last rule without one does not run on.
+        return "".join(t if t.endswith("\n") else t + "\n" for t in texts[:-1]) + texts[-1]
 
     def catalogue(self, name: str) -> dict[str, Any] | None:
-        """Return the labels of ``labels/<name>.yaml``, or None if the template has none.
+        """Return the labels of ``labels/<name>.yaml``, or None if no folder of the chain has it.
 
-        Raises :class:`TemplateError`, located in the file, if it is not a valid mapping, leads
-        out of the template's folder, or holds a label that cannot be filled (an unknown slot,
+        The chain's files merge key by key, a variant's label replacing its parent's.
+        Raises :class:`TemplateError`, located in the file, if one is not a valid mapping, leads
+        out of its template's folder, or holds a label that cannot be filled (an unknown slot,
         ``{x.y}``, a format spec).
         """
         relative = f"labels/{name}.yaml"
-        path = self.folder / relative
-        if not os.path.lexists(path):
-            return None
-        try:
-            mtime_ns = path.stat().st_mtime_ns
-        except OSError as exc:
-            raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from None
-        return _labels_as_of(self.folder, relative, mtime_ns)
+        merged: dict[str, Any] | None = None
+        for folder in reversed(self.folders):
+            path = folder / relative
+            if not os.path.lexists(path):
+                continue
+            try:
+                mtime_ns = path.stat().st_mtime_ns
+            except OSError as exc:
+                raise TemplateError(f"cannot read {path}: {exc.strerror or exc}") from None
+            labels = _labels_as_of(folder, relative, mtime_ns)
+            merged = labels if merged is None else {**merged, **labels}
+        return merged
 
     def language(self, tag: str, calendar: Calendar = "gregorian") -> ReportLanguage:
         """Return how this template writes a report in BCP 47 language ``tag``."""
@@ -110,12 +138,12 @@ class ReportTemplate:
 
     def languages(self) -> list[str]:
         """Return the languages this template has labels for, English first."""
-        names = sorted(p.stem for p in (self.folder / "labels").glob("*.yaml"))
+        names = sorted({p.stem for f in self.folders for p in (f / "labels").glob("*.yaml")})
         return sorted(names, key=lambda n: n != DEFAULT_LANGUAGE)
 
     def environment(self) -> jinja2.Environment:
-        """Return the template's Jinja2 environment (one per folder, reused across renders)."""
-        return _environment(self.folder)
+        """Return the template's Jinja2 environment (one per chain, reused across renders)."""
+        return _environment(self.folders)
 
 
 def find_template(name_or_path: str, search_from: Path | None = None) -> ReportTemplate:
@@ -130,22 +158,38 @@ def find_template(name_or_path: str, search_from: Path | None = None) -> ReportT
         return _find(name_or_path, search_from or Path.cwd())
     except (OSError, RuntimeError) as exc:
         # A name too long for the file system, "~nobody/x": a registry is data, not a path.
-        shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
-        raise TemplateError(f"cannot use template {shown!r}: {exc}") from None
+        raise TemplateError(f"cannot use template {_shown(name_or_path)!r}: {exc}") from None
 
 
 def _find(name_or_path: str, base: Path) -> ReportTemplate:
-    if "/" in name_or_path or name_or_path.startswith((".", "~")):
+    folder = _locate(name_or_path, base)
+    return _checked(folder.name if _is_path(name_or_path) else name_or_path, folder)
+
+
+def _is_path(name_or_path: str) -> bool:
+    return "/" in name_or_path or name_or_path.startswith((".", "~"))
+
+
+def _locate(name_or_path: str, base: Path, roots: tuple[Path, ...] = ()) -> Path:
+    """The folder of the template ``name_or_path``, looked for in ``roots`` first."""
+    if _is_path(name_or_path):
         folder = Path(name_or_path).expanduser()
-        folder = folder if folder.is_absolute() else base / folder
-        return _checked(folder.name, folder)
-    roots = [base / "report_templates", base.parent / "report_templates", *builtin_template_dirs()]
+        return folder if folder.is_absolute() else base / folder
+    roots = (
+        *roots,
+        base / "report_templates",
+        base.parent / "report_templates",
+        *builtin_template_dirs(),
+    )
     for root in roots:
         if (root / name_or_path).is_dir():
-            return _checked(name_or_path, root / name_or_path)
+            return root / name_or_path
     known = ", ".join(sorted(t.name for t in list_templates())) or "none"
-    shown = name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
-    raise TemplateError(f"no template named {shown!r} (known: {known})")
+    raise TemplateError(f"no template named {_shown(name_or_path)!r} (known: {known})")
+
+
+def _shown(name_or_path: str) -> str:
+    return name_or_path if len(name_or_path) <= 60 else name_or_path[:57] + "..."
 
 
 #: The folder, among the built-in template folders, of the site's own pages (the catalogue).
@@ -159,7 +203,7 @@ def site_environment() -> jinja2.Environment:
     """
     for root in builtin_template_dirs():
         if (root / SITE_FOLDER).is_dir():
-            return _environment((root / SITE_FOLDER).resolve())
+            return _environment(((root / SITE_FOLDER).resolve(),))
     raise TemplateError(f"the site templates ({SITE_FOLDER}/) are not installed")
 
 
@@ -168,18 +212,83 @@ def list_templates() -> list[ReportTemplate]:
     found: dict[str, ReportTemplate] = {}
     for root in builtin_template_dirs():
         for folder in sorted(root.iterdir()):
-            if folder.is_dir() and folder.name not in found and (folder / TEMPLATE_FILE).is_file():
-                found[folder.name] = ReportTemplate(folder.name, folder.resolve())
+            if folder.name in found or not _is_template_folder(folder):
+                continue
+            try:
+                found[folder.name] = _checked(folder.name, folder)
+            except TemplateError:
+                continue  # listed by the command that uses it, with its error
     return list(found.values())
+
+
+def _is_template_folder(folder: Path) -> bool:
+    return folder.is_dir() and any((folder / f).is_file() for f in (TEMPLATE_FILE, METADATA_FILE))
 
 
 def _checked(name: str, folder: Path) -> ReportTemplate:
     if not folder.is_dir():
         raise TemplateError(f"template folder {folder} does not exist")
-    missing = [f for f in _REQUIRED if not (folder / f).is_file()]
+    folder = folder.resolve()
+    parents = _parents(folder)
+    chain = (folder, *parents)
+    missing = [f for f in _REQUIRED if not any((d / f).is_file() for d in chain)]
     if missing:
-        raise TemplateError(f"template {folder} lacks {', '.join(missing)}")
-    return ReportTemplate(name, folder.resolve())
+        extended = " (nor the templates it extends)" if parents else ""
+        raise TemplateError(f"template {folder} lacks {', '.join(missing)}{extended}")
+    return ReportTemplate(name, folder, parents)
+
+
+def _parents(folder: Path) -> tuple[Path, ...]:
+    """The folders of the templates ``folder`` extends, nearest first.
+
+    Raises :class:`TemplateError`, located in the template.yaml that says so, for a parent
+    that is not a template folder or a chain that comes back to a folder already in it.
+    """
+    chain = [folder]
+    while (extends := _extends(chain[-1])) is not None:
+        name_or_path, where = extends
+        child = chain[-1]
+        try:
+            # A bare name is a sibling of the variant first, then found as --template finds it.
+            parent = _locate(name_or_path, child, (child.parent,)).resolve()
+        except (OSError, RuntimeError) as exc:
+            shown = _shown(name_or_path)
+            detail = getattr(exc, "strerror", None) or exc
+            raise TemplateError(f"{where}: extends: cannot use {shown!r}: {detail}") from None
+        except TemplateError as exc:
+            raise TemplateError(f"{where}: extends: {exc}") from None
+        if parent in chain:
+            names = " → ".join(f.name for f in (*chain, parent))
+            raise TemplateError(
+                f"{where}: extends: {_shown(name_or_path)!r} leads back to itself ({names})"
+            )
+        if not parent.is_dir():
+            raise TemplateError(f"{where}: extends: template folder {parent} does not exist")
+        if not _is_template_folder(parent):
+            raise TemplateError(
+                f"{where}: extends: {parent} is not a template folder "
+                f"(it has neither {TEMPLATE_FILE} nor {METADATA_FILE})"
+            )
+        chain.append(parent)
+    return tuple(chain[1:])
+
+
+def _extends(folder: Path) -> tuple[str, str] | None:
+    """The ``extends:`` of a template's template.yaml and where it is written, or None."""
+    if not os.path.lexists(folder / METADATA_FILE):
+        return None
+    try:
+        document = _yaml(folder, METADATA_FILE)
+    except BriefErrors as exc:
+        raise TemplateError(str(exc.errors[0])) from None
+    if not isinstance(document.data, dict) or "extends" not in document.data:
+        return None
+    value = document.data["extends"]
+    line, column = document.locate(("extends",))
+    where = f"{folder / METADATA_FILE}:{line}:{column}"
+    if not isinstance(value, str) or not value.strip():
+        raise TemplateError(f"{where}: extends: is the name or folder of another template")
+    return value, where
 
 
 def read_template_file(folder: Path, relative: str) -> str:
@@ -299,25 +408,38 @@ def fill(label: str, **values: Any) -> Markup:
 
 
 class ConfinedLoader(jinja2.BaseLoader):
-    """Loads a template folder's Jinja2 files through :func:`read_template_file`.
+    """Loads a template's Jinja2 files through :func:`read_template_file`.
 
     So ``{% include %}``, ``{% extends %}`` and ``{% import %}`` reach only files inside the
-    folder, as the report's own template does.
+    template's folders, as the report's own template does. A name is the first folder's that
+    has it (a variant's, then its parents'), read confined to that folder.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, *folders: Path) -> None:
+        self.folders = folders
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         relative = "/".join(split_template_path(template))  # refuses ".." itself
-        path = self.folder / relative
-        if not os.path.lexists(path):
+        owner = self._owner(relative)
+        if owner is None:
             raise jinja2.TemplateNotFound(template)
+        path = owner / relative
         mtime = _mtime(path)
-        source = read_template_file(self.folder, relative)
-        return source, str(path), lambda: _mtime(path) == mtime
+        source = read_template_file(owner, relative)
+
+        def uptodate() -> bool:
+            # Stale too when a nearer folder gains the file (a variant starts overriding it).
+            return self._owner(relative) == owner and _mtime(path) == mtime
+
+        return source, str(path), uptodate
+
+    def _owner(self, relative: str) -> Path | None:
+        for folder in self.folders:
+            if os.path.lexists(folder / relative):
+                return folder
+        return None
 
 
 def _mtime(path: Path) -> int | None:
@@ -328,11 +450,11 @@ def _mtime(path: Path) -> int | None:
 
 
 @cache
-def _environment(folder: Path) -> jinja2.Environment:
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     # Sandboxed: a template's code may read what it is given, not walk from it to Python's
     # internals (''.__class__.__mro__…), call unsafe methods or change its inputs.
     env = jinja2.sandbox.ImmutableSandboxedEnvironment(
-        loader=ConfinedLoader(folder),
+        loader=ConfinedLoader(*folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,

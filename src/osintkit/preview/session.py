@@ -159,7 +159,7 @@ class PreviewSession:
         self._numbers = itertools.count(1)
         self._changed = threading.Condition()
         self._state = _State(Snapshot(f"{self._token}-0"), self._first_inputs())
-        self._template_folder: Path | None = None
+        self._template_folders: tuple[Path, ...] = ()
         self._assets: frozenset[Path] = frozenset()
         self._figures: frozenset[Path] = frozenset()
 
@@ -248,7 +248,7 @@ class PreviewSession:
         self._figures = self._figure_files()
         loaded = load_brief(self.brief, self.registry)
         template = template_for(loaded, self.template)
-        self._template_folder = template.folder
+        self._template_folders = template.folders
         html = render_html(loaded, template)
         warnings = list(html.warnings)
         url_paths = local_url_paths(html.text)
@@ -303,5 +303,4 @@ class PreviewSession:
         files = set(self._first_inputs().files)
         for asset in self._assets | self._figures:
             files |= _both_names(asset)
-        folders = {self._template_folder} if self._template_folder else set()
-        return Inputs(frozenset(files), frozenset(folders))
+        return Inputs(frozenset(files), frozenset(self._template_folders))

@@ -1,0 +1,324 @@
+"""What a report template receives: :class:`ReportContext`, built from a validated brief.
+
+Every variable of ``report.html.j2`` and ``print.css.j2`` is a field here, documented once
+(and for template authors in docs/templates.md). The wording it holds comes from the template's
+labels; this module only chooses which label, in which order, filled with what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import Markup
+
+from osintkit import __version__
+from osintkit.fields import partial_date_range
+from osintkit.figures import figure_data_uri
+from osintkit.localization import (
+    LIKELIHOOD_TERMS,
+    Labels,
+    ReportLanguage,
+    substitute,
+    text_direction,
+)
+from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
+from osintkit.models import Brief, KeyJudgement, Source, TimelineEvent
+from osintkit.series import Series
+from osintkit.templates import ReportTemplate
+from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
+from osintkit.validation import LoadedBrief
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A source as the reference list prints it: its number, excerpt, grade and back-links."""
+
+    number: int
+    source: Source
+    excerpt: Markup | None
+    excerpt_direction: str
+    translation: Markup | None = None
+    #: "B2", "B" or "2"; None when the source is not graded.
+    grade: str | None = None
+    #: The grade in words, from the labels: "Usually reliable; probably true".
+    grade_title: str = ""
+    #: Ids of the places in the text that cite this source, for links back to them.
+    cited_at: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A key judgement with its probability term, band and confidence."""
+
+    html: Markup
+    #: The term as the labels print it ("likely"; "محتمل" in Persian).
+    likelihood: str
+    #: The term's band in the language's digits ("55–75 %"), "" for a term not on the scale.
+    band: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A row of the chronology."""
+
+    date: str
+    iso: str
+    html: Markup
+    citation: Markup | None
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """One item of the challenges list."""
+
+    label: str
+    html: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The brief's Markdown fields rendered to HTML, in reading order."""
+
+    executive_summary: Markup
+    key_judgements: tuple[Judgement, ...]
+    background: Markup
+    timeline: tuple[Event, ...]
+    geopolitical_context: Markup
+    #: "" when the brief has no introduction to its challenges.
+    challenges_intro: Markup | str
+    challenges_items: tuple[Challenge, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tlp:
+    """The Traffic Light Protocol marking: "AMBER", "TLP:AMBER" and its colour."""
+
+    level: str
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """The variables a report template receives, each under its field's name."""
+
+    brief: Brief
+    series: Series
+    language: ReportLanguage
+    #: The template's wording in the report's language (``labels.sources``).
+    labels: Labels
+    direction: Literal["ltr", "rtl"]
+    #: ``date(d)`` writes a date out; ``date(d, "gregorian")`` without the Solar Hijri one.
+    date: Callable[..., str]
+    #: ``number(29)`` writes a number in the language's digits.
+    number: Callable[[int], str]
+    #: "Persian Files ISSN 2975-0598 Volume 29 Issue 2", from the ``series_line`` label.
+    series_line: str
+    #: The ``page_of`` label as a CSS ``content`` value with the page counters.
+    page_footer: Markup
+    sections: Sections
+    #: Cited sources in order of first citation, then the uncited ones.
+    references: tuple[Reference, ...]
+    #: (grade, meaning) of each reliability, then each credibility grade the sources use.
+    grades_used: tuple[tuple[str, str], ...]
+    tlp: Tlp
+    #: The series' probability yardstick, named by the ``likelihood_scales`` label.
+    scale_title: str
+    #: The template's report.css, safe inside a ``<style>`` element.
+    css: Markup
+    #: osintkit's version, for the generator meta element.
+    version: str
+
+    def variables(self) -> dict[str, Any]:
+        """Return the fields as the mapping Jinja2 renders with (not copied: ``asdict`` would
+        turn the brief's models into dicts)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportContext:
+    """Return what ``template`` receives to render ``loaded``, its Markdown rendered.
+
+    Raises :class:`TemplateError` if the template's stylesheet or labels cannot be read,
+    :class:`RenderError` when a figure is no longer what validation checked.
+    """
+    brief = loaded.brief
+    language = template.language(brief.language, brief.calendar or loaded.series.calendar)
+    labels = language.labels
+    number = language.number
+    citations = CitationIndex({s.id for s in brief.sources})
+    figures = _inlined(loaded)
+
+    def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
+        return render_markdown(text, index, inline=inline, number=number, figures=figures)
+
+    scale = loaded.series.likelihood_scale
+    # Reading order matters: sources are numbered in the order they are first cited, and the
+    # back-links follow the citations' order.
+    sections = Sections(
+        executive_summary=markdown(brief.executive_summary),
+        key_judgements=tuple(
+            _judgement(kj, scale, markdown, language) for kj in brief.key_judgements
+        ),
+        background=markdown(brief.background),
+        timeline=_timeline(brief.timeline, citations, markdown, language),
+        geopolitical_context=markdown(brief.geopolitical_context),
+        challenges_intro=markdown(brief.challenges.intro) if brief.challenges.intro else "",
+        challenges_items=tuple(
+            Challenge(item.label, markdown(item.text, inline=True))
+            for item in brief.challenges.items
+        ),
+    )
+    series_line = substitute(
+        str(labels["series_line"]),
+        {
+            "title": loaded.series.title,
+            "issn": loaded.series.issn,
+            "volume": number(brief.volume),
+            "issue": number(brief.issue),
+        },
+    )
+    level = brief.tlp or loaded.series.tlp
+    return ReportContext(
+        brief=brief,
+        series=loaded.series,
+        language=language,
+        labels=labels,
+        direction=language.direction,
+        date=language.date,
+        number=number,
+        series_line=series_line,
+        page_footer=language.css_content(
+            "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
+        ),
+        sections=sections,
+        references=_references(brief.sources, citations, brief.language, markdown, labels),
+        grades_used=_grades_used(brief.sources, labels),
+        tlp=Tlp(level, f"TLP:{level}", TLP_COLOURS[level]),
+        scale_title=str(labels["likelihood_scales"][scale]),
+        css=Markup(template.stylesheet().replace("</", "<\\/")),
+        version=__version__,
+    )
+
+
+def _inlined(loaded: LoadedBrief) -> dict[str, str]:
+    """The ``data:`` URI of each figure by its URL in the Markdown, each file read once."""
+    uris: dict[Path, str] = {}
+    for figure in loaded.figures.values():
+        if figure.path not in uris:
+            uris[figure.path] = figure_data_uri(figure)
+    return {src: uris[figure.path] for src, figure in loaded.figures.items()}
+
+
+def _references(
+    sources: list[Source],
+    citations: CitationIndex,
+    language: str,
+    markdown: Callable[..., Markup],
+    labels: Labels,
+) -> tuple[Reference, ...]:
+    """Cited sources in order of first citation, then the uncited ones in brief order.
+
+    An excerpt or a translation may cite too: by then every source has its number (the
+    list's order is fixed by the text before it), so a citation there numbers nothing new,
+    but its anchor is recorded after the text's, as it is read.
+    """
+    order = sorted(sources, key=lambda s: citations.numbers.get(s.id, len(sources) + 1))
+    final = CitationIndex(
+        citations.known,
+        {source.id: number for number, source in enumerate(order, start=1)},
+        citations.occurrences,
+        citations.cited_at,
+    )
+    quoted = [
+        (
+            markdown(source.excerpt, index=final) if source.excerpt else None,
+            markdown(source.translation, index=final) if source.translation else None,
+        )
+        for source in order
+    ]
+    return tuple(
+        Reference(
+            number,
+            source,
+            excerpt,
+            text_direction(source.language or language),
+            translation,
+            grade(source.reliability, source.credibility),
+            _grade_title(source, labels),
+            tuple(final.cited_at.get(source.id, ())),
+        )
+        for number, (source, (excerpt, translation)) in enumerate(
+            zip(order, quoted, strict=True), 1
+        )
+    )
+
+
+def _grade_title(source: Source, labels: Labels) -> str:
+    """The grade in words: "Usually reliable; probably true"; "" for an ungraded source."""
+    reliability = labels["reliability"][source.reliability] if source.reliability else None
+    credibility = labels["credibility"][source.credibility] if source.credibility else None
+    if reliability and credibility:
+        return substitute(
+            str(labels["grade_title"]),
+            {"reliability": str(reliability), "credibility": str(credibility).lower()},
+        )
+    if reliability:
+        return str(reliability)
+    return str(credibility).lower() if credibility else ""
+
+
+def _judgement(
+    judgement: KeyJudgement,
+    scale: str,
+    markdown: Callable[..., Markup],
+    language: ReportLanguage,
+) -> Judgement:
+    entry = likelihood(scale, judgement.likelihood)
+    # Validation has checked the term against the series' scale; a template preview of an
+    # unvalidated brief still renders.
+    band = language.digits(entry.band) if entry else ""
+    terms = language.labels[LIKELIHOOD_TERMS][scale]
+    term = str(terms[entry.term]) if entry else judgement.likelihood
+    confidence = language.labels["confidence"][judgement.confidence]
+    return Judgement(markdown(judgement.text, inline=True), term, band, confidence)
+
+
+def _timeline(
+    events: list[TimelineEvent],
+    citations: CitationIndex,
+    markdown: Callable[..., Markup],
+    language: ReportLanguage,
+) -> tuple[Event, ...]:
+    rows = []
+    for event in sorted(events, key=lambda e: partial_date_range(e.date)):
+        citation = None
+        anchor = None
+        if event.source is not None:
+            number = citations.cite(event.source)
+            if number is not None:
+                anchor = citations.next_anchor()
+                link = Markup('<a class="citation" id="{}" href="#ref-{}">{}</a>').format(
+                    anchor, event.source, language.number(number)
+                )
+                citation = Markup(wrap_citation(link))
+        text = markdown(event.event, inline=True)
+        # The source column is numbered first (so the row's own source gets the lower
+        # number) but read after the event's text.
+        if event.source is not None and anchor is not None:
+            citations.record(event.source, anchor)
+        rows.append(Event(language.partial_date(event.date), event.date, text, citation))
+    return tuple(rows)
+
+
+def _grades_used(sources: list[Source], labels: Labels) -> tuple[tuple[str, str], ...]:
+    """(grade, meaning) of every reliability and credibility grade the sources use, in order."""
+    reliability = sorted({s.reliability for s in sources if s.reliability})
+    credibility = sorted({s.credibility for s in sources if s.credibility})
+    return tuple(
+        [(r, str(labels["reliability"][r])) for r in reliability]
+        + [(c, str(labels["credibility"][c])) for c in credibility]
+    )

@@ -453,3 +453,75 @@ def test_a_broken_registry_is_listed_with_the_brief_s_own_problems(make_brief) -
         load_brief(path)
     where = sorted({(e.path.name, e.field) for e in caught.value.errors})
     assert where == [("brief.yaml", "volume"), ("series.yaml", "persian-files.issn")]
+
+
+# --- dates every later stage can write --------------------------------------------------------
+
+
+def _with_persian_series(path: Path) -> None:
+    registry = path.parent / "series.yaml"
+    text = replace(
+        registry.read_text(encoding="utf-8"),
+        "  template: series           #",
+        "  calendar: persian\n  template: series  #",
+    )
+    registry.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("day", "bound"),
+    [("0622-03-20", "starts on 0622-03-21"), ("0001-01-01", "starts on 0622-03-21"),
+     ("9999-03-21", "ends on 9999-03-20"), ("9999-12-24", "ends on 9999-03-20")],
+)  # fmt: skip
+def test_a_persian_brief_dated_outside_the_solar_hijri_calendar(
+    make_brief: MakeBrief, minimal: str, day: str, bound: str
+) -> None:
+    # It used to validate, then every render of it crashed in the converter.
+    text = replace(minimal, "date: 2025-02-10", f"date: {day}\ncalendar: persian")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, day)}: date: the Solar Hijri calendar (calendar: persian) {bound}; "
+        "it cannot write this date"
+    ]
+
+
+def test_the_calendar_the_series_sets_is_checked_too(make_brief: MakeBrief, minimal: str) -> None:
+    text = replace(minimal, "date: 2025-02-10", "date: 0600-01-01")
+    path = make_brief(text)
+    _with_persian_series(path)
+    assert problems(path) == [
+        f"{path}:{at(text, '0600-01-01')}: date: the Solar Hijri calendar (calendar: persian of "
+        "the series 'persian-files') starts on 0622-03-21; it cannot write this date"
+    ]
+    # The brief's own calendar wins over the series'.
+    text = replace(text, "date: 0600-01-01", "date: 0600-01-01\ncalendar: gregorian")
+    assert load_brief(make_brief(text)).brief.date == dt.date(600, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [("date: 2025-02-10", "date: 9999-12-25", "date"),
+     ("accessed: 2025-01-18", "accessed: 9999-12-31", "sources[0].accessed"),
+     ("accessed: 2025-01-18", "published: 9999-12-25", "sources[0].published")],
+)  # fmt: skip
+def test_a_day_past_the_last_one_a_report_can_write(
+    make_brief: MakeBrief, minimal: str, old: str, new: str, field: str
+) -> None:
+    # A week-numbering date format ("w", "Y") puts the last days of 9999 in the year 10000.
+    text = replace(minimal, old, new)
+    path = make_brief(text)
+    day = new.split(": ")[1]
+    assert problems(path) == [
+        f"{path}:{at(text, day)}: {field}: a report cannot write a date after 9999-12-24"
+    ]
+
+
+def test_a_timeline_day_past_the_last_one_a_report_can_write(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + "timeline:\n  - date: 9999-12-31\n    event: x\n"
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, '9999-12-31')}: timeline[0].date: a report cannot write a date after "
+        "9999-12-24"
+    ]

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
+from osintkit.fields import CALENDAR_DAYS, LAST_DAY, iso_day
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
@@ -84,6 +85,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
                 )
             )
     problems.extend(_tradecraft_problems(document, series))
+    problems.extend(_calendar_problems(document, series, key))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
@@ -121,6 +123,36 @@ def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> lis
             hint = did_you_mean(source, ids)
             problems.append(_at(document, ("timeline", i, "source"), f"names no source{hint}"))
     return problems
+
+
+_CALENDAR_NAMES = {"gregorian": "Gregorian", "persian": "Solar Hijri"}
+
+
+def _calendar_problems(
+    document: LoadedDocument, series: Series | None, series_key: Any
+) -> list[BriefError]:
+    """The brief's date within what its calendar (its own, else the series') can write.
+
+    Every report writes the brief's date in its calendar; the Solar Hijri converter knows
+    fewer days than Python's dates, and would fail the render of a date this check let by.
+    """
+    data = document.data
+    own = data.get("calendar")
+    if own in CALENDAR_DAYS:
+        calendar, origin = own, f"calendar: {own}"
+    elif own is None and series is not None:
+        calendar = series.calendar
+        origin = f"calendar: {calendar} of the series {_quoted(str(series_key))}"
+    else:
+        return []  # an invalid calendar, or no series to take it from: reported elsewhere
+    day = iso_day(data.get("date"))
+    first, last = CALENDAR_DAYS[calendar]
+    if day is None or day > LAST_DAY or first <= day <= last:
+        return []  # in range, or not a date the model accepts: it reports those
+    bound = f"starts on {first.isoformat()}" if day < first else f"ends on {last.isoformat()}"
+    name = _CALENDAR_NAMES[calendar]
+    message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
+    return [_at(document, ("date",), message)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from osintkit.errors import BriefErrors
+from osintkit.errors import MAX_PROBLEMS, BriefErrors
 from osintkit.series import find_registry
 from osintkit.validation import load_brief
 
@@ -525,3 +525,72 @@ def test_a_timeline_day_past_the_last_one_a_report_can_write(
         f"{path}:{at(text, '9999-12-31')}: timeline[0].date: a report cannot write a date after "
         "9999-12-24"
     ]
+
+
+# --- a short list of problems, whatever the brief ---------------------------------------------
+
+
+def test_thousands_of_unknown_fields_give_a_screenful(make_brief: MakeBrief, minimal: str) -> None:
+    # Each was worded with a "did you mean" once: 4 000 of them took seconds and a flood.
+    text = minimal + "".join(f"backgrund{i}: 1\n" for i in range(4000))
+    path = make_brief(text)
+    messages = problems(path)
+    assert len(messages) == MAX_PROBLEMS + 1
+    assert messages[0] == (
+        f"{path}:{at(text, 'backgrund0:')}: backgrund0: unknown field; did you mean 'background'?"
+    )
+    assert messages[-1] == f"{path}: … and {4000 - MAX_PROBLEMS} more problems"
+
+
+def test_thousands_of_unknown_citations_give_a_screenful(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = replace(minimal, "in 1993. [@mfa]", "in 1993." + " [@mfx]" * 3000)
+    path = make_brief(text)
+    messages = problems(path)
+    assert len(messages) == MAX_PROBLEMS + 1
+    assert messages[0] == (
+        f"{path}:{at(text, '[@mfx]')}: background: citation [@mfx] names no source; "
+        "did you mean 'mfa'?"
+    )
+    # Located in one pass, each at its own bracket.
+    assert messages[1].startswith(f"{path}:{at(text, '[@mfx]').split(':')[0]}:")
+    assert len(set(messages[:-1])) == MAX_PROBLEMS
+    assert messages[-1] == f"{path}: … and {3000 - MAX_PROBLEMS} more problems"
+
+
+def test_a_markdown_field_over_the_cap_is_not_parsed(make_brief: MakeBrief, minimal: str) -> None:
+    # The model refuses it; parsing 2 MB of "[@x]" for citations took minutes.
+    text = replace(minimal, "in 1993. [@mfa]", "in 1993. [@mfa]" + " [@x]" * 400_000)
+    path = make_brief(text)
+    where = at(text, "|\n  Relations")
+    assert problems(path) == [
+        f"{path}:{where}: background: string should have at most 50000 characters"
+    ]
+
+
+def test_a_broken_registry_s_problems_are_capped_with_the_brief_s(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    path = make_brief(minimal + "".join(f"x{i}: 1\n" for i in range(60)))
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8") + "".join(f"k{i}: 1\n" for i in range(70)),
+        encoding="utf-8",
+    )
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    tails = [str(e) for e in caught.value.errors if not e.line]
+    assert tails == [f"{path}: … and 10 more problems", f"{registry}: … and 20 more problems"]
+
+
+@pytest.mark.parametrize("calendar", ["[]", "{}", "1", "julian"])
+def test_a_calendar_that_is_not_one_is_reported_once(
+    make_brief: MakeBrief, minimal: str, calendar: str
+) -> None:
+    # Found by fuzzing: a list as the calendar crashed the date check.
+    path = make_brief(
+        replace(minimal, "date: 2025-02-10", f"date: 0001-01-01\ncalendar: {calendar}")
+    )
+    (message,) = problems(path)
+    assert ": calendar: " in message

@@ -115,7 +115,7 @@ def validate(
     for warning in catalogue.warnings:
         err.print(f"[yellow]warning:[/] {_escape(warning)}")
     if not catalogue.ok:
-        problems = sum(len(f.errors) for f in catalogue.failures) + len(catalogue.problems)
+        problems = sum(f.count for f in catalogue.failures) + len(catalogue.problems)
         files = len(catalogue.failures) + len(duplicated)
         valid = len(catalogue.briefs) - len(duplicated)
         err.print(
@@ -559,7 +559,7 @@ def _load_all(
 def _fail_summary(
     failures: list[BriefErrors], valid: int, nothing_written: bool = False
 ) -> NoReturn:
-    problems = sum(len(f.errors) for f in failures)
+    problems = sum(f.count for f in failures)
     tail = "; nothing was written" if nothing_written else ""
     err.print(
         f"[red]{problems} problem{'s' * (problems != 1)} in {len(failures)} "

@@ -109,9 +109,10 @@ def _no_blank(value: str) -> str:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_writable_day)]
 LanguageTag = Annotated[str, AfterValidator(_language_tag)]
 #: Markdown prose; may cite sources as [@id] or [@id, p. 4].
-# 50 000 characters is some twenty pages of prose in one section; the cap bounds the Markdown
-# parser's time on hostile input (about 1.3 s per 100 000 "[" characters, per parse).
-Markdown = Annotated[str, Field(max_length=50_000), AfterValidator(_no_blank)]
+#: 50 000 characters is some twenty pages of prose in one section; the cap bounds the Markdown
+#: parser's time on hostile input (about 1.3 s per 100 000 "[" characters, per parse).
+MARKDOWN_MAX_LENGTH = 50_000
+Markdown = Annotated[str, Field(max_length=MARKDOWN_MAX_LENGTH), AfterValidator(_no_blank)]
 Line = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_blank)]
 HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 SourceId = Annotated[str, Field(max_length=100), AfterValidator(_source_id)]

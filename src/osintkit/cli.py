@@ -377,10 +377,13 @@ def new(
 ) -> None:
     """Start the next issue of a series: a draft brief with every section to fill in."""
     from osintkit.errors import BriefErrors, OsintkitError
-    from osintkit.scaffold import new_brief
+    from osintkit.scaffold import DraftValueError, new_brief
 
     try:
         created = new_brief(folder, series, title=title, volume=volume, language=language)
+    except DraftValueError as exc:
+        # A value no brief can hold is a bad option value: a usage error, as Typer's own are.
+        raise typer.BadParameter(exc.reason, param_hint=f"'{exc.option}'") from None
     except BriefErrors as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None

@@ -34,7 +34,7 @@ def _valid_issn(value: str) -> str:
 
 
 def _valid_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
+    if not _EMAIL_RE.fullmatch(value):
         raise ValueError("not an e-mail address")
     return value
 
@@ -81,19 +81,20 @@ def _writable_day(value: dt.date) -> dt.date:
 
 
 def _language_tag(value: str) -> str:
-    if not _BCP47_RE.match(value):
+    # fullmatch: "$" alone would let a final line break through ("en\n", where YAML could follow).
+    if not _BCP47_RE.fullmatch(value):
         raise ValueError("expected a BCP 47 language tag such as en, fa or pt-BR")
     return value
 
 
 def _http_url(value: str) -> str:
-    if not _HTTP_URL_RE.match(value):
+    if not _HTTP_URL_RE.fullmatch(value):
         raise ValueError("expected an http:// or https:// URL")
     return value
 
 
 def _source_id(value: str) -> str:
-    if not re.match(SOURCE_ID_PATTERN, value):
+    if not re.fullmatch(SOURCE_ID_PATTERN, value):
         raise ValueError(
             "a source id is letters, digits and . _ : - (starting with a letter or digit)"
         )

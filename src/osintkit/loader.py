@@ -432,6 +432,17 @@ def _cut_quotes(message: str) -> str:
     return shortened(cut, 4 * QUOTE_LIMIT)
 
 
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot stand in a brief, as the loader says it of a value in a file
+    ("contains the control character U+001B, which a brief cannot hold"), or None if it can."""
+    bad = _NOT_TEXT_RE.search(value)
+    return None if bad is None else _not_text_message(bad.group())
+
+
+def _not_text_message(char: str) -> str:
+    return f"contains {_describe(char)}, which a brief cannot hold"
+
+
 def _describe(char: str) -> str:
     """Name a character a brief cannot hold, for a message."""
     code = ord(char)
@@ -576,6 +587,6 @@ class _Builder:
         )
         index = _source_index(self.source, where, value, bad.start())
         line, column = _position(self.line_starts, index)
-        message = f"contains {_describe(bad.group())}, which a brief cannot hold"
+        message = _not_text_message(bad.group())
         self.errors.append(BriefError(self.path, line, column, format_key_path(key_path), message))
         return None

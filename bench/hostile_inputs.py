@@ -59,6 +59,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "long quoted scalar of escapes": lambda size: _fill('title: "', "\\x41", '"\n', size),
     "many aliases": lambda size: _fill("a: &a [1, 2, 3]\nb: [", "*a, ", "*a]\n", size),
     "long lines of [[[[": lambda size: _fill("", "[" * 1000 + "\n", "", size),
+    "one long comment": lambda size: _fill("title: x  #", "c", "\n", size),
+    "one long run of spaces": lambda size: _fill("title:", " ", "x\n", size),
+    "many blank lines": lambda size: _fill("title: x\n", "\n", "", size),
+    "one long block scalar": lambda size: _fill("title: |\n", "  " + "x" * 78 + "\n", "", size),
     "many documents": lambda size: _fill("", "---\na: 1\n", "", size),
     "many empty documents": lambda size: _fill("", "---\n", "", size),
     "many unknown fields": lambda size: "".join(

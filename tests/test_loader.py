@@ -24,6 +24,7 @@ from osintkit.errors import (
 from osintkit.loader import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
+    MAX_LINES,
     MAX_NAME,
     MAX_NODES,
     MAX_PARSER_DEPTH,
@@ -455,11 +456,12 @@ def _hostile_inputs() -> ModuleType:
 #: One shape for each mechanism that bounds the work: the composer's node count (a flow sequence
 #: of a million items; duplicate keys), the scanner's name limit (tags are decoded in quadratic
 #: time, an alias was quoted whole in the message), the scanner's flow depth (a line of "[[[["
-#: goes quadratic in its look-ahead), and validation's caps (did-you-mean for thousands of unknown
+#: goes quadratic in its look-ahead), the line cap (ruamel's cost per line break), and
+#: validation's caps (did-you-mean for thousands of unknown
 #: fields and sources; a 2 MiB Markdown field the parser would take minutes over).
 BOUNDED_SHAPES = [
     "duplicate keys", "flow sequence of 1M items", "one long tag", "one long alias",
-    "deeply nested flow", "many unknown fields", "many unknown citations",
+    "deeply nested flow", "many blank lines", "many unknown fields", "many unknown citations",
     "many sources, chronology citing none",
 ]  # fmt: skip
 
@@ -477,6 +479,14 @@ def test_a_hostile_brief_under_the_size_cap_is_refused_in_bounded_time(
     # A screenful of problems at most, each a line a terminal can show, values cut short.
     assert 1 <= got["lines"] <= MAX_PROBLEMS + 1, got
     assert got["longest"] <= len(str(path)) + 250, got
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r"])
+def test_lines_are_capped_before_parsing(line_break: str) -> None:
+    # ruamel takes microseconds over each line break: 2 MiB of blank lines took seconds.
+    assert parse_yaml("a: x" + line_break * (MAX_LINES - 1), PATH).data == {"a": "x"}
+    message = f"the file has more than {MAX_LINES} lines; a brief never does"
+    assert problems("a: x" + line_break * MAX_LINES) == [f"brief.yaml:{MAX_LINES + 1}:1: {message}"]
 
 
 def test_the_composer_stops_at_the_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,6 +45,8 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 #: (a hundred pages: 824); composing costs some 70 µs a node, so this is also a time bound.
 MAX_NODES = 10_000
 MAX_DEPTH = 32
+#: Lines of a file: the reference brief has 120, one of a hundred pages 3 000.
+MAX_LINES = 100_000
 #: Where the parser itself stops; far past MAX_DEPTH (which names the field) and far short of
 #: Python's recursion limit, which the composer would otherwise hit at a few hundred levels.
 MAX_PARSER_DEPTH = 4 * MAX_DEPTH
@@ -216,8 +218,9 @@ def load_yaml(path: Path) -> LoadedDocument:
     """Read and parse one YAML file.
 
     Returns the document with its position map. Raises :class:`BriefErrors` for a missing or
-    unreadable file, a file over the size cap, bad UTF-8, YAML syntax errors, duplicate keys,
-    unsupported tags and alias expansions past the node limit.
+    unreadable file, a file over the size or line cap, bad UTF-8, YAML syntax errors,
+    duplicate keys, unsupported tags, names past the scanner's limit and documents past the
+    node or depth limit.
     """
     text = _read_text(path)
     return parse_yaml(text, path)
@@ -225,6 +228,12 @@ def load_yaml(path: Path) -> LoadedDocument:
 
 def parse_yaml(text: str, path: Path) -> LoadedDocument:
     """Parse YAML ``text`` that came from ``path`` (used in messages only); see load_yaml."""
+    # ruamel spends microseconds on every line break, even of blank lines: 2 MiB of them took
+    # seconds. Counted in C, before parsing, as ruamel counts lines (CRLF, LF, a lone CR).
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    if lines > MAX_LINES:
+        message = f"the file has more than {MAX_LINES} lines; a brief never does"
+        raise BriefErrors.single(path, message, MAX_LINES + 1, 1)
     yaml = YAML(typ="safe", pure=True)
     yaml.Reader = _Reader
     yaml.Scanner = _Scanner
@@ -284,12 +293,21 @@ class _Reader(Reader):
     stopped_at: tuple[int, int] = (0, 0)
 
     def forward(self, length: int = 1) -> None:
-        if length < _BULK:
-            super().forward(length)  # a few characters: ruamel's own step by step is cheaper
-            return
         if self.pointer + length + 1 >= len(self.buffer):
             self.update(length + 1)
         buffer, start = self.buffer, self.pointer
+        if length < _BULK:  # a few characters: stepping is cheaper, as ruamel's own does it
+            while length:
+                char = buffer[self.pointer]
+                self.pointer += 1
+                self.index += 1
+                if char == "\n" or (char == "\r" and buffer[self.pointer] != "\n"):
+                    self.line += 1
+                    self.column = 0
+                elif char != "\ufeff":
+                    self.column += 1
+                length -= 1
+            return
         end = start + length
         # As ruamel counts them: a line ends at "\n", and at a "\r" not followed by "\n".
         last_break = -1
@@ -501,7 +519,7 @@ class _Builder:
     def __init__(self, path: Path, yaml: YAML, source: str) -> None:
         self.path = path
         self.source = source
-        self.line_starts = _line_starts(source)
+        self.line_starts: list[int] = []  # made when a position is first needed
         self.constructor = yaml.constructor
         self.values: dict[KeyPath, _Where] = {}
         self.keys: dict[KeyPath, _Where] = {}
@@ -586,6 +604,8 @@ class _Builder:
             start.line, start.column, getattr(node, "style", None), start.index, end.index
         )
         index = _source_index(self.source, where, value, bad.start())
+        if not self.line_starts:
+            self.line_starts = _line_starts(self.source)
         line, column = _position(self.line_starts, index)
         message = _not_text_message(bad.group())
         self.errors.append(BriefError(self.path, line, column, format_key_path(key_path), message))

@@ -27,7 +27,7 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from osintkit.errors import BriefError, BriefErrors, TemplateError
+from osintkit.errors import BriefError, BriefErrors, MoreProblems, TemplateError
 from osintkit.loader import parse_yaml
 from osintkit.markdown import CitationIndex, find_citations, find_too_deep, render_markdown
 from osintkit.render.html import render_html
@@ -89,11 +89,15 @@ def _lines(path: Path) -> list[str]:
 
 
 def assert_well_formed(error: BriefError) -> None:
-    """One printable line, located inside the file it names."""
+    """One printable line, located inside the file it names (the line that counts the problems
+    past the cap names only the file)."""
     text = str(error)
     assert text.splitlines() == [text], text
     text.encode("utf-8")  # no lone surrogate that would crash a terminal or a log
     assert error.path.is_file(), text
+    if isinstance(error, MoreProblems):
+        assert error.count > 0 and error.line == 0, text
+        return
     lines = _lines(error.path)
     assert 1 <= error.line <= len(lines), text
     assert 1 <= error.column <= len(lines[error.line - 1]) + 1, text

@@ -61,6 +61,21 @@ def test_validate_a_folder_and_a_missing_file(brief_dir: Path) -> None:
     assert f"{brief_dir / 'nope.yaml'}: no such file" in result.stderr
 
 
+def test_validate_prints_a_screenful_for_a_brief_of_duplicate_keys(brief_dir: Path) -> None:
+    # It printed a line for each of a third of a million, and took a minute and a half.
+    broken = brief_dir / "broken.yaml"
+    broken.write_text("{" + "a: 1, " * 4_000 + "}\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(broken)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 52, lines[-3:]
+    assert lines[0] == f"{broken}:1:8: a: duplicate key (first given at line 1)"
+    assert lines[-2:] == [
+        f"{broken}: … and 3949 more problems",
+        "3999 problems in 1 file (0 valid)",
+    ]
+
+
 def test_render_writes_pdf_and_html_and_reports_them(brief_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["render", str(brief_dir / "minimal.yaml"), "--out", str(out)])

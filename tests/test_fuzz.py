@@ -8,6 +8,7 @@ written as UTF-8. The Hypothesis profile is registered in conftest.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -26,11 +27,12 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from osintkit.errors import BriefError, BriefErrors, TemplateError
+from osintkit.errors import BriefError, BriefErrors, MoreProblems, TemplateError
 from osintkit.loader import parse_yaml
 from osintkit.markdown import CitationIndex, find_citations, find_too_deep, render_markdown
 from osintkit.render.html import render_html
 from osintkit.report import template_for
+from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import load_brief
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -87,11 +89,15 @@ def _lines(path: Path) -> list[str]:
 
 
 def assert_well_formed(error: BriefError) -> None:
-    """One printable line, located inside the file it names."""
+    """One printable line, located inside the file it names (the line that counts the problems
+    past the cap names only the file)."""
     text = str(error)
     assert text.splitlines() == [text], text
     text.encode("utf-8")  # no lone surrogate that would crash a terminal or a log
     assert error.path.is_file(), text
+    if isinstance(error, MoreProblems):
+        assert error.count > 0 and error.line == 0, text
+        return
     lines = _lines(error.path)
     assert 1 <= error.line <= len(lines), text
     assert 1 <= error.column <= len(lines[error.line - 1]) + 1, text
@@ -277,6 +283,101 @@ def test_arbitrary_documents_with_brief_keys(folder: Path, data: dict[str, Any])
     brief = folder / "brief.yaml"
     brief.write_text(dump(data), encoding="utf-8", errors="surrogatepass")
     check(brief)
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+#: The edges of the days some stage can write: Python's dates, the Solar Hijri converter's, and
+#: Babel's week numbering (the last days of 9999 are in a week of the year 10000).
+BOUNDARY_DAYS = [
+    dt.date(1, 1, 1), dt.date(622, 3, 20), dt.date(622, 3, 21), dt.date(9999, 3, 20),
+    dt.date(9999, 3, 21), dt.date(9999, 12, 1), dt.date(9999, 12, 24), dt.date(9999, 12, 25),
+    dt.date(9999, 12, 31),
+]  # fmt: skip
+#: Every place a brief holds a date, each a stage writes out or sorts by in its own way.
+DATE_FIELDS = ["date", "published", "accessed", "timeline day", "timeline month", "timeline year"]
+#: Where the calendar comes from, and the language (Persian labels name the Solar Hijri months).
+CALENDARS = {"gregorian": (None, None, "en"), "brief": ("persian", None, "fa"),
+             "series": (None, "persian", "en")}  # fmt: skip
+
+
+def dated_brief(folder: Path, dates: dict[str, dt.date], calendar: str) -> Path:
+    """The minimal brief with ``dates`` in their fields, under a calendar of ``CALENDARS``."""
+    own, series, language = CALENDARS[calendar]
+    data = _copy(MINIMAL_DATA)
+    data["language"] = language
+    if own is not None:
+        data["calendar"] = own
+    source, timeline = data["sources"][0], []
+    for field, day in dates.items():
+        if field == "date":
+            data["date"] = day.isoformat()
+        elif field in ("published", "accessed"):
+            source[field] = day.isoformat()
+        else:
+            written = {"day": day.isoformat(), "month": day.isoformat()[:7], "year": day.year}
+            timeline.append({"date": written[field.split()[1]], "event": "It happened."})
+    data["timeline"] = timeline
+    registry = _copy(REGISTRY_DATA)
+    if series is not None:
+        registry["persian-files"]["calendar"] = series
+    (folder / "series.yaml").write_text(dump(registry), encoding="utf-8")
+    brief = folder / "brief.yaml"
+    brief.write_text(dump(data), encoding="utf-8")
+    return brief
+
+
+@pytest.fixture(scope="module")
+def week_template(tmp_path_factory: pytest.TempPathFactory) -> ReportTemplate:
+    """The series template writing dates with ISO week numbers, as CLDR patterns allow."""
+    folder = tmp_path_factory.mktemp("template") / "weeks"
+    shutil.copytree(FIXTURES.parents[1] / "report_templates" / "series", folder)
+    for labels in (folder / "labels").glob("*.yaml"):
+        text = re.sub(r"(?m)^date_format: .*$", "date_format: \"d MMMM y, 'week' w of Y\"",
+                      labels.read_text(encoding="utf-8"))  # fmt: skip
+        labels.write_text(text, encoding="utf-8")
+    return find_template(str(folder))
+
+
+@pytest.mark.parametrize("calendar", CALENDARS)
+@pytest.mark.parametrize("field", DATE_FIELDS)
+def test_every_date_validation_accepts_renders(
+    folder: Path, week_template: ReportTemplate, field: str, calendar: str
+) -> None:
+    # A persian brief dated before 622 used to validate, then crash every render of it.
+    accepted = []
+    try:
+        for day in BOUNDARY_DAYS:
+            brief = dated_brief(folder, {field: day}, calendar)
+            try:
+                loaded = load_brief(brief)
+            except BriefErrors as exc:
+                for error in exc.errors:
+                    assert_well_formed(error)
+                continue
+            accepted.append(day)
+            html = render_html(loaded, template_for(loaded)).text
+            assert f'datetime="{day.isoformat()}' in html or field != "date", day
+            render_html(loaded, week_template)
+    finally:
+        (folder / "series.yaml").write_text(REGISTRY, encoding="utf-8")
+    # The sweep means something only if both sides of the edges were seen.
+    assert dt.date(9999, 3, 20) in accepted
+    assert dt.date(9999, 12, 31) not in accepted or field in ("timeline month", "timeline year")
+
+
+@examples(0.5)
+@given(
+    dates=st.dictionaries(st.sampled_from(DATE_FIELDS), st.dates(), min_size=1),
+    calendar=st.sampled_from(sorted(CALENDARS)),
+)
+def test_any_dates_load_and_render_or_are_refused(
+    folder: Path, dates: dict[str, dt.date], calendar: str
+) -> None:
+    try:
+        check(dated_brief(folder, dates, calendar))
+    finally:
+        (folder / "series.yaml").write_text(REGISTRY, encoding="utf-8")
 
 
 # --- mutations of a valid brief ---------------------------------------------------------------

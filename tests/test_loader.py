@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml.reader import Reader
 
-from osintkit.errors import BriefErrors
+from osintkit.errors import (
+    MAX_PROBLEMS,
+    QUOTE_LIMIT,
+    BriefError,
+    BriefErrors,
+    MoreProblems,
+    merge,
+)
 from osintkit.loader import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
+    MAX_LINES,
+    MAX_NAME,
     MAX_NODES,
     MAX_PARSER_DEPTH,
+    _Reader,
     load_yaml,
     parse_yaml,
 )
@@ -197,7 +214,9 @@ def test_alias_bomb_fails_fast_with_the_node_limit() -> None:
     messages = problems("\n".join(lines) + "\n")
     assert len(messages) == 1
     assert f"document expands to more than {MAX_NODES} nodes (too many aliases?)" in messages[0]
-    assert messages[0].startswith("brief.yaml:1:")
+    # At the alias that passes the limit, while composing: the eighth *l2 (1 111 nodes each) of
+    # l3, after the 1 239 nodes before it.
+    assert messages[0].startswith("brief.yaml:4:45:")
 
 
 def test_a_few_aliases_are_fine() -> None:
@@ -215,10 +234,16 @@ def test_nesting_is_limited() -> None:
 
 
 def test_nesting_past_the_parser_recursion_is_a_clean_error() -> None:
-    # The parser stops at its own limit (the document's mapping is the first level), long before
-    # Python's recursion limit would stop it.
+    # The parser stops at its own limit, long before Python's recursion limit would stop it:
+    # here the scanner, which looks ahead of the composer, at the first "[" past the limit.
     assert problems("a: " + "[" * 5000 + "]" * 5000 + "\n") == [
-        f"brief.yaml:1:{3 + MAX_PARSER_DEPTH}: nested more than {MAX_PARSER_DEPTH} levels deep"
+        f"brief.yaml:1:{3 + MAX_PARSER_DEPTH + 1}: nested more than {MAX_PARSER_DEPTH} levels deep"
+    ]
+    # Block nesting, which the scanner does not count, stops in the composer.
+    block = "".join(f"{' ' * i}a:\n" for i in range(MAX_PARSER_DEPTH + 10))
+    assert problems(block) == [
+        f"brief.yaml:{MAX_PARSER_DEPTH}:{MAX_PARSER_DEPTH}: nested more than "
+        f"{MAX_PARSER_DEPTH} levels deep"
     ]
 
 
@@ -415,3 +440,166 @@ def test_a_file_at_the_size_cap_is_read(tmp_path: Path) -> None:
     head = b"title: x\n"
     path.write_bytes(head + b"#" * (MAX_FILE_BYTES - len(head)))
     assert load_yaml(path).data == {"title": "x"}
+
+
+# --- hostile input under the size cap: bounded work, a short list of short lines ----------------
+
+
+def _hostile_inputs() -> ModuleType:
+    """bench/hostile_inputs.py, whose shapes the benchmark times and these tests bound."""
+    root = Path(__file__).resolve().parents[1]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return importlib.import_module("bench.hostile_inputs")
+
+
+#: One shape for each mechanism that bounds the work: the composer's node count (a flow sequence
+#: of a million items; duplicate keys), the scanner's name limit (tags are decoded in quadratic
+#: time, an alias was quoted whole in the message), the scanner's flow depth (a line of "[[[["
+#: goes quadratic in its look-ahead), the line cap (ruamel's cost per line break), and
+#: validation's caps (did-you-mean for thousands of unknown
+#: fields and sources; a 2 MiB Markdown field the parser would take minutes over).
+BOUNDED_SHAPES = [
+    "duplicate keys", "flow sequence of 1M items", "one long tag", "one long alias",
+    "deeply nested flow", "many blank lines", "many unknown fields", "many unknown citations",
+    "many sources, chronology citing none",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", BOUNDED_SHAPES)
+def test_a_hostile_brief_under_the_size_cap_is_refused_in_bounded_time(
+    tmp_path: Path, shape: str
+) -> None:
+    # In a child with 20 s of CPU (it needs about one; the base took 10 s to two minutes) and
+    # 1 GiB of address space: a child stopped by either fails the test with its exit status.
+    bench = _hostile_inputs()
+    path = bench.write_shape(shape, tmp_path)
+    got = bench.measure(path, timeout=300, cpu_limit=20, memory_limit=1 << 30)
+    assert "stopped" not in got, got
+    # A screenful of problems at most, each a line a terminal can show, values cut short.
+    assert 1 <= got["lines"] <= MAX_PROBLEMS + 1, got
+    assert got["longest"] <= len(str(path)) + 250, got
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r"])
+def test_lines_are_capped_before_parsing(line_break: str) -> None:
+    # ruamel takes microseconds over each line break: 2 MiB of blank lines took seconds.
+    assert parse_yaml("a: x" + line_break * (MAX_LINES - 1), PATH).data == {"a": "x"}
+    message = f"the file has more than {MAX_LINES} lines; a brief never does"
+    assert problems("a: x" + line_break * MAX_LINES) == [f"brief.yaml:{MAX_LINES + 1}:1: {message}"]
+
+
+def test_the_composer_stops_at_the_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Counted while composing, not after: a million items cost MAX_NODES nodes, not a million.
+    import ruamel.yaml.composer
+
+    built = 0
+
+    class Counted(ruamel.yaml.composer.ScalarNode):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            nonlocal built
+            built += 1
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(ruamel.yaml.composer, "ScalarNode", Counted)
+    text = "[" + "1, " * 1_000_000 + "1]\n"
+    (message,) = problems(text)
+    assert message.endswith(f"document expands to more than {MAX_NODES} nodes (too many aliases?)")
+    assert built <= MAX_NODES
+
+
+def test_an_alias_counts_as_what_it_stands_for_while_composing() -> None:
+    text = "a: &a [" + ", ".join(["x"] * 999) + "]\nb: [" + ", ".join(["*a"] * 20) + "]\n"
+    (message,) = problems(text)
+    # At the alias that passes the limit: 1 003 nodes before b's list, 1 000 for each alias.
+    assert message.startswith(f"brief.yaml:2:{5 + 4 * 8}: document expands to more than")
+
+
+def test_an_alias_inside_the_node_it_names_is_refused() -> None:
+    # A loop: the walk that builds the data would expand it forever.
+    assert problems("a: &a [1, *a]\n") == [
+        "brief.yaml:1:11: YAML syntax error: an alias inside the node it names (a loop)"
+    ]
+
+
+def test_problems_past_the_cap_are_counted_in_one_line() -> None:
+    text = "".join("a: 1\n" for _ in range(MAX_PROBLEMS + 151))
+    with pytest.raises(BriefErrors) as caught:
+        parse_yaml(text, PATH)
+    lines = [str(e) for e in caught.value.errors]
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[0] == "brief.yaml:2:1: a: duplicate key (first given at line 1)"
+    assert lines[MAX_PROBLEMS - 1].startswith(f"brief.yaml:{MAX_PROBLEMS + 1}:1: a: duplicate")
+    assert lines[-1] == "brief.yaml: … and 150 more problems"
+    assert caught.value.count == MAX_PROBLEMS + 150
+
+
+def test_capped_lists_merge_by_adding_their_counts() -> None:
+    other = Path("series.yaml")
+    groups = [
+        BriefErrors(BriefError(p, i + 1, 1, "", "x") for i in range(MAX_PROBLEMS + n))
+        for p, n in ((PATH, 3), (other, 1), (PATH, 4))
+    ]
+    merged = merge(groups)
+    assert [str(e) for e in merged.errors if isinstance(e, MoreProblems)] == [
+        "brief.yaml: … and 57 more problems",  # 3 + 4 counted, and the second list's first 50
+        "series.yaml: … and 1 more problem",
+    ]
+    assert merged.count == 3 * MAX_PROBLEMS + 8
+    assert len(merged.errors) == 2 * (MAX_PROBLEMS + 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [("a: !{name} x\n", "a tag"), ("a: &{name} x\n", "an anchor"), ("a: *{name}\n", "an alias"),
+     ("%{name}\n---\na: x\n", "a directive")],
+)  # fmt: skip
+def test_names_past_the_scanner_limit_are_refused(text: str, what: str) -> None:
+    # ruamel decodes a tag in quadratic time: two minutes for one of 2 MB.
+    name = "n" * (MAX_NAME + 1)
+    (message,) = problems(text.format(name=name))
+    column = text.index("{")  # 1-based, of the indicator before the name
+    assert message == (
+        f"brief.yaml:1:{column}: YAML syntax error: {what} longer than {MAX_NAME} characters; "
+        "a brief needs none this long"
+    )
+    # One character less is read as before (and cut short wherever a message shows it).
+    for message in problems(text.format(name=name[:-1]) + "b: *nope\n"):
+        assert "longer than" not in message
+        assert len(message) < 300, message
+
+
+def test_an_alias_list_without_spaces_is_not_a_long_name() -> None:
+    text = "a: &a 1\nb: [" + ",".join(["*a"] * 2000) + "]\n"
+    assert parse_yaml(text, PATH).data["b"] == [1] * 2000
+
+
+def test_input_quoted_in_a_parser_message_is_cut_short() -> None:
+    (message,) = problems("a: *" + "n" * MAX_NAME + "\n")
+    assert message == (
+        f"brief.yaml:1:4: YAML syntax error: found undefined alias '{'n' * QUOTE_LIMIT}…'"
+    )
+
+
+def test_an_unsupported_tag_is_cut_short_in_its_message() -> None:
+    (message,) = problems("a: !" + "t" * MAX_NAME + " x\n")
+    assert message == f"brief.yaml:1:4: a: unsupported YAML tag !{'t' * (QUOTE_LIMIT - 1)}…"
+
+
+_reader_text = st.lists(
+    st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\ufeff", "é", "\u2028", "\x85", "xyz"]),
+    max_size=80,
+).map("".join)
+
+
+@settings(max_examples=200)
+@given(text=_reader_text, steps=st.lists(st.integers(1, 40), max_size=20))
+def test_the_reader_counts_lines_and_columns_as_ruamel_does(text: str, steps: list[int]) -> None:
+    # It moves forward over a run of characters at once; every position must stay ruamel's.
+    ours, theirs = _Reader(text), Reader(text)
+    for step in steps:
+        if ours.pointer + step >= len(ours.buffer):
+            break
+        ours.forward(step)
+        theirs.forward(step)
+        assert (ours.index, ours.line, ours.column) == (theirs.index, theirs.line, theirs.column)

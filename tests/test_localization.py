@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from osintkit.errors import TemplateError
+from osintkit.fields import CALENDAR_DAYS
 from osintkit.localization import (
     ReportLanguage,
     first_strong_direction,
@@ -69,6 +70,20 @@ def test_nowruz_starts_the_solar_hijri_year() -> None:
     fa = language("fa", "persian")
     assert fa.solar_hijri_date(dt.date(2025, 3, 20)) == "۳۰ اسفند ۱۴۰۳"
     assert fa.solar_hijri_date(dt.date(2025, 3, 21)) == "۱ فروردین ۱۴۰۴"
+
+
+def test_the_solar_hijri_days_validation_allows_are_the_converters() -> None:
+    import jdatetime
+
+    first, last = CALENDAR_DAYS["persian"]
+    assert (first, last) == (jdatetime.date.min.togregorian(), jdatetime.date.max.togregorian())
+    fa = language("fa", "persian")
+    assert fa.solar_hijri_date(first) == "۱ فروردین ۱"
+    assert fa.solar_hijri_date(last) == "۳۰ اسفند ۹۳۷۷"
+    # Beyond them a template gets an error it can report, not the converter's ValueError.
+    for day in (first - dt.timedelta(days=1), last + dt.timedelta(days=1)):
+        with pytest.raises(TemplateError, match="in the Solar Hijri calendar"):
+            fa.solar_hijri_date(day)
 
 
 def test_a_date_can_be_asked_for_in_the_gregorian_calendar_alone() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import OutputError
-from osintkit.output import TEMP_SUFFIX, output_path, write_all_atomic, write_atomic
+from osintkit.output import TEMP_SUFFIX, output_path, write_all_atomic, write_atomic, write_new
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -92,3 +92,48 @@ def test_a_rename_that_fails_after_another_says_which_files_were_replaced(tmp_pa
     assert "\n" not in message
     assert pdf.read_bytes() == b"new pdf"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)]
+
+
+# --- new files: never replacing one, never seen half-written -----------------------------------
+
+
+def test_write_new_creates_a_whole_file_once(tmp_path: Path) -> None:
+    target = tmp_path / "draft.yaml"
+    seen: list[bytes] = []
+
+    def check(temp: Path) -> None:
+        # The check sees every byte, before the name exists.
+        seen.append(temp.read_bytes())
+        assert not target.exists()
+
+    write_new(target, b"whole", check)
+    assert target.read_bytes() == b"whole" and seen == [b"whole"]
+    with pytest.raises(FileExistsError):
+        write_new(target, b"other")
+    assert target.read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.yaml"]
+
+
+def test_write_new_leaves_nothing_when_the_check_fails(tmp_path: Path) -> None:
+    def refuse(temp: Path) -> None:
+        raise OutputError("no")
+
+    with pytest.raises(OutputError):
+        write_new(tmp_path / "draft.yaml", b"x", refuse)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_new_without_hard_links_still_never_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "draft.yaml"
+    write_new(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    with pytest.raises(FileExistsError):
+        write_new(target, b"other")
+    assert target.read_bytes() == b"whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["draft.yaml"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from osintkit.errors import BriefErrors
+from osintkit.errors import MAX_PROBLEMS, BriefErrors
 from osintkit.paths import find_registry
 from osintkit.validation import load_brief
 
@@ -474,6 +474,49 @@ def _with_every_markdown_field(minimal: str) -> str:
     )
 
 
+# --- dates every later stage can write --------------------------------------------------------
+
+
+def _with_persian_series(path: Path) -> None:
+    registry = path.parent / "series.yaml"
+    text = replace(
+        registry.read_text(encoding="utf-8"),
+        "  template: series           #",
+        "  calendar: persian\n  template: series  #",
+    )
+    registry.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("day", "bound"),
+    [("0622-03-20", "starts on 0622-03-21"), ("0001-01-01", "starts on 0622-03-21"),
+     ("9999-03-21", "ends on 9999-03-20"), ("9999-12-24", "ends on 9999-03-20")],
+)  # fmt: skip
+def test_a_persian_brief_dated_outside_the_solar_hijri_calendar(
+    make_brief: MakeBrief, minimal: str, day: str, bound: str
+) -> None:
+    # It used to validate, then every render of it crashed in the converter.
+    text = replace(minimal, "date: 2025-02-10", f"date: {day}\ncalendar: persian")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, day)}: date: the Solar Hijri calendar (calendar: persian) {bound}; "
+        "it cannot write this date"
+    ]
+
+
+def test_the_calendar_the_series_sets_is_checked_too(make_brief: MakeBrief, minimal: str) -> None:
+    text = replace(minimal, "date: 2025-02-10", "date: 0600-01-01")
+    path = make_brief(text)
+    _with_persian_series(path)
+    assert problems(path) == [
+        f"{path}:{at(text, '0600-01-01')}: date: the Solar Hijri calendar (calendar: persian of "
+        "the series 'persian-files') starts on 0622-03-21; it cannot write this date"
+    ]
+    # The brief's own calendar wins over the series'.
+    text = replace(text, "date: 0600-01-01", "date: 0600-01-01\ncalendar: gregorian")
+    assert load_brief(make_brief(text)).brief.date == dt.date(600, 1, 1)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -522,3 +565,101 @@ def test_a_translation_nested_too_deeply_is_found(make_brief: MakeBrief, minimal
         f"{path}:{at(text, nested)}: sources[0].translation: "
         "lists or quotes nested too deeply: the report would lose what they hold"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [("date: 2025-02-10", "date: 9999-12-25", "date"),
+     ("accessed: 2025-01-18", "accessed: 9999-12-31", "sources[0].accessed"),
+     ("accessed: 2025-01-18", "published: 9999-12-25", "sources[0].published")],
+)  # fmt: skip
+def test_a_day_past_the_last_one_a_report_can_write(
+    make_brief: MakeBrief, minimal: str, old: str, new: str, field: str
+) -> None:
+    # A week-numbering date format ("w", "Y") puts the last days of 9999 in the year 10000.
+    text = replace(minimal, old, new)
+    path = make_brief(text)
+    day = new.split(": ")[1]
+    assert problems(path) == [
+        f"{path}:{at(text, day)}: {field}: a report cannot write a date after 9999-12-24"
+    ]
+
+
+def test_a_timeline_day_past_the_last_one_a_report_can_write(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + "timeline:\n  - date: 9999-12-31\n    event: x\n"
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, '9999-12-31')}: timeline[0].date: a report cannot write a date after "
+        "9999-12-24"
+    ]
+
+
+# --- a short list of problems, whatever the brief ---------------------------------------------
+
+
+def test_thousands_of_unknown_fields_give_a_screenful(make_brief: MakeBrief, minimal: str) -> None:
+    # Each was worded with a "did you mean" once: 4 000 of them took seconds and a flood.
+    text = minimal + "".join(f"backgrund{i}: 1\n" for i in range(4000))
+    path = make_brief(text)
+    messages = problems(path)
+    assert len(messages) == MAX_PROBLEMS + 1
+    assert messages[0] == (
+        f"{path}:{at(text, 'backgrund0:')}: backgrund0: unknown field; did you mean 'background'?"
+    )
+    assert messages[-1] == f"{path}: … and {4000 - MAX_PROBLEMS} more problems"
+
+
+def test_thousands_of_unknown_citations_give_a_screenful(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = replace(minimal, "in 1993. [@mfa]", "in 1993." + " [@mfx]" * 3000)
+    path = make_brief(text)
+    messages = problems(path)
+    assert len(messages) == MAX_PROBLEMS + 1
+    assert messages[0] == (
+        f"{path}:{at(text, '[@mfx]')}: background: citation [@mfx] names no source; "
+        "did you mean 'mfa'?"
+    )
+    # Located in one pass, each at its own bracket.
+    assert messages[1].startswith(f"{path}:{at(text, '[@mfx]').split(':')[0]}:")
+    assert len(set(messages[:-1])) == MAX_PROBLEMS
+    assert messages[-1] == f"{path}: … and {3000 - MAX_PROBLEMS} more problems"
+
+
+def test_a_markdown_field_over_the_cap_is_not_parsed(make_brief: MakeBrief, minimal: str) -> None:
+    # The model refuses it; parsing 2 MB of "[@x]" for citations took minutes.
+    text = replace(minimal, "in 1993. [@mfa]", "in 1993. [@mfa]" + " [@x]" * 400_000)
+    path = make_brief(text)
+    where = at(text, "|\n  Relations")
+    assert problems(path) == [
+        f"{path}:{where}: background: string should have at most 50000 characters"
+    ]
+
+
+def test_a_broken_registry_s_problems_are_capped_with_the_brief_s(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    path = make_brief(minimal + "".join(f"x{i}: 1\n" for i in range(60)))
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8") + "".join(f"k{i}: 1\n" for i in range(70)),
+        encoding="utf-8",
+    )
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    tails = [str(e) for e in caught.value.errors if not e.line]
+    assert tails == [f"{path}: … and 10 more problems", f"{registry}: … and 20 more problems"]
+
+
+@pytest.mark.parametrize("calendar", ["[]", "{}", "1", "julian"])
+def test_a_calendar_that_is_not_one_is_reported_once(
+    make_brief: MakeBrief, minimal: str, calendar: str
+) -> None:
+    # Found by fuzzing: a list as the calendar crashed the date check.
+    path = make_brief(
+        replace(minimal, "date: 2025-02-10", f"date: 0001-01-01\ncalendar: {calendar}")
+    )
+    (message,) = problems(path)
+    assert ": calendar: " in message

@@ -841,7 +841,7 @@ def _first_line(exc: Exception, path: Path) -> str:
     """The first problem, located: ``path:line:col: field: message`` for a brief's own."""
     if isinstance(exc, BriefErrors) and exc.errors:
         first = str(exc.errors[0])
-        more = len(exc.errors) - 1
+        more = exc.count - 1
         return first + (f" (and {more} more)" if more else "")
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"{path}: {text}"

@@ -209,7 +209,7 @@ def validate(
     for warning in catalogue.warnings:
         err.print(f"[yellow]warning:[/] {_shown(warning)}")
     if not catalogue.ok:
-        problems = sum(len(f.errors) for f in catalogue.failures) + len(catalogue.problems)
+        problems = sum(f.count for f in catalogue.failures) + len(catalogue.problems)
         files = len(catalogue.failures) + len(duplicated)
         valid = len(catalogue.briefs) - len(duplicated)
         err.print(
@@ -520,10 +520,13 @@ def new(
 ) -> None:
     """Start the next issue of a series: a draft brief with every section to fill in."""
     from osintkit.errors import BriefErrors, OsintkitError
-    from osintkit.scaffold import new_brief
+    from osintkit.scaffold import DraftValueError, new_brief
 
     try:
         created = new_brief(folder, series, title=title, volume=volume, language=language)
+    except DraftValueError as exc:
+        # A value no brief can hold is a bad option value: a usage error, as Typer's own are.
+        raise typer.BadParameter(exc.reason, param_hint=f"'{exc.option}'") from None
     except BriefErrors as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None
@@ -704,7 +707,7 @@ def _load_all(
 def _fail_summary(
     failures: list[BriefErrors], valid: int, nothing_written: bool = False
 ) -> NoReturn:
-    problems = sum(len(f.errors) for f in failures)
+    problems = sum(f.count for f in failures)
     tail = "; nothing was written" if nothing_written else ""
     err.print(
         f"[red]{problems} problem{'s' * (problems != 1)} in {len(failures)} "

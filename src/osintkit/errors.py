@@ -14,8 +14,22 @@ from pathlib import Path
 KeyPath = tuple[str | int, ...]
 
 
-#: Characters of one key shown in a message: an unknown key can be as long as the file.
-_KEY_LIMIT = 60
+#: Characters of a value a message shows (a key, a tag, a quoted value): enough to recognise
+#: it, never a flood, though a hostile brief can make any of them as long as the file.
+QUOTE_LIMIT = 60
+#: Problems listed for one file; the rest are counted in one last line. More than a screenful
+#: is one mistake repeated (or an attack), and each line costs the terminal too.
+MAX_PROBLEMS = 50
+
+
+def shortened(value: str, limit: int = QUOTE_LIMIT) -> str:
+    """``value``, cut short with "…" if it is longer than ``limit`` characters."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def quoted(value: str) -> str:
+    """``value`` in quotes for a message, cut short when a hostile brief makes it huge."""
+    return repr(value) if len(value) <= QUOTE_LIMIT else repr(value[:QUOTE_LIMIT]) + "…"
 
 
 def format_key_path(key_path: KeyPath) -> str:
@@ -28,7 +42,7 @@ def format_key_path(key_path: KeyPath) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            key = part if len(part) <= _KEY_LIMIT else part[:_KEY_LIMIT] + "…"
+            key = shortened(part)
             text += f".{key}" if text else key
     return text
 
@@ -78,14 +92,47 @@ class OsintkitError(Exception):
     """Base of every error osintkit raises on purpose."""
 
 
+@dataclass(frozen=True, slots=True)
+class MoreProblems(BriefError):
+    """The last line of a file's problems when there are more than MAX_PROBLEMS of them."""
+
+    count: int = 0
+
+    @classmethod
+    def counting(cls, path: Path, count: int) -> MoreProblems:
+        """Stand for ``count`` problems of ``path`` that were counted but not located."""
+        return cls(path, 0, 0, "", f"… and {count} more problem{'s' * (count != 1)}", count)
+
+
 class BriefErrors(OsintkitError):
-    """A brief (or a registry) is invalid; carries every problem found, in file order."""
+    """A brief (or a registry) is invalid; carries the problems found, in file order.
+
+    At most MAX_PROBLEMS a file: a :class:`MoreProblems` line counts the rest, so that every
+    list of problems, however made, prints in a screenful. Problems given again (as a brief's
+    list takes in its registry's) are capped once, with their counts added up.
+    """
 
     def __init__(self, errors: Iterable[BriefError]) -> None:
-        self.errors: list[BriefError] = sorted(
-            errors, key=lambda e: (str(e.path), e.line, e.column, e.field)
-        )
+        problems: dict[Path, list[BriefError]] = {}
+        more: dict[Path, int] = {}
+        for error in errors:
+            if isinstance(error, MoreProblems):
+                more[error.path] = more.get(error.path, 0) + error.count
+            else:
+                problems.setdefault(error.path, []).append(error)
+        self.errors: list[BriefError] = []
+        for path in sorted({*problems, *more}, key=str):
+            found = sorted(problems.get(path, []), key=lambda e: (e.line, e.column, e.field))
+            self.errors.extend(found[:MAX_PROBLEMS])
+            rest = more.get(path, 0) + len(found[MAX_PROBLEMS:])
+            if rest:
+                self.errors.append(MoreProblems.counting(path, rest))
         super().__init__("\n".join(str(e) for e in self.errors))
+
+    @property
+    def count(self) -> int:
+        """How many problems were found, those left out of ``errors`` included."""
+        return sum(e.count if isinstance(e, MoreProblems) else 1 for e in self.errors)
 
     @classmethod
     def single(cls, path: Path, message: str, line: int = 0, column: int = 0) -> BriefErrors:

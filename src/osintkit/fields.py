@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from calendar import monthrange
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -33,7 +34,7 @@ def _valid_issn(value: str) -> str:
 
 
 def _valid_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
+    if not _EMAIL_RE.fullmatch(value):
         raise ValueError("not an e-mail address")
     return value
 
@@ -49,6 +50,11 @@ SOURCE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 _HTTP_URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
 
 
+#: The last day a report can write out. A template's date format may number weeks ("w", "Y"),
+#: and CLDR puts the last days of 9999 in a week of the year 10000, which Python cannot hold.
+LAST_DAY = dt.date(9999, 12, 24)
+
+
 def _iso_date(value: Any) -> Any:
     # Pydantic's lax mode would read 20250120 as seconds since 1970; a brief means a calendar day.
     if isinstance(value, dt.date):
@@ -58,20 +64,37 @@ def _iso_date(value: Any) -> Any:
     return value.strip()
 
 
+def iso_day(value: Any) -> dt.date | None:
+    """The day an ISO date field of raw brief data names, or None if it names none."""
+    if not isinstance(value, str) or not _ISO_DATE_RE.match(value.strip()):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _writable_day(value: dt.date) -> dt.date:
+    if value > LAST_DAY:
+        raise ValueError(f"a report cannot write a date after {LAST_DAY.isoformat()}")
+    return value
+
+
 def _language_tag(value: str) -> str:
-    if not _BCP47_RE.match(value):
+    # fullmatch: "$" alone would let a final line break through ("en\n", where YAML could follow).
+    if not _BCP47_RE.fullmatch(value):
         raise ValueError("expected a BCP 47 language tag such as en, fa or pt-BR")
     return value
 
 
 def _http_url(value: str) -> str:
-    if not _HTTP_URL_RE.match(value):
+    if not _HTTP_URL_RE.fullmatch(value):
         raise ValueError("expected an http:// or https:// URL")
     return value
 
 
 def _source_id(value: str) -> str:
-    if not re.match(SOURCE_ID_PATTERN, value):
+    if not re.fullmatch(SOURCE_ID_PATTERN, value):
         raise ValueError(
             "a source id is letters, digits and . _ : - (starting with a letter or digit)"
         )
@@ -84,13 +107,13 @@ def _no_blank(value: str) -> str:
     return value
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_writable_day)]
 LanguageTag = Annotated[str, AfterValidator(_language_tag)]
 #: Markdown prose; may cite sources as [@id] or [@id, p. 4].
-# 50 000 characters is some twenty pages of prose in one section; the cap bounds the Markdown
-# parser's time on hostile input (about 1.3 s per 100 000 "[" characters, per parse).
-MARKDOWN_MAX_CHARS = 50_000
-Markdown = Annotated[str, Field(max_length=MARKDOWN_MAX_CHARS), AfterValidator(_no_blank)]
+#: 50 000 characters is some twenty pages of prose in one section; the cap bounds the Markdown
+#: parser's time on hostile input (about 1.3 s per 100 000 "[" characters, per parse).
+MARKDOWN_MAX_LENGTH = 50_000
+Markdown = Annotated[str, Field(max_length=MARKDOWN_MAX_LENGTH), AfterValidator(_no_blank)]
 Line = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_blank)]
 HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 SourceId = Annotated[str, Field(max_length=100), AfterValidator(_source_id)]
@@ -99,6 +122,12 @@ SeriesKey = Annotated[str, Field(pattern=SERIES_KEY_PATTERN, max_length=100)]
 Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]
 #: "persian" shows the Solar Hijri date beside the Gregorian one.
 Calendar = Literal["gregorian", "persian"]
+#: The days each calendar can write: the Solar Hijri converter (jdatetime) knows the years 1 to
+#: 9377 SH, 1 Farvardin 1 (21 March 622) to 30 Esfand 9377 (20 March 9999).
+CALENDAR_DAYS: dict[Calendar, tuple[dt.date, dt.date]] = {
+    "gregorian": (dt.date.min, LAST_DAY),
+    "persian": (dt.date(622, 3, 21), dt.date(9999, 3, 20)),
+}
 
 
 _PARTIAL_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -113,9 +142,11 @@ def _partial_date(value: Any) -> Any:
     if isinstance(value, str) and (match := _PARTIAL_DATE_RE.match(value.strip())):
         year, month, day = match.groups()
         try:
-            dt.date(int(year), int(month or 1), int(day or 1))
+            first = dt.date(int(year), int(month or 1), int(day or 1))
         except ValueError as exc:
             raise ValueError(f"not a real date: {exc}") from None
+        if day is not None:  # only a whole date is written out with the template's format
+            _writable_day(first)
         return value.strip()
     raise ValueError("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
 
@@ -126,9 +157,8 @@ def partial_date_range(value: str) -> tuple[dt.date, dt.date]:
     if len(parts) == 1:
         return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31)
     if len(parts) == 2:
-        first = dt.date(parts[0], parts[1], 1)
-        next_month = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-        return first, next_month - dt.timedelta(days=1)
+        last = monthrange(parts[0], parts[1])[1]
+        return dt.date(parts[0], parts[1], 1), dt.date(parts[0], parts[1], last)
     day = dt.date(parts[0], parts[1], parts[2])
     return day, day
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from osintkit.errors import KeyPath, RenderError
+from osintkit.errors import KeyPath, RenderError, quoted
 from osintkit.markdown import find_images, url_scheme
 from osintkit.svg import SvgError, sanitise_svg
 
@@ -38,7 +38,6 @@ MAX_PIXELS = 50_000_000
 
 _RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_QUOTE_LIMIT = 60
 _OVER_BUDGET = (
     f"would make the figures shown add up to more than {MAX_FIGURES_BYTES // MIB} MiB "
     "(each showing is a copy in the HTML)"
@@ -124,7 +123,7 @@ def load_figures(
                 if figure.size > budget:
                     raise _Refused(_OVER_BUDGET)
             except _Refused as exc:
-                where = _quoted(unquote(image.src))
+                where = quoted(unquote(image.src))
                 problems.append(FigureProblem(key_path, image.offset, f"figure {where} {exc}"))
                 continue
             shown += figure.size
@@ -281,7 +280,3 @@ def _too_large(size: int) -> str:
 
 def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-
-
-def _quoted(value: str) -> str:
-    return repr(value) if len(value) <= _QUOTE_LIMIT else repr(value[:_QUOTE_LIMIT]) + "…"

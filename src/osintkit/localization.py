@@ -23,7 +23,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from osintkit.errors import KeyPath, TemplateError
-from osintkit.fields import Calendar
+from osintkit.fields import CALENDAR_DAYS, Calendar
 from osintkit.tradecraft import CREDIBILITY, RELIABILITY, SCALES
 
 DEFAULT_LANGUAGE = "en"
@@ -329,9 +329,19 @@ class ReportLanguage:
         return self.digits(format_date(day, format=pattern, locale=self._locale))
 
     def solar_hijri_date(self, value: dt.date) -> str:
-        """Return ``value`` in the Solar Hijri calendar ("1 Bahman 1403 SH", "۱ بهمن ۱۴۰۳")."""
+        """Return ``value`` in the Solar Hijri calendar ("1 Bahman 1403 SH", "۱ بهمن ۱۴۰۳").
+
+        Raises :class:`TemplateError` for a day the converter does not know (before 622).
+        """
         import jdatetime  # only reports that ask for the Persian calendar need it
 
+        first, last = CALENDAR_DAYS["persian"]
+        if not first <= value <= last:
+            # Validation keeps a brief's own date in range; this is a template converting another.
+            raise TemplateError(
+                f"the template writes {value.isoformat()} in the Solar Hijri calendar, "
+                f"which has only the days from {first.isoformat()} to {last.isoformat()}"
+            )
         jalali = jdatetime.date.fromgregorian(date=value)
         months = self.labels["solar_hijri_months"]
         text = substitute(

@@ -6,7 +6,7 @@ import contextlib
 import glob
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from osintkit.errors import OutputError
@@ -139,3 +139,44 @@ def _stage(path: Path, data: bytes) -> Path:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
     return temp
+
+
+def write_new(path: Path, data: bytes, check: Callable[[Path], None] | None = None) -> None:
+    """Create ``path`` holding ``data``, never replacing a file, never seen half-written.
+
+    The bytes go to a flushed temporary file in the same folder (as for :func:`write_atomic`);
+    ``check`` (if given) is called with the temporary file and may raise to stop the write,
+    which then leaves nothing behind. The file appears under its name in one step (a hard
+    link), which fails if the name is taken: :class:`FileExistsError`, the file there left as
+    it was. Raises :class:`OutputError` when the folder cannot be written.
+    """
+    temp = _stage(path, data)
+    try:
+        if check is not None:
+            check(temp)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            _create_exclusive(path, data)  # a filesystem without hard links
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    """Create ``path`` (failing if it exists) and write ``data``; remove it if that fails."""
+    with path.open("xb") as handle:
+        try:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from osintkit.catalogue import Number, brief_paths, next_number
-from osintkit.errors import BriefErrors, OsintkitError, OutputError, did_you_mean
-from osintkit.loader import load_yaml
-from osintkit.output import write_atomic
+from osintkit.errors import BriefErrors, OsintkitError, did_you_mean
+from osintkit.fields import LanguageTag, Line, Volume
+from osintkit.loader import load_yaml, text_problem
+from osintkit.output import write_atomic, write_new
 from osintkit.paths import REGISTRY_FILE_NAME, find_registry
 
 BRIEF_SCHEMA = "brief.schema.json"
@@ -27,6 +29,15 @@ class NewBrief:
     description: str
 
 
+class DraftValueError(OsintkitError):
+    """A value given for the draft (its title, language, volume) that no brief can hold."""
+
+    def __init__(self, option: str, reason: str) -> None:
+        self.option = option
+        self.reason = reason
+        super().__init__(f"{option}: {reason}")
+
+
 def new_brief(
     folder: Path,
     series_key: str,
@@ -38,12 +49,20 @@ def new_brief(
     """Write the draft brief of the next issue of ``series_key`` into ``folder``.
 
     The issue number is the next free one of ``volume`` (default: the series' latest volume)
-    among the briefs already in ``folder``, valid or not. The schema files are written
-    beside it if missing. Never overwrites a file. Raises :class:`BriefErrors` for an invalid
-    registry and :class:`OsintkitError` for an unknown series or a file that exists.
+    among the briefs already in ``folder``, valid or not. The draft is checked by loading it
+    as ``validate`` would before it appears under its name, all at once; the schema files are
+    written beside it if missing. Never overwrites a file. Raises :class:`DraftValueError` for
+    a title, language or volume a brief cannot hold, :class:`BriefErrors` for an invalid
+    registry and :class:`OsintkitError` for an unknown series, a file that exists or a draft
+    that would not load.
     """
-    from osintkit.validation import load_registry
+    from osintkit.validation import load_brief, load_registry
 
+    title = "Untitled draft" if title is None else title
+    _check_value("--title", title, Line)
+    _check_value("--language", language, LanguageTag)
+    if volume is not None:
+        _check_value("--volume", volume, Volume)
     registry_path = find_registry(folder) if folder.is_dir() else None
     if registry_path is None:
         raise OsintkitError(f"no {REGISTRY_FILE_NAME} in {folder} or above it")
@@ -59,23 +78,42 @@ def new_brief(
     _, vol, issue = number
     path = folder / f"{series_key}-{vol}-{issue}.yaml"
     text = _draft_text(
-        number,
-        series.title,
-        series.unit,
-        title or "Untitled draft",
-        (today or dt.date.today()).isoformat(),
-        language,
+        number, series.title, series.unit, title, (today or dt.date.today()).isoformat(), language
     )
+
+    def loads(draft: Path) -> None:
+        try:
+            load_brief(draft, registry_path)
+        except BriefErrors as exc:
+            first = str(exc.errors[0]).replace(str(draft), str(path), 1)
+            raise OsintkitError(
+                f"the draft would not load ({first}); nothing was written"
+            ) from None
+
     try:
-        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-            handle.write(text)
+        write_new(path, text.encode("utf-8"), check=loads)
     except FileExistsError:
         raise OsintkitError(f"{path} already exists; it is left as it is") from None
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     if not (folder / BRIEF_SCHEMA).exists():
         write_schemas(folder)
     return NewBrief(path, number, f"{series.title}, Volume {vol}, Issue {issue} (draft)")
+
+
+def _check_value(option: str, value: object, field_type: Any) -> None:
+    """Raise DraftValueError unless ``value`` is one the brief's ``field_type`` accepts, and
+    text the loader would read back (no control character, non-character or lone surrogate)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    problem = text_problem(value) if isinstance(value, str) else None
+    if problem is None:
+        try:
+            TypeAdapter(field_type).validate_python(value)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            text = str(error["ctx"]["error"]) if error["type"] == "value_error" else error["msg"]
+            problem = text[:1].lower() + text[1:]
+    if problem is not None:
+        raise DraftValueError(option, problem)
 
 
 def write_schemas(folder: Path) -> list[Path]:
@@ -125,22 +163,23 @@ def _draft_text(
     number: Number, series_title: str, unit: str, title: str, today: str, language: str
 ) -> str:
     series_key, volume, issue = number
-    # JSON strings are YAML double-quoted strings: any title is written safely.
-    quoted_title, quoted_unit = json.dumps(title, ensure_ascii=False), json.dumps(unit)
+    # Values are written by the YAML emitter, so whatever they hold stays one value; the
+    # series' title from the registry goes into a comment, on one line.
+    comment = " ".join(series_title.split())
     return f"""\
 # yaml-language-server: $schema={BRIEF_SCHEMA}
-# {series_title}, Volume {volume}, Issue {issue}: a draft. Fill in every section, run
+# {comment}, Volume {volume}, Issue {issue}: a draft. Fill in every section, run
 # `osintkit validate` until it is clean, then set `status: final` to publish it.
-series: {series_key}
+series: {_scalar(series_key, quoted=False)}
 volume: {volume}
 issue: {issue}
 status: draft
-title: {quoted_title}
+title: {_scalar(title)}
 # subtitle: ""
 date: {today}
-language: {language}
+language: {_scalar(language, quoted=False)}
 # calendar: persian          # adds the Solar Hijri date beside the Gregorian one
-authors: [{quoted_unit}]
+authors: [{_scalar(unit)}]
 keywords: []
 # contact_topic: ""          # ends the contact line: "… monitoring services regarding <topic>."
 
@@ -173,3 +212,19 @@ sources: []
 #    excerpt: |                  # a quotation in the source's own language
 #      …
 """
+
+
+def _scalar(value: str, quoted: bool = True) -> str:
+    """``value`` as one YAML scalar on one line, as ruamel's emitter writes it: double-quoted,
+    or (``quoted=False``) in the style the emitter picks, plain where plain is safe."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    if quoted:
+        yaml.default_style = '"'  # type: ignore[assignment]  # ruamel's annotation is None
+    yaml.allow_unicode = True
+    yaml.width = 1 << 30  # never folded onto a second line
+    stream = io.StringIO()
+    yaml.dump(value, stream)
+    text = stream.getvalue().removesuffix("\n...\n").rstrip("\n")
+    return text if quoted or "\n" not in text else _scalar(value)

@@ -6,17 +6,28 @@ source ids are unique, the series exists), each problem located as file:line:col
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
 
-from osintkit.errors import BriefError, BriefErrors, KeyPath, did_you_mean, format_key_path
-from osintkit.fields import MARKDOWN_MAX_CHARS
+from osintkit.errors import (
+    MAX_PROBLEMS,
+    BriefError,
+    BriefErrors,
+    KeyPath,
+    MoreProblems,
+    did_you_mean,
+    format_key_path,
+    quoted,
+    shortened,
+)
+from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_day
 from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.markdown import find_citations, find_too_deep
@@ -70,7 +81,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     except ValidationError as exc:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
-    figures, refused = load_figures(_markdown(data), path.parent)
+    figures, refused = load_figures(_parseable(markdown_fields(data)), path.parent)
     problems.extend(_at(document, p.key_path, p.message, p.offset) for p in refused)
 
     registry_path = registry_path or find_registry(path)
@@ -91,11 +102,10 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         if registry is not None and series is None:
             hint = did_you_mean(key, registry)
             problems.append(
-                _at(
-                    document, ("series",), f"unknown series {_quoted(key)} in {registry_path}{hint}"
-                )
+                _at(document, ("series",), f"unknown series {quoted(key)} in {registry_path}{hint}")
             )
     problems.extend(_tradecraft_problems(document, series))
+    problems.extend(_calendar_problems(document, series, key))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
@@ -111,28 +121,90 @@ def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> lis
     from osintkit.tradecraft import SCALE_TITLES, SCALES, likelihood
 
     data = document.data
-    problems = []
+    pending: list[_Unworded] = []
     scale = series.likelihood_scale if series is not None else "phia"
     terms = [entry.term for entry in SCALES[scale]]
     for i, judgement in enumerate(_dicts(data.get("key_judgements"))):
         term = judgement.get("likelihood")
         if isinstance(term, str) and term.strip() and likelihood(scale, term) is None:
-            hint = did_you_mean(term.lower(), terms)
-            problems.append(
-                _at(
-                    document,
-                    ("key_judgements", i, "likelihood"),
-                    f"{_quoted(term)} is not a term of the {SCALE_TITLES[scale]} "
-                    f"({', '.join(terms)}){hint}",
-                )
-            )
+            title = SCALE_TITLES[scale]
+            wrong_term = functools.partial(_not_a_term, term, title, terms)
+            pending.append(_unworded(document, ("key_judgements", i, "likelihood"), wrong_term))
     ids = {s["id"] for s in _dicts(data.get("sources")) if isinstance(s.get("id"), str)}
     for i, event in enumerate(_dicts(data.get("timeline"))):
         source = event.get("source")
         if isinstance(source, str) and source not in ids:
-            hint = did_you_mean(source, ids)
-            problems.append(_at(document, ("timeline", i, "source"), f"names no source{hint}"))
+            no_source = functools.partial(_no_source, "", source, ids)
+            pending.append(_unworded(document, ("timeline", i, "source"), no_source))
+    return _worded(document.path, pending)
+
+
+def _not_a_term(term: str, title: str, terms: list[str]) -> str:
+    hint = did_you_mean(term.lower(), terms)
+    return f"{quoted(term)} is not a term of the {title} ({', '.join(terms)}){hint}"
+
+
+def _no_source(what: str, source_id: str, ids: set[str]) -> str:
+    return f"{what}names no source{did_you_mean(source_id, ids)}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Unworded:
+    """A problem located but not yet worded: a "did you mean" costs time, so only the first
+    MAX_PROBLEMS of a check, in file order, are ever worded."""
+
+    line: int
+    column: int
+    field: str
+    word: Callable[[], str]
+
+
+def _unworded(document: LoadedDocument, key_path: KeyPath, word: Callable[[], str]) -> _Unworded:
+    line, column = document.locate(key_path)
+    return _Unworded(line, column, format_key_path(key_path), word)
+
+
+def _worded(path: Path, pending: list[_Unworded], unlocated: int = 0) -> list[BriefError]:
+    """The first MAX_PROBLEMS of ``pending`` in file order, worded; the rest, and ``unlocated``
+    more problems, only counted."""
+    pending.sort(key=lambda p: (p.line, p.column, p.field))
+    problems = [
+        BriefError(path, p.line, p.column, p.field, p.word()) for p in pending[:MAX_PROBLEMS]
+    ]
+    more = len(pending[MAX_PROBLEMS:]) + unlocated
+    if more:
+        problems.append(MoreProblems.counting(path, more))
     return problems
+
+
+_CALENDAR_NAMES = {"gregorian": "Gregorian", "persian": "Solar Hijri"}
+
+
+def _calendar_problems(
+    document: LoadedDocument, series: Series | None, series_key: Any
+) -> list[BriefError]:
+    """The brief's date within what its calendar (its own, else the series') can write.
+
+    Every report writes the brief's date in its calendar; the Solar Hijri converter knows
+    fewer days than Python's dates, and would fail the render of a date this check let by.
+    """
+    data = document.data
+    own = data.get("calendar")
+    if isinstance(own, str) and own in CALENDAR_DAYS:
+        calendar, origin = own, f"calendar: {own}"
+    elif own is None and series is not None:
+        calendar = series.calendar
+        origin = f"calendar: {calendar} of the series {quoted(str(series_key))}"
+    else:
+        return []  # an invalid calendar, or no series to take it from: reported elsewhere
+    day = iso_day(data.get("date"))
+    first, last = CALENDAR_DAYS[calendar]
+    if day is None or day > LAST_DAY or first <= day <= last:
+        return []  # in range, or not a date the model accepts: it reports those
+    bound = f"starts on {first.isoformat()}" if day < first else f"ends on {last.isoformat()}"
+    name = _CALENDAR_NAMES[calendar]
+    message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
+    return [_at(document, ("date",), message)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -167,58 +239,81 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     _at(
                         document,
                         ("sources", i, "id"),
-                        f"source id {_quoted(source_id)} is used twice",
+                        f"source id {quoted(source_id)} is used twice",
                     )
                 )
             ids.add(source_id)
-    for key_path, text in _markdown(data):
+    for key_path, text in _parseable(markdown_fields(data)):
         too_deep = find_too_deep(text)
         if too_deep is not None:
             message = "lists or quotes nested too deeply: the report would lose what they hold"
             problems.append(_at(document, key_path, message, too_deep))
-        for citation in find_citations(text):
-            if citation.source_id not in ids:
-                hint = did_you_mean(citation.source_id, ids)
-                problems.append(
-                    _at(
-                        document,
-                        key_path,
-                        f"citation [@{_shortened(citation.source_id)}] names no source{hint}",
-                        citation.offset,
-                    )
-                )
+    pending: list[_Unworded] = []
+    unlocated = 0
+    for key_path, text in _parseable(markdown_fields(data)):
+        located, more = _unknown_citations(document, key_path, text, ids)
+        pending.extend(located)
+        unlocated += more
+    problems.extend(_worded(document.path, pending, unlocated))
     return problems
 
 
-def _markdown(data: Any) -> list[tuple[KeyPath, str]]:
-    """The Markdown fields whose content is checked: not those too long to be valid, which
-    the model reports, and which would only cost the parser time."""
-    return [(k, text) for k, text in markdown_fields(data) if len(text) <= MARKDOWN_MAX_CHARS]
+def _parseable(fields: Iterable[tuple[KeyPath, str]]) -> Iterator[tuple[KeyPath, str]]:
+    """The Markdown fields short enough to parse; the model reports the others, which would
+    cost the parser seconds each (a field is capped for that reason)."""
+    return ((path, text) for path, text in fields if len(text) <= MARKDOWN_MAX_LENGTH)
+
+
+def _unknown_citations(
+    document: LoadedDocument, key_path: KeyPath, text: str, ids: set[str]
+) -> tuple[list[_Unworded], int]:
+    """The citations of one field that name no source: the first MAX_PROBLEMS of them located
+    (in one pass over the field), and how many more there are. Those come after the first
+    MAX_PROBLEMS in file order, so they are never among the problems a list shows."""
+    unknown = [c for c in find_citations(text) if c.source_id not in ids]
+    shown = unknown[:MAX_PROBLEMS]
+    positions = document.locate_offsets(key_path, [c.offset for c in shown])
+    field = format_key_path(key_path)
+    pending = []
+    for citation, (line, column) in zip(shown, positions, strict=True):
+        what = f"citation [@{shortened(citation.source_id)}] "
+        no_source = functools.partial(_no_source, what, citation.source_id, ids)
+        pending.append(_Unworded(line, column, field, no_source))
+    return pending, len(unknown) - len(shown)
 
 
 def _located(
     exc: ValidationError, document: LoadedDocument, model: type[BaseModel]
 ) -> list[BriefError]:
-    problems = []
+    """Pydantic's errors, located in the file; past MAX_PROBLEMS, only counted.
+
+    Each is located first (cheap) and worded only if it is among the first MAX_PROBLEMS in
+    file order: a "did you mean" for each of thousands of unknown fields would take seconds.
+    """
+    pending = []
     for error in exc.errors(include_url=False):
         loc: KeyPath = tuple(error["loc"])
         # An invalid dict key (a series key) comes with a "[key]" step: point at the key.
         on_key = loc[-1:] == ("[key]",)
         loc = tuple(p for p in loc if p != "[key]")
         kind = error["type"]
-        message = _message(error)
+
+        word: Callable[[], str] = functools.partial(_message, error)
         if on_key:
             line, column = document.locate_key(loc)
         elif kind == "extra_forbidden":
-            known = _fields_at(model, loc[:-1])
-            message = f"unknown field{did_you_mean(str(loc[-1]), known)}"
+            word = functools.partial(_unknown_field, model, loc)
             line, column = document.locate_key(loc)
         elif kind == "missing":
             line, column = document.locate_key(loc[:-1]) if loc[:-1] else (1, 1)
         else:
             line, column = document.locate(loc)
-        problems.append(BriefError(document.path, line, column, format_key_path(loc), message))
-    return problems
+        pending.append(_Unworded(line, column, format_key_path(loc), word))
+    return _worded(document.path, pending)
+
+
+def _unknown_field(model: type[BaseModel], loc: KeyPath) -> str:
+    return f"unknown field{did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))}"
 
 
 def _message(error: Any) -> str:
@@ -229,21 +324,8 @@ def _message(error: Any) -> str:
         return str(error["ctx"]["error"])
     text = str(error["msg"])
     if kind == "string_pattern_mismatch":
-        text = f"{text} (got {_quoted(str(error['input']))})"
+        text = f"{text} (got {quoted(str(error['input']))})"
     return text[:1].lower() + text[1:]
-
-
-#: Characters of a value quoted in a message: enough to recognise it, never a flood.
-_QUOTE_LIMIT = 60
-
-
-def _shortened(value: str) -> str:
-    return value if len(value) <= _QUOTE_LIMIT else value[:_QUOTE_LIMIT] + "…"
-
-
-def _quoted(value: str) -> str:
-    """``value`` in quotes for a message, cut short when a hostile brief makes it huge."""
-    return repr(value) if len(value) <= _QUOTE_LIMIT else repr(value[:_QUOTE_LIMIT]) + "…"
 
 
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:

@@ -1,0 +1,165 @@
+"""``osintkit new``: a draft it writes always loads, and a value no brief can hold writes nothing.
+
+The end-to-end tests of ``new`` with a series (numbering, never overwriting) are in
+test_build.py; these are about the values a draft is made of.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from osintkit.cli import app
+from osintkit.output import TEMP_SUFFIX
+from osintkit.validation import load_brief
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture
+def series_dir(tmp_path: Path) -> Path:
+    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
+    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
+    return folder
+
+
+def new(folder: Path, *options: str) -> tuple[int, str, str]:
+    result = runner.invoke(
+        app, ["new", "--series", "persian-files", "--folder", str(folder), *options]
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def briefs(folder: Path) -> list[str]:
+    """Every file in ``folder`` but the registry and the schemas: briefs, and any leftover."""
+    keep = {"series.yaml", "brief.schema.json", "series.schema.json"}
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--title", "Iran\x1b]0;pwned\x07", "contains the control character U+001B"),
+        ("--title", "Iran \uffff", "contains the non-character U+FFFF"),
+        ("--title", "Iran \ud800", "contains a lone surrogate U+D800"),
+        ("--title", "   ", "must not be empty"),
+        ("--title", "x" * 501, "string should have at most 500 characters"),
+        ("--language", "en\nevil: 1", "expected a BCP 47 language tag"),
+        ("--language", "en\n", "expected a BCP 47 language tag"),
+        ("--language", "en # x", "expected a BCP 47 language tag"),
+        ("--volume", "10000", "input should be less than or equal to 9999"),
+    ],
+    ids=["escape", "non-character", "surrogate", "blank", "long", "injection", "newline",
+         "comment", "volume"],
+)  # fmt: skip
+def test_a_value_no_brief_can_hold_is_a_usage_error_and_writes_nothing(
+    series_dir: Path, option: str, value: str, reason: str
+) -> None:
+    # It used to write a draft the loader refused, which then held its number for good, or
+    # (--language) YAML keys of the caller's choosing.
+    code, _, stderr = new(series_dir, option, value)
+    assert code == 2
+    error = stderr.strip().splitlines()[-1]
+    assert error.startswith(f"Error: Invalid value for '{option}': {reason}")
+    assert "\x1b" not in stderr and "\uffff" not in stderr
+    assert briefs(series_dir) == ["persian-files-29-2.yaml"]
+    # Nothing was taken: the next draft is still issue 3.
+    assert new(series_dir)[0] == 0
+    assert briefs(series_dir) == ["persian-files-29-2.yaml", "persian-files-29-3.yaml"]
+
+
+def test_the_draft_loads_with_the_values_given(series_dir: Path) -> None:
+    title = 'Iran: "No" — [x], #1 & {y} \\ روابط'
+    code, _, stderr = new(series_dir, "--title", title, "--language", "fa-IR")
+    assert code == 0, stderr
+    path = series_dir / "persian-files-29-3.yaml"
+    loaded = load_brief(path)
+    assert (loaded.brief.title, loaded.brief.language, loaded.brief.status) == (
+        title,
+        "fa-IR",
+        "draft",
+    )
+    text = path.read_text(encoding="utf-8")
+    # The template's look is kept: comments, plain keys, the title in double quotes.
+    assert text.startswith("# yaml-language-server: $schema=brief.schema.json\n")
+    assert "\nseries: persian-files\n" in text and "\nlanguage: fa-IR\n" in text
+    assert '\ntitle: "Iran: \\"No\\" — [x], #1 & {y} \\\\ روابط"\n' in text
+    # A second draft takes the next number.
+    assert new(series_dir, "--title", "Next")[0] == 0
+    assert load_brief(series_dir / "persian-files-29-4.yaml").brief.issue == 4
+
+
+def test_registry_values_cannot_add_lines_to_the_draft(series_dir: Path) -> None:
+    registry = series_dir / "series.yaml"
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace("title: Persian Files", 'title: "Persian Files\\nevil: 1"', 1)
+    text = text.replace("unit: SpecialEurasia OSINT Unit", "unit: 'Unit \"A\", ] B'", 1)
+    registry.write_text(text, encoding="utf-8")
+    code, _, stderr = new(series_dir)
+    assert code == 0, stderr
+    path = series_dir / "persian-files-29-3.yaml"
+    assert "\nevil" not in path.read_text(encoding="utf-8")
+    assert load_brief(path).brief.authors == ['Unit "A", ] B']
+
+
+def test_a_draft_that_would_not_load_is_not_written(series_dir: Path) -> None:
+    # The next issue after 9999 is past what a brief can number: the check catches it.
+    last = series_dir / "persian-files-29-9999.yaml"
+    reference = (series_dir / "persian-files-29-2.yaml").read_text(encoding="utf-8")
+    last.write_text(reference.replace("issue: 2\n", "issue: 9999\n", 1), encoding="utf-8")
+    code, _, stderr = new(series_dir)
+    assert code == 1
+    assert stderr.startswith(
+        f"error: the draft would not load ({series_dir / 'persian-files-29-10000.yaml'}:6:8: "
+        "issue: input should be less than or equal to 9999); nothing was written"
+    )
+    assert briefs(series_dir) == ["persian-files-29-2.yaml", "persian-files-29-9999.yaml"]
+    assert not list(series_dir.glob(f".*{TEMP_SUFFIX}"))
+
+
+def test_a_name_taken_by_a_dangling_symlink_is_left_alone(series_dir: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.yaml"
+    link = series_dir / "persian-files-29-3.yaml"
+    link.symlink_to(target)
+    code, _, stderr = new(series_dir)
+    assert code == 1
+    assert "already exists" in stderr
+    assert link.is_symlink() and not target.exists()
+    assert not list(series_dir.glob(f".*{TEMP_SUFFIX}"))
+
+
+#: Titles the model holds: no control character but tab and line breaks, no non-character,
+#: no lone surrogate, not blank.
+titles = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=["Cc", "Cs"],
+        exclude_characters="\ufffe\uffff",
+        include_characters="\t\n",
+    ),
+    min_size=1,
+    max_size=80,
+).filter(
+    lambda t: (
+        t.strip() and not any(0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE for c in t)
+    )
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=titles)
+def test_any_title_a_brief_can_hold_comes_back_as_given(series_dir: Path, title: str) -> None:
+    for path in series_dir.glob("persian-files-29-3.yaml"):
+        path.unlink()
+    code, _, stderr = new(series_dir, "--title", title)
+    assert code == 0, stderr
+    assert load_brief(series_dir / "persian-files-29-3.yaml").brief.title == title.strip()

@@ -539,7 +539,7 @@ def test_a_reclassification_leaves_the_public_feed_before_anything_renders(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("osintkit.report.render_report", interrupted)
+    monkeypatch.setattr("osintkit.report.render_brief", interrupted)
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 130, stderr
     assert_nothing_of([], site, (AMBER_TITLE, AMBER_PHRASE))

@@ -11,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from osintkit.errors import OutputError, UsageError
-from osintkit.report import publication_time, render_report
-from osintkit.reproducible import source_date_epoch
+from osintkit.render.pdf import PdfVariant
+from osintkit.report import render_report
+from osintkit.reproducible import publication_time, source_date_epoch
 from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,7 @@ def test_the_attached_brief_is_the_one_validated_not_a_second_read(
     reference.unlink()
     reference.symlink_to(secret)
 
-    report = render_report(loaded, tmp_path / "out", ("pdf",), pdf_variant="pdf/a-3b")
+    report = render_report(loaded, tmp_path / "out", ("pdf",), pdf_variant=PdfVariant.pdf_a_3b)
     (written,) = report.files
     data = written.path.read_bytes()
     attachments = PdfReader(written.path).attachments
@@ -78,13 +79,13 @@ def test_a_full_disk_leaves_the_previous_pdf_and_html_together(
 def test_the_pdf_date_is_the_brief_date_or_source_date_epoch(
     reference: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded = load_brief(reference)
+    date = load_brief(reference).brief.date
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    assert publication_time(loaded) == dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
+    assert publication_time(date) == dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert publication_time(loaded) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    assert publication_time(date) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
-    assert publication_time(loaded).year == 9999
+    assert publication_time(date).year == 9999
 
 
 @pytest.mark.parametrize(

@@ -32,9 +32,11 @@ from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
 from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
 from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic
+from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.tradecraft import PUBLIC_TLP
 
 if TYPE_CHECKING:
+    from osintkit.render.pdf import PdfVariant
     from osintkit.validation import LoadedBrief
 
 MANIFEST_FILE = ".osintkit-build.json"
@@ -76,11 +78,10 @@ class BuildOptions:
     jobs: int = 1
     #: Publish drafts in the public site (else they go to the restricted folder).
     drafts: bool = False
-    pdf_variant: str | None = None
+    pdf_variant: PdfVariant | None = None
     registry: Path | None = None
-    #: Seconds and MiB one PDF may take (see osintkit.render.pdf.RenderLimits).
-    time_limit: float = 60.0
-    memory_limit: int = 2048
+    #: How long and how much memory one PDF may take.
+    limits: RenderLimits = DEFAULT_LIMITS
     #: Wait for another build of the same folders to finish (else fail at once).
     wait: bool = True
 
@@ -495,10 +496,14 @@ def _render_all(
         return
     from osintkit.processes import WorkerFailure, WorkerPool
 
+    # The worker's render child pays WeasyPrint's import and font set-up once for all the
+    # worker's briefs, while the worker loads its first brief.
+    from osintkit.render.pdf import start_renderer
+
     pool: WorkerPool[_Pending, BuildOutcome] = WorkerPool(
         min(options.jobs, len(pending)),
         functools.partial(_render_one, options=options),
-        functools.partial(_warm_up, options.time_limit, options.memory_limit),
+        functools.partial(start_renderer, options.limits),
     )
     # Ctrl-C, an error here or the end: the workers are killed, renders under way or not;
     # their render children die with them and the temporaries they may leave are swept.
@@ -516,18 +521,9 @@ def _render_all(
             yield item, outcome
 
 
-def _warm_up(time_limit: float, memory_limit: int) -> None:
-    """Start the worker's render child, which pays WeasyPrint's import and font set-up once
-    for all the worker's briefs, while the worker loads its first brief."""
-    from osintkit.render.pdf import RenderLimits, start_renderer
-
-    start_renderer(RenderLimits(time_limit, memory_limit))
-
-
 def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
     """Render one validated brief into its folder; never raises for a failed render."""
-    from osintkit.render.pdf import RenderLimits
-    from osintkit.report import render_report, template_for
+    from osintkit.report import render_brief, template_for, write_report
 
     loaded = item.loaded
     path = loaded.path
@@ -537,14 +533,13 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
     try:
         if item.restricted:
             _confine(out_dir, root)
-        limits = RenderLimits(options.time_limit, options.memory_limit)
-        rendered = render_report(
+        rendered = render_brief(
             loaded,
-            out_dir,
             template=template_for(loaded),
-            limits=limits,
+            limits=options.limits,
             pdf_variant=options.pdf_variant,
         )
+        files_written = write_report(rendered, out_dir)
     except (BriefErrors, OsintkitError) as exc:
         return BuildOutcome(
             path,
@@ -562,7 +557,7 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
             "sha256": hashlib.sha256(written.path.read_bytes()).hexdigest(),
             **({"pages": written.pages} if written.pages is not None else {}),
         }
-        for written in rendered.files
+        for written in files_written
     }
     entry = {
         "series": brief.series,

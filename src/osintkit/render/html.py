@@ -6,10 +6,11 @@ validation checked; nothing the page shows is loaded from beside it or from the 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from osintkit.figures import figure_data_uri
 from osintkit.localization import ReportLanguage, text_direction
 from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
 from osintkit.models import KeyJudgement, Source, TimelineEvent
+from osintkit.reproducible import publication_time
 from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
 from osintkit.tradecraft import (
     CREDIBILITY,
@@ -85,20 +87,29 @@ _CITATION_RE = re.compile(r'<a class="citation" id="(cite-\d+)" href="#ref-([^"]
 
 @dataclass(frozen=True, slots=True)
 class RenderedHtml:
-    """The report as one HTML document, and what its language or template lacked."""
+    """The report as one HTML document, with all a PDF of it needs besides its options."""
 
     text: str
-    warnings: list[str]
+    #: The folder the document's relative URLs resolve against (the brief's).
+    base: Path
+    #: The only folders the PDF may read files from (the brief's and the template's).
+    allowed_roots: tuple[Path, ...]
+    #: What the brief's language or the template lacked.
+    warnings: list[str] = field(default_factory=list)
     #: CSS for the PDF only, from the template's print.css.j2 ("" when it has none).
     print_css: str = ""
+    #: The date stamped into the PDF (see :func:`reproducible.publication_time`); None: now.
+    created: dt.datetime | None = None
 
 
 def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     """Return the report as one HTML document with its CSS and its figures inlined.
 
     Raises :class:`TemplateError` when the template itself fails, :class:`RenderError` when a
-    figure is no longer what validation checked.
+    figure is no longer what validation checked, :class:`UsageError` for a malformed
+    ``SOURCE_DATE_EPOCH``.
     """
+    created = publication_time(loaded.brief.date)
     brief = loaded.brief
     language = template.language(brief.language, brief.calendar or loaded.series.calendar)
     number = language.number
@@ -178,7 +189,10 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
         # itself or a range past the sandbox's cap fails this render, not osintkit.
         detail = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
         raise TemplateError(f"template {template.name}: {type(exc).__name__}: {detail}") from None
-    return RenderedHtml(text, language.warnings, print_css)
+    folder = loaded.path.parent
+    return RenderedHtml(
+        text, folder, (folder, template.folder), language.warnings, print_css, created
+    )
 
 
 def _inlined(loaded: LoadedBrief) -> dict[str, str]:

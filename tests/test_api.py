@@ -69,12 +69,12 @@ def test_a_distribution_variant_through_the_api_is_the_one_render_writes(
         loaded, formats=("pdf",), pdf_variant=osintkit.PdfVariant.pdf_a_3b
     )
     assert rendered.pdf == (out / "persian-files-29-2.pdf").read_bytes()
-    assert rendered.formats == ("pdf",)
-    assert [kind for kind, _ in rendered.outputs()] == ["pdf"]
+    assert list(rendered.files) == ["pdf"]
 
 
 def test_an_html_only_render_makes_no_pdf(reference: Path) -> None:
     rendered = osintkit.render_brief(osintkit.load_brief(reference), formats=("html",))
     assert rendered.pdf is None
     assert rendered.pages is None
+    assert list(rendered.files) == ["html"]
     assert rendered.html.startswith("<!DOCTYPE html>")

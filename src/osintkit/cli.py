@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
@@ -19,6 +18,7 @@ from typer.core import TyperGroup
 
 from osintkit import __version__
 from osintkit.errors import printable
+from osintkit.output import FORMATS
 from osintkit.render.pdf import PdfVariant
 
 if TYPE_CHECKING:
@@ -106,12 +106,11 @@ err = _Terminal(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 REFERENCE_BRIEF = "persian-files-29-2.yaml"
 
 
-class Format(StrEnum):
-    """Which report files to write."""
-
-    pdf = "pdf"
-    html = "html"
-    all = "all"
+def _format(value: str) -> str:
+    # The choices come from output.FORMATS, so a new format needs no change here.
+    if value != "all" and value not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)} or all, not {value!r}")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -221,8 +220,14 @@ def render(
         ),
     ] = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="Which files to write.")
-    ] = Format.all,
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            callback=_format,
+            help=f"Which files to write: {', '.join(FORMATS)} or all.",
+        ),
+    ] = "all",
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for the output files.")
     ] = Path("out"),
@@ -243,7 +248,8 @@ def render(
 
     _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
-    if format is not Format.html:
+    formats = FORMATS if format == "all" else (format,)
+    if "pdf" in formats:
         start_renderer(limits)  # warms up on another core while the briefs are checked
     try:
         from osintkit.report import render_brief, template_for, write_report
@@ -258,7 +264,6 @@ def render(
         _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
 
-    formats = ("pdf", "html") if format is Format.all else (format.value,)
     failed = 0
     last = None
     for item in loaded:

@@ -11,6 +11,10 @@ from pathlib import Path
 
 from osintkit.errors import OutputError
 
+#: The files a report is written as, by extension, in the order they are written (and offered
+#: by ``osintkit render --format``). :func:`osintkit.report.render_brief` renders each.
+FORMATS = ("pdf", "html")
+
 
 def output_path(brief_path: Path, out_dir: Path, extension: str) -> Path:
     """Return where the ``extension`` output ("pdf", "html") of a brief goes in ``out_dir``."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osintkit.output import output_path, write_all_atomic
+from osintkit.output import FORMATS, output_path, write_all_atomic
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
@@ -19,8 +19,16 @@ from osintkit.validation import LoadedBrief
 if TYPE_CHECKING:
     from osintkit.render.pdf import PdfVariant
 
-#: Every output format, in the order they are written.
-FORMATS = ("pdf", "html")
+__all__ = [
+    "FORMATS",
+    "Rendered",
+    "RenderedReport",
+    "WrittenFile",
+    "render_brief",
+    "render_report",
+    "template_for",
+    "write_report",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +47,13 @@ class Rendered:
 
     brief_path: Path
     template: ReportTemplate
-    #: The formats :func:`write_report` writes, in :data:`FORMATS` order.
-    formats: tuple[str, ...]
-    #: The self-contained HTML document (rendered for every format: the PDF is made from it).
+    #: The self-contained HTML document (rendered for every format: the others are made
+    #: from it), whether or not "html" was asked for.
     html: str
-    #: The PDF's bytes and page count, or None when no PDF was asked for.
-    pdf: bytes | None
+    #: Each format asked for (an extension of :data:`FORMATS`) → the file's bytes, in
+    #: :data:`FORMATS` order: what :func:`write_report` writes.
+    files: dict[str, bytes]
+    #: The PDF's page count, or None when no PDF was asked for.
     pages: int | None
     seconds: float
     warnings: list[str] = field(default_factory=list)
@@ -52,10 +61,10 @@ class Rendered:
     #: fonts): inputs of the output.
     files_read: list[Path] = field(default_factory=list)
 
-    def outputs(self) -> list[tuple[str, bytes]]:
-        """Each format asked for with its bytes, in :data:`FORMATS` order."""
-        data = {"pdf": self.pdf, "html": self.html.encode()}
-        return [(kind, body) for kind in self.formats if (body := data[kind]) is not None]
+    @property
+    def pdf(self) -> bytes | None:
+        """The PDF's bytes, or None when no PDF was asked for."""
+        return self.files.get("pdf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +98,29 @@ def render_brief(
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
 ) -> Rendered:
-    """Render ``loaded`` in memory, in each of ``formats`` ("pdf", "html"), and return it.
+    """Render ``loaded`` in memory, in each of ``formats`` (of :data:`FORMATS`), and return it.
 
     ``template`` defaults to the series' (:func:`template_for`). The PDF gets the template's
     print CSS, the brief's date (or ``SOURCE_DATE_EPOCH``) and is rendered in the render
     child within ``limits`` (``RenderLimits(sandbox=False)``: in this process); a
     ``pdf_variant`` also embeds the brief for provenance. Raises TemplateError, RenderError
-    or UsageError (a malformed ``SOURCE_DATE_EPOCH``).
+    or UsageError (a malformed ``SOURCE_DATE_EPOCH``); ValueError for a format not in
+    :data:`FORMATS`.
     """
     from osintkit.render.html import render_html
 
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown formats {sorted(unknown)}: osintkit writes {FORMATS}")
     started = time.perf_counter()
     template = template or template_for(loaded)
     html = render_html(loaded, template)
     warnings = list(html.warnings)
     # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
     files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
-    pdf: bytes | None = None
+    files: dict[str, bytes] = {}
     pages: int | None = None
+    # One branch per format, in FORMATS order (the order they are written in).
     if "pdf" in formats:
         from osintkit.render.pdf import PdfOptions, render_pdf
 
@@ -114,15 +128,14 @@ def render_brief(
         # a symlink meanwhile must not put another file into a published PDF.
         attachment = (loaded.path.name, loaded.document.source.encode("utf-8"))
         options = PdfOptions(variant=pdf_variant, attachments=(attachment,) if pdf_variant else ())
-        result = render_pdf(html, limits, options)
-        pdf, pages = result.data, result.pages
-        files_read.extend(result.files_read)
-        warnings.extend(result.warnings)
-    chosen = tuple(kind for kind in FORMATS if kind in formats)
+        pdf = render_pdf(html, limits, options)
+        files["pdf"], pages = pdf.data, pdf.pages
+        files_read.extend(pdf.files_read)
+        warnings.extend(pdf.warnings)
+    if "html" in formats:
+        files["html"] = html.text.encode()
     seconds = time.perf_counter() - started
-    return Rendered(
-        loaded.path, template, chosen, html.text, pdf, pages, seconds, warnings, files_read
-    )
+    return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
 
 
 def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
@@ -133,7 +146,7 @@ def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
     """
     pending = [
         (output_path(rendered.brief_path, out_dir, kind), kind, data)
-        for kind, data in rendered.outputs()
+        for kind, data in rendered.files.items()
     ]
     write_all_atomic([(path, data) for path, _, data in pending])
     return [

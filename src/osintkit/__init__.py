@@ -36,7 +36,7 @@ _EXPORTS = {
     "RenderedHtml": "osintkit.render.html",
     "render_pdf": "osintkit.render.pdf",
     "PdfOptions": "osintkit.render.pdf",
-    "PdfVariant": "osintkit.render.pdf",
+    "PdfVariant": "osintkit.output",
     "RenderLimits": "osintkit.render.sandbox",
 }
 
@@ -63,8 +63,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from osintkit.errors import BriefError, BriefErrors, OsintkitError
+    from osintkit.output import PdfVariant
     from osintkit.render.html import RenderedHtml, render_html
-    from osintkit.render.pdf import PdfOptions, PdfVariant, render_pdf
+    from osintkit.render.pdf import PdfOptions, render_pdf
     from osintkit.render.sandbox import RenderLimits
     from osintkit.report import Rendered, WrittenFile, render_brief, render_report, write_report
     from osintkit.templates import find_template

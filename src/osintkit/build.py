@@ -36,7 +36,7 @@ from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.tradecraft import PUBLIC_TLP
 
 if TYPE_CHECKING:
-    from osintkit.render.pdf import PdfVariant
+    from osintkit.output import PdfVariant
     from osintkit.validation import LoadedBrief
 
 MANIFEST_FILE = ".osintkit-build.json"

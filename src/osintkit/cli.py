@@ -18,8 +18,7 @@ from typer.core import TyperGroup
 
 from osintkit import __version__
 from osintkit.errors import printable
-from osintkit.output import FORMATS
-from osintkit.render.pdf import PdfVariant
+from osintkit.output import FORMATS, PdfVariant
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue

@@ -17,7 +17,7 @@ from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
 
 if TYPE_CHECKING:
-    from osintkit.render.pdf import PdfVariant
+    from osintkit.output import PdfVariant
 
 __all__ = [
     "FORMATS",

@@ -18,13 +18,13 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
+from osintkit.output import PdfVariant
 from osintkit.render import sandbox
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 
@@ -52,14 +52,6 @@ class PdfResult:
     warnings: list[str] = field(default_factory=list)
     #: Local files the document loaded (images, fonts, stylesheets): inputs of the output.
     files_read: list[Path] = field(default_factory=list)
-
-
-class PdfVariant(StrEnum):
-    """The PDF variants a distribution copy may be written as (WeasyPrint's names)."""
-
-    pdf_a_3b = "pdf/a-3b"
-    pdf_a_3u = "pdf/a-3u"
-    pdf_ua_1 = "pdf/ua-1"
 
 
 @dataclass(frozen=True, slots=True)

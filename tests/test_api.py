@@ -3,7 +3,6 @@ bytes ``osintkit render`` writes."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,33 +11,22 @@ from typer.testing import CliRunner
 import osintkit
 from osintkit.cli import app
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def reference(tmp_path: Path) -> Path:
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder / "persian-files-29-2.yaml"
-
 
 @pytest.mark.parametrize("epoch", [None, "1700000000"])
 def test_the_documented_api_gives_the_pdf_and_html_osintkit_render_writes(
-    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str | None
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str | None
 ) -> None:
     if epoch is None:
         monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     else:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     out = tmp_path / "cli"
-    result = CliRunner().invoke(app, ["render", str(reference), "--out", str(out)])
+    result = CliRunner().invoke(app, ["render", str(reference_brief), "--out", str(out)])
     assert result.exit_code == 0, result.output
     pdf = (out / "persian-files-29-2.pdf").read_bytes()
     html = (out / "persian-files-29-2.html").read_bytes()
 
-    loaded = osintkit.load_brief(reference)
+    loaded = osintkit.load_brief(reference_brief)
     rendered = osintkit.render_brief(loaded)
     assert rendered.pdf == pdf
     assert rendered.html.encode() == html
@@ -47,7 +35,7 @@ def test_the_documented_api_gives_the_pdf_and_html_osintkit_render_writes(
     assert [(f.kind, f.path.read_bytes()) for f in written] == [("pdf", pdf), ("html", html)]
 
     # The two steps on their own: the HTML value carries the print CSS, folders and date.
-    template = osintkit.find_template("series", reference.parent)
+    template = osintkit.find_template("series", reference_brief.parent)
     step = osintkit.render_pdf(osintkit.render_html(loaded, template))
     assert step.data == pdf
     in_process = osintkit.render_pdf(
@@ -57,14 +45,23 @@ def test_the_documented_api_gives_the_pdf_and_html_osintkit_render_writes(
 
 
 def test_a_distribution_variant_through_the_api_is_the_one_render_writes(
-    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     out = tmp_path / "cli"
-    args = ["render", str(reference), "-f", "pdf", "--pdf-variant", "pdf/a-3b", "--out", str(out)]
+    args = [
+        "render",
+        str(reference_brief),
+        "-f",
+        "pdf",
+        "--pdf-variant",
+        "pdf/a-3b",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    loaded = osintkit.load_brief(reference)
+    loaded = osintkit.load_brief(reference_brief)
     rendered = osintkit.render_brief(
         loaded, formats=("pdf",), pdf_variant=osintkit.PdfVariant.pdf_a_3b
     )
@@ -72,8 +69,8 @@ def test_a_distribution_variant_through_the_api_is_the_one_render_writes(
     assert list(rendered.files) == ["pdf"]
 
 
-def test_an_html_only_render_makes_no_pdf(reference: Path) -> None:
-    rendered = osintkit.render_brief(osintkit.load_brief(reference), formats=("html",))
+def test_an_html_only_render_makes_no_pdf(reference_brief: Path) -> None:
+    rendered = osintkit.render_brief(osintkit.load_brief(reference_brief), formats=("html",))
     assert rendered.pdf is None
     assert rendered.pages is None
     assert list(rendered.files) == ["html"]

@@ -37,16 +37,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 runner = CliRunner()
 
 
-@pytest.fixture
-def series_dir(tmp_path: Path) -> Path:
-    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder
-
-
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,28 +15,17 @@ from osintkit.report import render_report
 from osintkit.reproducible import publication_time, source_date_epoch
 from osintkit.validation import load_brief
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def reference(tmp_path: Path) -> Path:
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder / "persian-files-29-2.yaml"
-
 
 def test_the_attached_brief_is_the_one_validated_not_a_second_read(
-    reference: Path, tmp_path: Path
+    reference_brief: Path, tmp_path: Path
 ) -> None:
-    validated = reference.read_bytes()
-    loaded = load_brief(reference)
+    validated = reference_brief.read_bytes()
+    loaded = load_brief(reference_brief)
     # Between validation and rendering, the brief is swapped for a link to a secret.
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-TOKEN-31337\n", encoding="utf-8")
-    reference.unlink()
-    reference.symlink_to(secret)
+    reference_brief.unlink()
+    reference_brief.symlink_to(secret)
 
     report = render_report(loaded, tmp_path / "out", ("pdf",), pdf_variant=PdfVariant.pdf_a_3b)
     (written,) = report.files
@@ -49,13 +37,13 @@ def test_the_attached_brief_is_the_one_validated_not_a_second_read(
 
 
 def test_a_full_disk_leaves_the_previous_pdf_and_html_together(
-    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "persian-files-29-2.pdf").write_bytes(b"%PDF- previous")
     (out / "persian-files-29-2.html").write_bytes(b"<!doctype html> previous")
-    loaded = load_brief(reference)
+    loaded = load_brief(reference_brief)
     real_fsync = os.fsync
     synced = []
 
@@ -77,9 +65,9 @@ def test_a_full_disk_leaves_the_previous_pdf_and_html_together(
 
 
 def test_the_pdf_date_is_the_brief_date_or_source_date_epoch(
-    reference: Path, monkeypatch: pytest.MonkeyPatch
+    reference_brief: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    date = load_brief(reference).brief.date
+    date = load_brief(reference_brief).brief.date
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert publication_time(date) == dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

@@ -368,7 +368,7 @@ class Bench:
         loops = max(self.repeat * 6, 10)
         self.say(f"warm: {loops} rounds in one process")
         labels = {
-            "osintkit_in_process": "osintkit load+html+pdf, limits=None",
+            "osintkit_in_process": "osintkit load+html+pdf, in process",
             "osintkit_child": "osintkit load+html+pdf, default limits (child)",
             "osintkit_child_cold_parent": (
                 "osintkit load+html+pdf, default limits, parent never rendered (a build worker)"
@@ -376,7 +376,7 @@ class Bench:
             "weasyprint_warm": "bare WeasyPrint warm, shared FontConfiguration",
             "load_brief": "  of which load_brief",
             "render_html": "  of which render_html",
-            "render_pdf_in_process": "  of which render_pdf, limits=None",
+            "render_pdf_in_process": "  of which render_pdf, in process",
         }
         argv: list[str | Path] = [
             self.tools.python, ROOT / "bench" / "warm.py", self.inputs.reference,
@@ -398,7 +398,7 @@ class Bench:
             self.cases[case.key] = case
         self.warm_process = {k: v for k, v in data.items() if k != "runs"}
         self.compare(
-            "warm re-render (limits=None) vs bare WeasyPrint warm",
+            "warm re-render (in process) vs bare WeasyPrint warm",
             "warm.osintkit_in_process", "warm.weasyprint_warm", 1.1,
         )  # fmt: skip
         self.compare(

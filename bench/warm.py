@@ -5,10 +5,10 @@ renders ``BRIEF`` N times per case, the cases interleaved round by round, and pr
 each case's seconds, the pages it made, and this process's memory before and after the
 loop (a growing resident set across re-renders is a leak a preview would feel).
 
-Cases: osintkit's own functions (load_brief → render_html → render_pdf) with ``limits=None``
-(in this process) and with the default child-process limits (what ``render`` and ``build``
-use), the pieces of that pipeline on their own, and bare WeasyPrint on the same HTML with
-one shared FontConfiguration.
+Cases: osintkit's pipeline (load_brief → render_brief, as ``render``, ``build`` and
+``preview`` run it) in this process (``RenderLimits(sandbox=False)``) and with the default
+child-process limits, the pieces of that pipeline on their own, and bare WeasyPrint on the
+same HTML with one shared FontConfiguration.
 
 Before those, while nothing has been laid out in this process yet, the same pipeline with
 the default limits runs ``--repeat`` times on its own: that is a build worker's situation,
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     from weasyprint.text.fonts import FontConfiguration
 
     from osintkit.render.html import render_html
-    from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf, warm_up
-    from osintkit.report import publication_time, template_for
+    from osintkit.render.pdf import RenderLimits, render_pdf, warm_up
+    from osintkit.report import render_brief, template_for
     from osintkit.validation import load_brief
 
     warm_up()
@@ -84,19 +84,17 @@ def main(argv: list[str] | None = None) -> int:
     path: Path = args.brief.resolve()
     loaded = load_brief(path)
     template = template_for(loaded)
-    html = render_html(loaded, template).text
+    rendered_html = render_html(loaded, template)
+    html = rendered_html.text
     base = path.parent.as_uri() + "/"
-    roots = [path.parent, template.folder]
-    options = PdfOptions(created=publication_time(loaded))
     font_config = FontConfiguration()
+    in_process = RenderLimits(sandbox=False)
 
-    def osintkit_pipeline(limits: RenderLimits | None) -> Callable[[], int]:
+    def osintkit_pipeline(limits: RenderLimits) -> Callable[[], int]:
         def once() -> int:
-            loaded = load_brief(path)
-            chosen = template_for(loaded)
-            text = render_html(loaded, chosen).text
-            created = PdfOptions(created=publication_time(loaded))
-            return render_pdf(text, path.parent, roots, limits, created).pages
+            rendered = render_brief(load_brief(path), formats=("pdf",), limits=limits)
+            assert rendered.pages is not None
+            return rendered.pages
 
         return once
 
@@ -109,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     def pdf_only() -> int:
-        return render_pdf(html, path.parent, roots, None, options).pages
+        return render_pdf(rendered_html, in_process).pages
 
     def bare() -> int:
         document = HTML(string=html, base_url=base).render(font_config=font_config)
@@ -117,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return len(document.pages)
 
     cases: dict[str, Callable[[], int]] = {
-        "osintkit_in_process": osintkit_pipeline(None),
+        "osintkit_in_process": osintkit_pipeline(in_process),
         "osintkit_child": osintkit_pipeline(RenderLimits()),
         "weasyprint_warm": bare,
         "load_brief": load_only,

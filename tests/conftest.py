@@ -31,6 +31,7 @@ settings.register_profile("deep", parent=settings.get_profile("ci"), max_example
 settings.load_profile("ci")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ROOT = FIXTURES.parents[1]
 
 #: make_brief(text, name="brief.yaml") -> path of the brief written beside tests' series.yaml.
 MakeBrief = Callable[..., Path]
@@ -42,6 +43,22 @@ MakePng = Callable[..., bytes]
 def fixtures_dir() -> Path:
     """The folder holding series.yaml and minimal.yaml."""
     return FIXTURES
+
+
+@pytest.fixture
+def series_dir(tmp_path: Path) -> Path:
+    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
+    folder = tmp_path / "briefs"
+    folder.mkdir()
+    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
+    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
+    return folder
+
+
+@pytest.fixture
+def reference_brief(series_dir: Path) -> Path:
+    """The copy of the bundled reference brief in :func:`series_dir`."""
+    return series_dir / "persian-files-29-2.yaml"
 
 
 @pytest.fixture

@@ -36,16 +36,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 runner = CliRunner()
 
 
-@pytest.fixture
-def series_dir(tmp_path: Path) -> Path:
-    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder
-
-
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -565,7 +555,7 @@ def test_a_reclassification_leaves_the_public_feed_before_anything_renders(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("osintkit.report.render_report", interrupted)
+    monkeypatch.setattr("osintkit.report.render_brief", interrupted)
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 130, stderr
     assert_nothing_of([], site, (AMBER_TITLE, AMBER_PHRASE))

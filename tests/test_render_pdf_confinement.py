@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from osintkit.cli import app
 from osintkit.errors import RenderError
+from osintkit.render.html import RenderedHtml
 from osintkit.render.pdf import RenderLimits, render_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,14 +185,14 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "briefs"
     folder.mkdir()
     (folder / "link.png").symlink_to(tmp_path / "secret.png")
-    result = render_pdf('<img src="link.png" alt="">', folder, [folder], limits=None)
+    result = render_pdf(page('<img src="link.png" alt="">', folder), IN_PROCESS)
     assert SECRET not in result.data
     assert result.warnings[0].startswith(f"refused to load {(folder / 'link.png').as_uri()}")
 
 
 def test_a_refused_color_profile_does_not_abort_the_render(tmp_path: Path) -> None:
     html = "<style>@color-profile --p { src: url(file:///etc/passwd) }</style><p>text</p>"
-    result = render_pdf(html, tmp_path, [tmp_path], limits=None)
+    result = render_pdf(page(html, tmp_path), IN_PROCESS)
     assert result.pages == 1
     assert "refused to load file:///etc/passwd" in result.warnings[0]
 
@@ -200,7 +201,7 @@ def test_an_svg_bomb_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
     (tmp_path / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
     started = time.monotonic()
     with pytest.raises(RenderError, match=r"took longer than 2 s and was stopped"):
-        render_pdf('<img src="bomb.svg" alt="">', tmp_path, [tmp_path], RenderLimits(seconds=2))
+        render_pdf(page('<img src="bomb.svg" alt="">', tmp_path), RenderLimits(seconds=2))
     assert time.monotonic() - started < 15
 
 
@@ -210,11 +211,12 @@ def test_a_render_over_the_memory_limit_is_stopped(tmp_path: Path) -> None:
     script = f"""
 from pathlib import Path
 from osintkit.errors import RenderError
+from osintkit.render.html import RenderedHtml
 from osintkit.render.pdf import RenderLimits, render_pdf
 html = "<table>" + "<tr><td>cell</td><td>cell</td></tr>" * 1000 + "</table>"
 folder = Path({str(tmp_path)!r})
 try:
-    render_pdf(html, folder, [folder], RenderLimits(memory_mib=2))
+    render_pdf(RenderedHtml(html, folder, (folder,)), RenderLimits(memory_mib=2))
 except RenderError as exc:
     print(exc)
 """
@@ -226,10 +228,19 @@ except RenderError as exc:
 
 def test_the_child_process_gives_the_same_pdf_as_in_process(tmp_path: Path) -> None:
     html = "<h1>Title</h1><p>Some text.</p>"
-    here = render_pdf(html, tmp_path, [tmp_path], limits=None)
-    child = render_pdf(html, tmp_path, [tmp_path])
+    here = render_pdf(page(html, tmp_path), IN_PROCESS)
+    child = render_pdf(page(html, tmp_path))
     assert child.pages == here.pages == 1
     assert pdf_text(child.data) == pdf_text(here.data)
+
+
+def page(html: str, folder: Path) -> RenderedHtml:
+    """``html`` as render_html would hand it over, reading only from ``folder``."""
+    return RenderedHtml(html, folder, (folder,))
+
+
+#: Render in the test's own process: the fetcher, not the sandbox, is under test.
+IN_PROCESS = RenderLimits(sandbox=False)
 
 
 def pdf_text(data: bytes) -> str:
@@ -387,7 +398,7 @@ def test_large_data_images_are_served_from_memory_and_prose_is_untouched(
         f'<img src="{uri}" alt="noise"><img alt="again" src="{uri}">'
         f'<img src="osintkit-lifted:7" alt="forged"><p>{prose}</p>'
     )
-    result = render_pdf(html, tmp_path, [tmp_path], limits=None)
+    result = render_pdf(page(html, tmp_path), IN_PROCESS)
     images = [image for page in PdfReader(io.BytesIO(result.data)).pages for image in page.images]
     assert len(images) == 1  # the figure, drawn twice from one image; the forged URL: nothing
     assert [w for w in result.warnings if "osintkit-lifted:7" in w]

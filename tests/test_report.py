@@ -4,41 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from osintkit.errors import OutputError, UsageError
-from osintkit.report import publication_time, render_report
-from osintkit.reproducible import source_date_epoch
+from osintkit.render.pdf import PdfVariant
+from osintkit.report import render_report
+from osintkit.reproducible import publication_time, source_date_epoch
 from osintkit.validation import load_brief
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def reference(tmp_path: Path) -> Path:
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder / "persian-files-29-2.yaml"
 
 
 def test_the_attached_brief_is_the_one_validated_not_a_second_read(
-    reference: Path, tmp_path: Path
+    reference_brief: Path, tmp_path: Path
 ) -> None:
-    validated = reference.read_bytes()
-    loaded = load_brief(reference)
+    validated = reference_brief.read_bytes()
+    loaded = load_brief(reference_brief)
     # Between validation and rendering, the brief is swapped for a link to a secret.
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-TOKEN-31337\n", encoding="utf-8")
-    reference.unlink()
-    reference.symlink_to(secret)
+    reference_brief.unlink()
+    reference_brief.symlink_to(secret)
 
-    report = render_report(loaded, tmp_path / "out", ("pdf",), pdf_variant="pdf/a-3b")
+    report = render_report(loaded, tmp_path / "out", ("pdf",), pdf_variant=PdfVariant.pdf_a_3b)
     (written,) = report.files
     data = written.path.read_bytes()
     attachments = PdfReader(written.path).attachments
@@ -48,13 +37,13 @@ def test_the_attached_brief_is_the_one_validated_not_a_second_read(
 
 
 def test_a_full_disk_leaves_the_previous_pdf_and_html_together(
-    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "persian-files-29-2.pdf").write_bytes(b"%PDF- previous")
     (out / "persian-files-29-2.html").write_bytes(b"<!doctype html> previous")
-    loaded = load_brief(reference)
+    loaded = load_brief(reference_brief)
     real_fsync = os.fsync
     synced = []
 
@@ -76,15 +65,15 @@ def test_a_full_disk_leaves_the_previous_pdf_and_html_together(
 
 
 def test_the_pdf_date_is_the_brief_date_or_source_date_epoch(
-    reference: Path, monkeypatch: pytest.MonkeyPatch
+    reference_brief: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    loaded = load_brief(reference)
+    date = load_brief(reference_brief).brief.date
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    assert publication_time(loaded) == dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
+    assert publication_time(date) == dt.datetime(2025, 1, 20, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert publication_time(loaded) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
+    assert publication_time(date) == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")
-    assert publication_time(loaded).year == 9999
+    assert publication_time(date).year == 9999
 
 
 @pytest.mark.parametrize(

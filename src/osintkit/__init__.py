@@ -1,8 +1,16 @@
 """osintkit: validate OSINT briefs and render them as numbered series reports.
 
-The public API follows the data flow: :func:`load_brief` → :func:`render_html` →
-:func:`render_pdf`, or :func:`render_report` for all of it plus the files. Names are loaded on
-first use so that importing osintkit (and ``osintkit --help``) does not import WeasyPrint.
+The public API is the pipeline ``osintkit render`` runs, one value handed to the next::
+
+    loaded = osintkit.load_brief(path)                  # LoadedBrief, or raises BriefErrors
+    rendered = osintkit.render_brief(loaded)            # Rendered: HTML, PDF bytes, pages, …
+    files = osintkit.write_report(rendered, out_dir)    # list[WrittenFile], written atomically
+
+so a script gets the bytes the command writes. :func:`render_html` and :func:`render_pdf`
+are its two steps (``render_pdf`` takes the :class:`RenderedHtml` value ``render_html``
+returns, print CSS and date included); ``RenderLimits(sandbox=False)`` renders the PDF in
+the calling process instead of the render child. Names are loaded on first use so that
+importing osintkit (and ``osintkit --help``) does not import WeasyPrint.
 """
 
 from __future__ import annotations
@@ -19,9 +27,17 @@ _EXPORTS = {
     "BriefErrors": "osintkit.errors",
     "OsintkitError": "osintkit.errors",
     "find_template": "osintkit.templates",
-    "render_html": "osintkit.render.html",
-    "render_pdf": "osintkit.render.pdf",
+    "render_brief": "osintkit.report",
+    "write_report": "osintkit.report",
+    "Rendered": "osintkit.report",
+    "WrittenFile": "osintkit.report",
     "render_report": "osintkit.report",
+    "render_html": "osintkit.render.html",
+    "RenderedHtml": "osintkit.render.html",
+    "render_pdf": "osintkit.render.pdf",
+    "PdfOptions": "osintkit.render.pdf",
+    "PdfVariant": "osintkit.output",
+    "RenderLimits": "osintkit.render.sandbox",
 }
 
 __all__ = [
@@ -29,19 +45,29 @@ __all__ = [
     "BriefErrors",
     "LoadedBrief",
     "OsintkitError",
+    "PdfOptions",
+    "PdfVariant",
+    "RenderLimits",
+    "Rendered",
+    "RenderedHtml",
+    "WrittenFile",
     "__version__",
     "find_template",
     "load_brief",
+    "render_brief",
     "render_html",
     "render_pdf",
     "render_report",
+    "write_report",
 ]
 
 if TYPE_CHECKING:
     from osintkit.errors import BriefError, BriefErrors, OsintkitError
-    from osintkit.render.html import render_html
-    from osintkit.render.pdf import render_pdf
-    from osintkit.report import render_report
+    from osintkit.output import PdfVariant
+    from osintkit.render.html import RenderedHtml, render_html
+    from osintkit.render.pdf import PdfOptions, render_pdf
+    from osintkit.render.sandbox import RenderLimits
+    from osintkit.report import Rendered, WrittenFile, render_brief, render_report, write_report
     from osintkit.templates import find_template
     from osintkit.validation import LoadedBrief, load_brief
 

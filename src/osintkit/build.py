@@ -47,9 +47,11 @@ from osintkit.records import (
     json_object,
     want,
 )
+from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.tradecraft import is_public
 
 if TYPE_CHECKING:
+    from osintkit.output import PdfVariant
     from osintkit.validation import LoadedBrief
 
 #: 2: one manifest in the restricted folder, each brief's files in the folder it names.
@@ -80,11 +82,10 @@ class BuildOptions:
     jobs: int = 1
     #: Publish drafts in the public site (else they go to the restricted folder).
     drafts: bool = False
-    pdf_variant: str | None = None
+    pdf_variant: PdfVariant | None = None
     registry: Path | None = None
-    #: Seconds and MiB one PDF may take (see osintkit.render.pdf.RenderLimits).
-    time_limit: float = 60.0
-    memory_limit: int = 2048
+    #: How long and how much memory one PDF may take.
+    limits: RenderLimits = DEFAULT_LIMITS
     #: Wait for another build of the same folders to finish (else fail at once).
     wait: bool = True
 
@@ -499,10 +500,14 @@ def _render_all(
         return
     from osintkit.processes import WorkerFailure, WorkerPool
 
+    # The worker's render child pays WeasyPrint's import and font set-up once for all the
+    # worker's briefs, while the worker loads its first brief.
+    from osintkit.render.pdf import start_renderer
+
     pool: WorkerPool[_Pending, BuildOutcome] = WorkerPool(
         min(options.jobs, len(pending)),
         functools.partial(_render_one, options=options),
-        functools.partial(_warm_up, options.time_limit, options.memory_limit),
+        functools.partial(start_renderer, options.limits),
     )
     # Ctrl-C, an error here or the end: the workers are killed, renders under way or not;
     # their render children die with them and the temporaries they may leave are swept.
@@ -520,18 +525,9 @@ def _render_all(
             yield item, outcome
 
 
-def _warm_up(time_limit: float, memory_limit: int) -> None:
-    """Start the worker's render child, which pays WeasyPrint's import and font set-up once
-    for all the worker's briefs, while the worker loads its first brief."""
-    from osintkit.render.pdf import RenderLimits, start_renderer
-
-    start_renderer(RenderLimits(time_limit, memory_limit))
-
-
 def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
     """Render one validated brief into its folder; never raises for a failed render."""
-    from osintkit.render.pdf import RenderLimits
-    from osintkit.report import render_report, template_for
+    from osintkit.report import render_brief, template_for, write_report
 
     loaded = item.loaded
     path = loaded.path
@@ -541,14 +537,13 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
     try:
         if item.restricted:
             _confine(out_dir, root)
-        limits = RenderLimits(options.time_limit, options.memory_limit)
-        rendered = render_report(
+        rendered = render_brief(
             loaded,
-            out_dir,
             template=template_for(loaded),
-            limits=limits,
+            limits=options.limits,
             pdf_variant=options.pdf_variant,
         )
+        files_written = write_report(rendered, out_dir)
     except (BriefErrors, OsintkitError) as exc:
         return BuildOutcome(
             path,
@@ -577,10 +572,10 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
             written.kind: OutputFile(
                 path=written.path.relative_to(root).as_posix(),
                 size=written.size,
-                sha256=hashlib.sha256(written.path.read_bytes()).hexdigest(),
+                sha256=hashlib.sha256(rendered.files[written.kind]).hexdigest(),
                 pages=written.pages,
             )
-            for written in rendered.files
+            for written in files_written
         },
     )
     return BuildOutcome(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
@@ -19,6 +18,7 @@ from typer.core import TyperGroup
 
 from osintkit import __version__
 from osintkit.errors import printable
+from osintkit.output import FORMATS, PdfVariant
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue
@@ -105,12 +105,11 @@ err = _Terminal(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 REFERENCE_BRIEF = "persian-files-29-2.yaml"
 
 
-class Format(StrEnum):
-    """Which report files to write."""
-
-    pdf = "pdf"
-    html = "html"
-    all = "all"
+def _format(value: str) -> str:
+    # The choices come from output.FORMATS, so a new format needs no change here.
+    if value != "all" and value not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)} or all, not {value!r}")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -126,14 +125,6 @@ def main(
     ] = False,
 ) -> None:
     """Validate OSINT briefs (YAML + Markdown) and render them as numbered series reports."""
-
-
-class PdfVariant(StrEnum):
-    """Distribution PDF variants (the brief is embedded for provenance)."""
-
-    pdf_a_3b = "pdf/a-3b"
-    pdf_a_3u = "pdf/a-3u"
-    pdf_ua_1 = "pdf/ua-1"
 
 
 PdfVariantOption = Annotated[
@@ -228,8 +219,14 @@ def render(
         ),
     ] = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", help="Which files to write.")
-    ] = Format.all,
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            callback=_format,
+            help=f"Which files to write: {', '.join(FORMATS)} or all.",
+        ),
+    ] = "all",
     out_dir: Annotated[
         Path, typer.Option("--out", "-o", help="Folder for the output files.")
     ] = Path("out"),
@@ -245,14 +242,16 @@ def render(
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
-    from osintkit.render.pdf import RenderLimits, start_renderer
+    from osintkit.render.pdf import start_renderer
+    from osintkit.render.sandbox import RenderLimits
 
     _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
-    if format is not Format.html:
+    formats = FORMATS if format == "all" else (format,)
+    if "pdf" in formats:
         start_renderer(limits)  # warms up on another core while the briefs are checked
     try:
-        from osintkit.report import render_report, template_for
+        from osintkit.report import render_brief, template_for, write_report
 
         paths = _expand(briefs) if briefs else [_reference_brief()]
         loaded, failures = _load_all(paths, registry)
@@ -264,15 +263,18 @@ def render(
         _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
 
-    formats = ("pdf", "html") if format is Format.all else (format.value,)
     failed = 0
     last = None
     for item in loaded:
         try:
-            chosen = template_for(item, template)
-            report = render_report(
-                item, out_dir, formats, chosen, limits, pdf_variant.value if pdf_variant else None
+            rendered = render_brief(
+                item,
+                formats=formats,
+                template=template_for(item, template),
+                limits=limits,
+                pdf_variant=pdf_variant,
             )
+            files = write_report(rendered, out_dir)
         except KeyboardInterrupt:
             # Files are replaced whole or not at all: what is there is a complete report.
             err.print(
@@ -283,18 +285,18 @@ def render(
             failed += 1
             err.print(f"[red]error:[/] {_shown(f'{item.path}: {exc}')}")
             continue
-        for warning in report.warnings:
+        for warning in rendered.warnings:
             err.print(f"[yellow]warning:[/] {_shown(f'{item.path}: {warning}')}")
-        for written in report.files:
+        for written in files:
             count = written.pages
             pages = f"{count} page{'s' * (count != 1)}, " if count is not None else ""
             where = _shown(written.path)
             out.print(f"[green]wrote[/] {where}  [dim]({pages}{_size(written.size)})[/]")
-        summary = f"{item.path}: template {report.template.name}, {report.seconds:.2f} s"
+        summary = f"{item.path}: template {rendered.template.name}, {rendered.seconds:.2f} s"
         out.print(f"[dim]{_shown(summary)}[/]")
-        last = report
-    if open_ and last is not None:
-        target = next((f.path for f in last.files if f.kind == "html"), last.files[0].path)
+        last = files
+    if open_ and last:
+        target = next((f.path for f in last if f.kind == "html"), last[0].path)
         import webbrowser
 
         webbrowser.open(target.resolve().as_uri())
@@ -352,6 +354,7 @@ def build(
     from osintkit.build import BuildOptions, BuildOutcome, FolderConflict
     from osintkit.build import build as run_build
     from osintkit.errors import BriefErrors, OsintkitError
+    from osintkit.render.sandbox import RenderLimits
 
     _check_environment()
     # The cores this process may use: a container or taskset may allow fewer than exist.
@@ -361,10 +364,9 @@ def build(
         restricted_dir=restricted_out,
         jobs=jobs or cores or 1,
         drafts=drafts,
-        pdf_variant=pdf_variant.value if pdf_variant else None,
+        pdf_variant=pdf_variant,
         registry=registry,
-        time_limit=time_limit,
-        memory_limit=memory_limit,
+        limits=RenderLimits(seconds=time_limit, memory_mib=memory_limit),
         wait=not no_wait,
     )
     progress = Progress(

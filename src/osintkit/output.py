@@ -7,9 +7,23 @@ import glob
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from osintkit.errors import OutputError
+
+#: The files a report is written as, by extension, in the order they are written (and offered
+#: by ``osintkit render --format``). :func:`osintkit.report.render_brief` renders each.
+FORMATS = ("pdf", "html")
+
+
+class PdfVariant(StrEnum):
+    """The PDF variants a distribution copy may be written as (WeasyPrint's names), with the
+    brief attached for provenance."""
+
+    pdf_a_3b = "pdf/a-3b"
+    pdf_a_3u = "pdf/a-3u"
+    pdf_ua_1 = "pdf/ua-1"
 
 
 def output_path(brief_path: Path, out_dir: Path, extension: str) -> Path:

@@ -1,23 +1,34 @@
-"""One brief → its report files: choose the template, render HTML and PDF, write them atomically."""
+"""The one pipeline: a loaded brief → its report in memory (:func:`render_brief`) → its files
+(:func:`write_report`). ``osintkit render``, ``build``, ``preview``, the benchmarks and the
+public API all go through these two functions, so each gets the same bytes.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osintkit.output import output_path, write_all_atomic
-from osintkit.reproducible import source_date_epoch
+from osintkit.output import FORMATS, output_path, write_all_atomic
+from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
 
 if TYPE_CHECKING:
-    from osintkit.render.pdf import RenderLimits
+    from osintkit.output import PdfVariant
 
-FORMATS = ("pdf", "html")
+__all__ = [
+    "FORMATS",
+    "Rendered",
+    "RenderedReport",
+    "WrittenFile",
+    "render_brief",
+    "render_report",
+    "template_for",
+    "write_report",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,25 +42,41 @@ class WrittenFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """One brief rendered in memory, in every format asked for; nothing written yet."""
+
+    brief_path: Path
+    template: ReportTemplate
+    #: The self-contained HTML document (rendered for every format: the others are made
+    #: from it), whether or not "html" was asked for.
+    html: str
+    #: Each format asked for (an extension of :data:`FORMATS`) → the file's bytes, in
+    #: :data:`FORMATS` order: what :func:`write_report` writes.
+    files: dict[str, bytes]
+    #: The PDF's page count, or None when no PDF was asked for.
+    pages: int | None
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    #: Local files read besides the brief and the template's HTML and CSS (figures, images,
+    #: fonts): inputs of the output.
+    files_read: list[Path] = field(default_factory=list)
+
+    @property
+    def pdf(self) -> bytes | None:
+        """The PDF's bytes, or None when no PDF was asked for."""
+        return self.files.get("pdf")
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedReport:
-    """What rendering one brief produced."""
+    """What :func:`render_report` rendered and wrote."""
 
     brief_path: Path
     template: ReportTemplate
     files: list[WrittenFile]
     seconds: float
     warnings: list[str] = field(default_factory=list)
-    #: Local files the PDF loaded besides the brief and the template's HTML and CSS.
     files_read: list[Path] = field(default_factory=list)
-
-
-def publication_time(loaded: LoadedBrief) -> dt.datetime:
-    """The date stamped into a report's PDF: ``SOURCE_DATE_EPOCH`` if set, else the brief's.
-
-    Never the wall clock, so rendering the same brief twice gives the same bytes. Raises
-    :class:`UsageError` for a malformed ``SOURCE_DATE_EPOCH``.
-    """
-    return source_date_epoch() or dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.UTC)
 
 
 def template_for(loaded: LoadedBrief, override: str | None = None) -> ReportTemplate:
@@ -63,54 +90,92 @@ def template_for(loaded: LoadedBrief, override: str | None = None) -> ReportTemp
     return find_template(loaded.series.template, loaded.registry_path.parent)
 
 
+def render_brief(
+    loaded: LoadedBrief,
+    *,
+    formats: Collection[str] = FORMATS,
+    template: ReportTemplate | None = None,
+    limits: RenderLimits = DEFAULT_LIMITS,
+    pdf_variant: PdfVariant | None = None,
+) -> Rendered:
+    """Render ``loaded`` in memory, in each of ``formats`` (of :data:`FORMATS`), and return it.
+
+    ``template`` defaults to the series' (:func:`template_for`). The PDF gets the template's
+    print CSS, the brief's date (or ``SOURCE_DATE_EPOCH``) and is rendered in the render
+    child within ``limits`` (``RenderLimits(sandbox=False)``: in this process); a
+    ``pdf_variant`` also embeds the brief for provenance. Raises TemplateError, RenderError
+    or UsageError (a malformed ``SOURCE_DATE_EPOCH``); ValueError for a format not in
+    :data:`FORMATS`.
+    """
+    from osintkit.render.html import render_html
+
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown formats {sorted(unknown)}: osintkit writes {FORMATS}")
+    started = time.perf_counter()
+    template = template or template_for(loaded)
+    html = render_html(loaded, template)
+    warnings = list(html.warnings)
+    # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
+    files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
+    files: dict[str, bytes] = {}
+    pages: int | None = None
+    # One branch per format, in FORMATS order (the order they are written in).
+    if "pdf" in formats:
+        from osintkit.render.pdf import PdfOptions, render_pdf
+
+        # The bytes that were validated, never a second read of the path: a brief swapped for
+        # a symlink meanwhile must not put another file into a published PDF.
+        attachment = (loaded.path.name, loaded.document.source.encode("utf-8"))
+        options = PdfOptions(variant=pdf_variant, attachments=(attachment,) if pdf_variant else ())
+        pdf = render_pdf(html, limits, options)
+        files["pdf"], pages = pdf.data, pdf.pages
+        files_read.extend(pdf.files_read)
+        warnings.extend(pdf.warnings)
+    if "html" in formats:
+        files["html"] = html.text.encode()
+    seconds = time.perf_counter() - started
+    return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
+
+
+def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
+    """Write ``rendered``'s files into ``out_dir`` and return them, in :data:`FORMATS` order.
+
+    Every file is on disk before any is renamed into place: a full disk leaves the old PDF
+    and HTML together, never a new PDF beside an old HTML. Raises OutputError.
+    """
+    pending = [
+        (output_path(rendered.brief_path, out_dir, kind), kind, data)
+        for kind, data in rendered.files.items()
+    ]
+    write_all_atomic([(path, data) for path, _, data in pending])
+    return [
+        WrittenFile(path, kind, len(data), rendered.pages if kind == "pdf" else None)
+        for path, kind, data in pending
+    ]
+
+
 def render_report(
     loaded: LoadedBrief,
     out_dir: Path,
     formats: Collection[str] = FORMATS,
     template: ReportTemplate | None = None,
-    limits: RenderLimits | None = None,
-    pdf_variant: str | None = None,
+    limits: RenderLimits = DEFAULT_LIMITS,
+    pdf_variant: PdfVariant | None = None,
 ) -> RenderedReport:
-    """Render ``loaded`` into ``out_dir`` in the given formats and return what was written.
+    """:func:`render_brief` and :func:`write_report` in one call; returns what was written.
 
-    Every format is rendered before any file is written, so a failure leaves the previous
-    outputs as they were. The PDF is rendered within ``limits`` (default: RenderLimits()); a
-    ``pdf_variant`` ("pdf/a-3b", "pdf/ua-1") also embeds the brief for provenance.
-    Raises TemplateError, RenderError or OutputError.
+    Raises what they raise.
     """
-    from osintkit.render.html import render_html
-
-    started = time.perf_counter()
-    template = template or template_for(loaded)
-    html = render_html(loaded, template)
-    pending: list[tuple[Path, bytes, str, int | None]] = []
-    warnings = list(html.warnings)
-    # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
-    files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
-    if "pdf" in formats:
-        from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf
-
-        # The bytes that were validated, never a second read of the path: a brief swapped for
-        # a symlink meanwhile must not put another file into a published PDF.
-        attachment = (loaded.path.name, loaded.document.source.encode("utf-8"))
-        options = PdfOptions(
-            variant=pdf_variant,
-            attachments=(attachment,) if pdf_variant else (),
-            created=publication_time(loaded),
-            stylesheets=(html.print_css,) if html.print_css else (),
-        )
-        roots = [loaded.path.parent, template.folder]
-        pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits(), options)
-        files_read.extend(pdf.files_read)
-        warnings.extend(pdf.warnings)
-        pending.append((output_path(loaded.path, out_dir, "pdf"), pdf.data, "pdf", pdf.pages))
-    if "html" in formats:
-        pending.append(
-            (output_path(loaded.path, out_dir, "html"), html.text.encode(), "html", None)
-        )
-    # Every format on disk before any is renamed into place: a full disk leaves the old
-    # PDF and HTML together, never a new PDF beside an old HTML.
-    write_all_atomic([(path, data) for path, data, _, _ in pending])
-    files = [WrittenFile(path, kind, len(data), pages) for path, data, kind, pages in pending]
-    seconds = time.perf_counter() - started
-    return RenderedReport(loaded.path, template, files, seconds, warnings, files_read)
+    rendered = render_brief(
+        loaded, formats=formats, template=template, limits=limits, pdf_variant=pdf_variant
+    )
+    files = write_report(rendered, out_dir)
+    return RenderedReport(
+        loaded.path,
+        rendered.template,
+        files,
+        rendered.seconds,
+        rendered.warnings,
+        rendered.files_read,
+    )

@@ -34,3 +34,13 @@ def source_date_epoch() -> dt.datetime | None:
             f"{_LAST_EPOCH} (the end of year 9999), not {shown!r}"
         )
     return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
+def publication_time(date: dt.date) -> dt.datetime:
+    """The date stamped into a report's PDF: ``SOURCE_DATE_EPOCH`` if set, else ``date``
+    (the brief's) at midnight UTC.
+
+    Never the wall clock, so rendering the same brief twice gives the same bytes. Raises
+    :class:`UsageError` for a malformed ``SOURCE_DATE_EPOCH``.
+    """
+    return source_date_epoch() or dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)

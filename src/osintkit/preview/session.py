@@ -17,13 +17,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from osintkit.errors import BriefErrors, OsintkitError
 from osintkit.preview.assets import candidate_file, local_url_paths
-
-if TYPE_CHECKING:
-    from osintkit.render.pdf import RenderLimits
+from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 
 #: A file's identity and version as far as the preview cares: (mtime_ns, size, inode), or
 #: None while it does not exist.
@@ -140,13 +137,13 @@ class PreviewSession:
         registry: Path | None = None,
         template: str | None = None,
         pdf: bool = False,
-        limits: RenderLimits | None = None,
+        limits: RenderLimits = DEFAULT_LIMITS,
     ) -> None:
         """Prepare to preview ``brief`` (nothing is rendered until :meth:`rebuild`).
 
         ``registry`` and ``template`` override the series registry and template as in
         ``osintkit render``; with ``pdf`` the preview is the paginated PDF, rendered within
-        ``limits`` (default: RenderLimits()).
+        ``limits``.
         """
         self.brief = brief
         self.registry = registry
@@ -241,40 +238,35 @@ class PreviewSession:
         )
 
     def _render(self, generation: str) -> tuple[Snapshot, list[str], int | None]:
-        from osintkit.render.html import render_html
-        from osintkit.report import template_for
+        from osintkit.report import render_brief, template_for
         from osintkit.validation import load_brief
 
         self._figures = self._figure_files()
         loaded = load_brief(self.brief, self.registry)
         template = template_for(loaded, self.template)
         self._template_folders = template.folders
-        html = render_html(loaded, template)
-        warnings = list(html.warnings)
-        url_paths = local_url_paths(html.text)
+        # The pipeline of `osintkit render`, so the preview is that HTML or that PDF.
+        rendered = render_brief(
+            loaded,
+            formats=("pdf",) if self.pdf else ("html",),
+            template=template,
+            limits=self.limits,
+        )
+        url_paths = local_url_paths(rendered.html)
         self._assets = frozenset(
             path
             for url_path in url_paths
             if (path := candidate_file(self.asset_root, url_path)) is not None
         )
-        if not self.pdf:
-            return (
-                Snapshot(generation, loaded.brief.title, html.text, assets=url_paths),
-                warnings,
-                None,
-            )
-        from osintkit.render.pdf import PdfOptions, RenderLimits, render_pdf
-        from osintkit.report import publication_time
-
-        # The same folders and date as `osintkit render`, so the preview is that PDF.
-        folder = loaded.path.parent
-        options = PdfOptions(created=publication_time(loaded))
-        pdf = render_pdf(
-            html.text, folder, [folder, template.folder], self.limits or RenderLimits(), options
-        )
-        self._assets |= frozenset(pdf.files_read)
-        warnings.extend(pdf.warnings)
-        return Snapshot(generation, loaded.brief.title, pdf=pdf.data), warnings, pdf.pages
+        title = loaded.brief.title
+        if rendered.pdf is None:
+            snapshot = Snapshot(generation, title, rendered.html, assets=url_paths)
+        else:
+            # The figures the PDF read are inlined: only its other files are assets.
+            figures = {figure.path for figure in loaded.figures.values()}
+            self._assets |= frozenset(p for p in rendered.files_read if p not in figures)
+            snapshot = Snapshot(generation, title, pdf=rendered.pdf)
+        return snapshot, rendered.warnings, rendered.pages
 
     def _first_inputs(self) -> Inputs:
         from osintkit.paths import find_registry

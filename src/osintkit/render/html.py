@@ -6,32 +6,44 @@ validation checked; nothing the page shows is loaded from beside it or from the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import jinja2
 
 from osintkit.errors import TemplateError
 from osintkit.render.context import report_context
+from osintkit.reproducible import publication_time
 from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
 from osintkit.validation import LoadedBrief
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedHtml:
-    """The report as one HTML document, and what its language or template lacked."""
+    """The report as one HTML document, with all a PDF of it needs besides its options."""
 
     text: str
-    warnings: list[str]
+    #: The folder the document's relative URLs resolve against (the brief's).
+    base: Path
+    #: The only folders the PDF may read files from (the brief's and the template's).
+    allowed_roots: tuple[Path, ...]
+    #: What the brief's language or the template lacked.
+    warnings: list[str] = field(default_factory=list)
     #: CSS for the PDF only, from the template's print.css.j2 ("" when it has none).
     print_css: str = ""
+    #: The date stamped into the PDF (see :func:`reproducible.publication_time`); None: now.
+    created: dt.datetime | None = None
 
 
 def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     """Return the report as one HTML document with its CSS and its figures inlined.
 
     Raises :class:`TemplateError` when the template itself fails, :class:`RenderError` when a
-    figure is no longer what validation checked.
+    figure is no longer what validation checked, :class:`UsageError` for a malformed
+    ``SOURCE_DATE_EPOCH``.
     """
+    created = publication_time(loaded.brief.date)
     try:
         context = report_context(loaded, template)
     except KeyError as exc:
@@ -66,4 +78,12 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
         # itself or a range past the sandbox's cap fails this render, not osintkit.
         detail = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
         raise TemplateError(f"template {template.name}: {type(exc).__name__}: {detail}") from None
-    return RenderedHtml(text, context.language.warnings, print_css)
+    folder = loaded.path.parent
+    return RenderedHtml(
+        text,
+        folder,
+        (folder, *template.folders),
+        context.language.warnings,
+        print_css,
+        created,
+    )

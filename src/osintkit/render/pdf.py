@@ -1,10 +1,9 @@
 """HTML → PDF with WeasyPrint, reading only files under allowed folders, nothing from the network.
 
-A brief is untrusted input and so is a template someone sent: rendering runs in a child
-process (kept warm from one render to the next) with a time and a memory limit (a 1 KB SVG
-``<use>`` bomb keeps WeasyPrint busy for minutes), and every URL the document asks for goes
-through a fetcher that serves only ``data:`` URLs and files under the allowed folders,
-symlinks resolved.
+A brief is untrusted input and so is a template someone sent: every URL the document asks
+for goes through a fetcher that serves only ``data:`` URLs and files under the allowed
+folders, symlinks resolved, and the render itself runs in the render child of
+:mod:`osintkit.render.sandbox`, within a time and a memory limit.
 
 WeasyPrint is imported inside the functions that need it: it costs most of a second, and
 ``osintkit --help`` or ``validate`` should not pay for it.
@@ -13,25 +12,35 @@ WeasyPrint is imported inside the functions that need it: it costs most of a sec
 from __future__ import annotations
 
 import base64
-import contextlib
-import datetime as dt
 import io
 import logging
-import multiprocessing
-import os
 import re
-import resource
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
-from osintkit.processes import die_with_parent, ignore_interrupts, start_ignoring_interrupts
+from osintkit.output import PdfVariant
+from osintkit.render import sandbox
+from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
+
+if TYPE_CHECKING:
+    from osintkit.render.html import RenderedHtml
+
+__all__ = [
+    "PdfOptions",
+    "PdfResult",
+    "PdfVariant",
+    "RenderLimits",
+    "is_allowed_file",
+    "render_pdf",
+    "start_renderer",
+    "warm_up",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,32 +54,15 @@ class PdfResult:
     files_read: list[Path] = field(default_factory=list)
 
 
-#: PDF variants a distribution copy may be written as (WeasyPrint's names).
-PDF_VARIANTS = ("pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
-
-
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
-    """How the PDF is written, beyond its content."""
+    """How the PDF is written, beyond its content (which :class:`RenderedHtml` carries)."""
 
-    #: A PDF/A or PDF/UA variant, e.g. "pdf/a-3b"; None for a plain PDF.
-    variant: str | None = None
+    #: A PDF/A or PDF/UA variant; None for a plain PDF.
+    variant: PdfVariant | None = None
     #: Files embedded in the PDF, as (file name, bytes): the brief itself, for provenance.
     #: Bytes, not paths: what is attached is what was validated, never a second read.
     attachments: tuple[tuple[str, bytes], ...] = ()
-    #: The creation (and modification) date written into the PDF and its attachments; a
-    #: fixed date, with nothing else varying, makes two renders byte-identical.
-    created: dt.datetime | None = None
-    #: Stylesheets for the PDF only, after the document's own.
-    stylesheets: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RenderLimits:
-    """How long and how much memory one PDF render may take before it is stopped."""
-
-    seconds: float = 60.0
-    memory_mib: int = 2048
 
 
 def is_allowed_file(url: str, allowed_roots: Sequence[Path]) -> Path | None:
@@ -152,58 +144,63 @@ def _collect_warnings() -> Iterator[list[str]]:
 
 
 def render_pdf(
-    html: str,
-    base_url: Path,
-    allowed_roots: Sequence[Path],
-    limits: RenderLimits | None = RenderLimits(),
-    options: PdfOptions = PdfOptions(),
+    html: RenderedHtml, limits: RenderLimits = DEFAULT_LIMITS, options: PdfOptions = PdfOptions()
 ) -> PdfResult:
-    """Return the PDF of ``html``, resolving relative URLs against the folder ``base_url``.
+    """Return the PDF of the rendered ``html``: its print CSS applied, relative URLs resolved
+    against its base folder, its date stamped in.
 
-    Only files under ``allowed_roots`` are read; every other URL is refused with a warning
-    and the report renders without it. With ``limits`` (the default), WeasyPrint runs in a
-    child process that is stopped when it takes longer or needs more memory; ``None`` renders
-    in this process. Raises :class:`RenderError` if WeasyPrint fails or a limit is hit.
+    Only files under the HTML's allowed roots are read; every other URL is refused with a
+    warning and the report renders without it. WeasyPrint runs in the render child, which is
+    stopped when it overruns ``limits``; ``RenderLimits(sandbox=False)`` renders in this
+    process. Raises :class:`RenderError` if WeasyPrint fails or a limit is hit.
     """
-    if limits is None or not hasattr(os, "fork"):
-        return _render_here(html, base_url, allowed_roots, options)
-    return _render_in_child(html, base_url, allowed_roots, limits, options)
+    if not limits.sandbox or not sandbox.can_fork():
+        return _render_here((html, options))
+    result = sandbox.run_in_child(_PDF_WORK, (html, options), limits)
+    assert isinstance(result, PdfResult)
+    return result
 
 
-def _render_here(
-    html: str, base_url: Path, allowed_roots: Sequence[Path], options: PdfOptions
-) -> PdfResult:
+def start_renderer(limits: RenderLimits = DEFAULT_LIMITS) -> None:
+    """Start the render child now (see :func:`osintkit.render.sandbox.start_renderer`)."""
+    sandbox.start_renderer(_PDF_WORK, limits)
+
+
+def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
     from weasyprint import CSS, HTML, Attachment
 
-    html, lifted = _lift_data_uris(html)
-    fetcher = _fetcher_class()(allowed_roots, lifted)
-    base = base_url.resolve().as_uri() + "/"
+    rendered, options = request
+    html, lifted = _lift_data_uris(rendered.text)
+    fetcher = _fetcher_class()(rendered.allowed_roots, lifted)
+    base = rendered.base.resolve().as_uri() + "/"
+    created = rendered.created
     with _collect_warnings() as warnings:
         try:
             font_config = _font_config()
             stylesheets = [
                 CSS(string=css, base_url=base, url_fetcher=fetcher, font_config=font_config)
-                for css in options.stylesheets
+                for css in ((rendered.print_css,) if rendered.print_css else ())
             ]
             document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
                 font_config=font_config, stylesheets=stylesheets
             )
-            if options.created is not None:
-                stamp = options.created.isoformat()
+            if created is not None:
+                stamp = created.isoformat()
                 document.metadata.created = document.metadata.modified = stamp
             attachments = [
                 Attachment(
                     file_obj=io.BytesIO(data),
                     name=name,
                     description="The brief this report was rendered from",
-                    created=options.created,
-                    modified=options.created,
+                    created=created,
+                    modified=created,
                 )
                 for name, data in options.attachments
             ]
+            variant = str(options.variant) if options.variant else None
             data = document.write_pdf(
-                pdf_variant=options.variant,
-                pdf_tags=bool(options.variant and options.variant.startswith("pdf/ua")),
+                pdf_variant=variant,
+                pdf_tags=bool(variant and variant.startswith("pdf/ua")),
                 attachments=attachments or None,
             )
         except MemoryError:
@@ -265,214 +262,5 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def start_renderer(limits: RenderLimits = RenderLimits()) -> None:
-    """Start the render child now, so it is warm by the time the first PDF is wanted.
-
-    A command that will render calls this first: the child's 0.6 s of imports and font set-up
-    then overlap with the brief's validation and HTML rendering.
-    """
-    if hasattr(os, "fork"):
-        with _worker_lock:
-            _worker.get(limits.memory_mib)
-
-
-def _render_in_child(
-    html: str,
-    base_url: Path,
-    allowed_roots: Sequence[Path],
-    limits: RenderLimits,
-    options: PdfOptions,
-) -> PdfResult:
-    with _worker_lock:
-        worker = _worker.get(limits.memory_mib)
-        try:
-            return worker.render(html, base_url, list(allowed_roots), options, limits)
-        except _OutOfMemory:
-            if worker.renders == 1:
-                raise RenderError(
-                    f"PDF rendering needed more than {limits.memory_mib} MiB of memory and "
-                    "was stopped"
-                ) from None
-        # A worker that had rendered before may have held memory a fresh one would not: the
-        # document gets one more try, alone in a new child.
-        worker = _worker.get(limits.memory_mib)
-        try:
-            return worker.render(html, base_url, list(allowed_roots), options, limits)
-        except _OutOfMemory:
-            raise RenderError(
-                f"PDF rendering needed more than {limits.memory_mib} MiB of memory and was stopped"
-            ) from None
-
-
-class _OutOfMemory(Exception):
-    """The render child ran out of its memory budget (and has been stopped)."""
-
-
-#: Renders a worker may do before it is replaced, so whatever it keeps cannot grow forever.
-_RENDERS_PER_WORKER = 50
-
-
-class _RenderWorker:
-    """A forked child that renders one PDF after another within the memory limit.
-
-    Forking once and keeping the child warm (fonts loaded, caches filled) costs a re-render
-    nothing over rendering in this process; forking for every render cost about 15 % more,
-    and a child of a process that had never rendered redid the font set-up every time. A
-    child that overruns its time, runs out of memory or crashes is killed and replaced.
-    """
-
-    def __init__(self, memory_mib: int) -> None:
-        # The child imports WeasyPrint and sets up fonts itself: started early (see
-        # start_renderer), that work runs on another core while this process validates the
-        # brief and renders its HTML.
-        context = multiprocessing.get_context("fork")
-        self.connection, child_end = context.Pipe(duplex=True)
-        self.memory_mib = memory_mib
-        self.renders = 0
-        self.process = context.Process(
-            target=_worker_main, args=(child_end, memory_mib, os.getpid()), daemon=True
-        )
-        start_ignoring_interrupts(self.process)
-        child_end.close()
-
-    @property
-    def usable(self) -> bool:
-        return self.process.is_alive() and self.renders < _RENDERS_PER_WORKER
-
-    def render(
-        self,
-        html: str,
-        base_url: Path,
-        allowed_roots: list[Path],
-        options: PdfOptions,
-        limits: RenderLimits,
-    ) -> PdfResult:
-        self.renders += 1
-        try:
-            self.connection.send((html, base_url, allowed_roots, options))
-            if not self.connection.poll(limits.seconds):
-                raise RenderError(
-                    f"PDF rendering took longer than {limits.seconds:g} s and was stopped "
-                    "(a very large or deeply nested image or table?)"
-                )
-            kind, payload = self.connection.recv()
-        except (EOFError, OSError):
-            self.stop()
-            raise RenderError(
-                f"PDF rendering stopped unexpectedly (exit code {self.process.exitcode}); "
-                f"it may have needed more than {self.memory_mib} MiB of memory"
-            ) from None
-        except BaseException:
-            # A timeout, Ctrl-C: the child may be mid-render; it cannot be trusted again.
-            self.stop()
-            raise
-        if kind == "memory":
-            self.stop()
-            raise _OutOfMemory
-        if kind == "error":
-            raise RenderError(str(payload))
-        assert isinstance(payload, PdfResult)
-        return payload
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
-
-
-class _WorkerSlot:
-    """This process's render worker, started on first use and replaced when unusable."""
-
-    def __init__(self) -> None:
-        self.worker: _RenderWorker | None = None
-
-    def get(self, memory_mib: int) -> _RenderWorker:
-        worker = self.worker
-        if worker is None or not worker.usable or worker.memory_mib != memory_mib:
-            if worker is not None:
-                worker.stop()
-            worker = self.worker = _RenderWorker(memory_mib)
-        return worker
-
-    def forget(self) -> None:
-        """In a forked process: the inherited worker is the parent's, not to be used or killed."""
-        if self.worker is not None:
-            with contextlib.suppress(OSError):
-                self.worker.connection.close()
-        self.worker = None
-
-
-_worker = _WorkerSlot()
-_worker_lock = threading.Lock()
-
-
-def _after_fork_in_child() -> None:
-    # A build's worker processes are forked from a process that may have a render worker,
-    # and perhaps from a moment another thread held its lock.
-    global _worker_lock
-    _worker_lock = threading.Lock()
-    _worker.forget()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _worker_main(connection: Any, memory_mib: int, parent_pid: int) -> None:
-    # Ctrl-C reaches the whole process group; the parent decides, and kills this child.
-    ignore_interrupts()
-    die_with_parent(parent_pid)
-    # What a starved GLib prints on its way down means nothing to an analyst; the parent
-    # reports the failure in words.
-    with Path(os.devnull).open("wb") as devnull:
-        os.dup2(devnull.fileno(), 2)
-    _limit_memory(memory_mib)
-    try:
-        warm_up()
-        while True:
-            try:
-                html, base_url, allowed_roots, options = connection.recv()
-            except (EOFError, OSError):
-                break  # the parent is done with this worker
-            message = _render_message(html, base_url, allowed_roots, options)
-            try:
-                connection.send(message)
-            except MemoryError:
-                connection.send(("memory", None))
-            if message[0] == "memory":
-                break  # its heap may be in pieces: the parent starts a fresh worker
-    finally:
-        # No interpreter clean-up in a forked child, which may be out of memory: it only
-        # prints noise. The parent owns every file and handler.
-        os._exit(0)
-
-
-def _render_message(
-    html: str, base_url: Path, allowed_roots: list[Path], options: PdfOptions
-) -> tuple[str, object]:
-    try:
-        return ("ok", _render_here(html, base_url, allowed_roots, options))
-    except MemoryError:
-        return ("memory", None)
-    except RenderError as exc:
-        return ("error", str(exc))
-    except Exception as exc:
-        return ("error", f"PDF rendering failed: {type(exc).__name__}: {exc}")
-
-
-def _limit_memory(memory_mib: int) -> None:
-    """Cap this process's address space at what it maps now plus ``memory_mib``."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-        mapped_kib = next(
-            int(line.split()[1]) for line in status.splitlines() if line.startswith("VmSize:")
-        )
-    except (OSError, StopIteration, ValueError):
-        return  # no /proc: no reliable base to add the budget to
-    limit = (mapped_kib * 1024) + memory_mib * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+#: What the render child does: WeasyPrint warmed up once, then one PDF after another.
+_PDF_WORK = sandbox.ChildWork(warm_up, _render_here)

@@ -3,6 +3,7 @@ made, a runaway render is stopped, and an interrupted render leaves the previous
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -194,6 +195,18 @@ def test_a_refused_color_profile_does_not_abort_the_render(tmp_path: Path) -> No
     result = render_pdf(html, tmp_path, [tmp_path], limits=None)
     assert result.pages == 1
     assert "refused to load file:///etc/passwd" in result.warnings[0]
+
+
+def test_a_warning_quotes_a_long_url_by_a_short_prefix(tmp_path: Path) -> None:
+    # WeasyPrint quotes the whole data: URI of an image it cannot load: megabytes on a line.
+    uri = "data:image/png;base64," + "iVBORw0KGgp4" * 100_000
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg"><image width="9" height="9" href="{uri}"/></svg>'
+    )
+    html = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+    (warning,) = render_pdf(html, tmp_path, [tmp_path], limits=None).warnings
+    assert "data:image/png;base64,iVBORw0KGgp4" in warning
+    assert len(warning) < 200, warning
 
 
 def test_an_svg_bomb_is_stopped_at_the_time_limit(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ Every failure of the parser itself, whatever the input, becomes a located BriefE
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,7 +279,12 @@ def _read_text(path: Path) -> str:
     try:
         if path.is_dir():
             raise BriefErrors.single(path, "is a folder, not a brief file")
-        with path.open("rb") as handle:
+        # Non-blocking, so that a FIFO named *.yaml cannot hang a command before fstat says
+        # what it is; only a regular file is read (a device could be endless).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise BriefErrors.single(path, "is not a regular file (a FIFO or a device?)")
             raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise BriefErrors.single(path, "no such file") from None

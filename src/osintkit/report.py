@@ -99,7 +99,9 @@ def render_report(
             created=publication_time(loaded),
             stylesheets=(html.print_css,) if html.print_css else (),
         )
-        roots = [loaded.path.parent, template.folder]
+        # The template's folder only: the figures are inlined already, and the brief's folder
+        # holds other briefs (restricted ones too) that a shared template must not attach.
+        roots = [template.folder]
         pdf = render_pdf(html.text, loaded.path.parent, roots, limits or RenderLimits(), options)
         files_read.extend(pdf.files_read)
         warnings.extend(pdf.warnings)

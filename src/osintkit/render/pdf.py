@@ -211,7 +211,7 @@ def _render_here(
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one.
             raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     refused = [
-        f"refused to load {url}: only files under the brief's and the template's folders are read"
+        f"refused to load {url}: only files under the template's folder are read"
         for url in fetcher.refused
     ]
     # WeasyPrint's own complaint about the empty answer a refused URL got says no more.

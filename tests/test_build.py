@@ -787,6 +787,34 @@ def test_a_manifest_naming_a_device_or_a_fifo_does_not_hang_the_build(
     assert "1 built, 0 unchanged" in stdout  # an input that is no file has changed
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_manifest_that_is_a_fifo_or_a_device_is_ignored_unread(
+    small_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
+    path = tmp_path / "site-restricted" / MANIFEST_FILE
+    path.unlink()
+    with contextlib.ExitStack() as stack:
+        if kind == "fifo":
+            # Text waiting in the FIFO, and no writer: a reader that does not check what it
+            # opened gets "{}" instead of hanging the test.
+            os.mkfifo(path)
+            reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            stack.callback(os.close, reader)
+            writer = os.open(path, os.O_WRONLY)
+            os.write(writer, b"{}")
+            os.close(writer)
+        else:
+            path.symlink_to("/dev/zero")  # endless
+        code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
+    assert code == 0, stderr
+    assert stderr.startswith(f"warning: {path}: cannot be read (not a regular file)"), stderr
+    assert "1 built, 0 unchanged" in stdout
+    assert path.is_file() and not path.is_symlink()  # replaced by a manifest
+
+
 # --- build: kills, Ctrl-C and two builds at once ---------------------------------------------
 
 

@@ -108,6 +108,10 @@ def files(tmp_path: Path, make_png: MakePng) -> Path:
     (tmp_path / "notes.png").write_text("not an image", encoding="utf-8")
     (tmp_path / "damaged.png").write_bytes(make_png()[:-20])
     (tmp_path / "huge.png").write_bytes(_png_header(8000, 8000))
+    (tmp_path / "bomb.png").write_bytes(_png_header(60000, 60000))  # past Pillow's own cap
+    (tmp_path / "holds-huge.svg").write_bytes(_svg_holding(_png_header(8000, 8000)))
+    (tmp_path / "holds-many.svg").write_bytes(_svg_holding(*[_png_blank(5000, 5000)] * 3))
+    (tmp_path / "holds-html.svg").write_bytes(_svg_holding(b"<html><script>1</script>"))
     with (tmp_path / "large.svg").open("wb") as large:
         large.truncate(MAX_FIGURE_BYTES + 1)
     (tmp_path / "entities.svg").write_bytes(
@@ -117,6 +121,26 @@ def files(tmp_path: Path, make_png: MakePng) -> Path:
     )
     (tmp_path / "page.svg").write_bytes(b"<html><body>not an svg</body></html>")
     return tmp_path
+
+
+def _svg_holding(*rasters: bytes) -> bytes:
+    """An SVG that embeds ``rasters`` as ``data:`` URIs, as a charting tool writes a bitmap."""
+    images = "".join(
+        f'<image width="4" height="2" href="data:image/png;base64,{base64.b64encode(r).decode()}"/>'
+        for r in rasters
+    )
+    return f'<svg xmlns="http://www.w3.org/2000/svg">{images}</svg>'.encode()
+
+
+def _png_blank(width: int, height: int) -> bytes:
+    """A black 1-bit PNG that decodes: a few kilobytes for millions of pixels."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -151,6 +175,21 @@ def _png_header(width: int, height: int) -> bytes:
         ("notes.png", "'notes.png' is not a PNG, JPEG, GIF, WebP or SVG image"),
         ("damaged.png", "'damaged.png' is a damaged image"),
         ("huge.png", "'huge.png' is 8000 × 8000 pixels: a figure may have at most 50 million"),
+        ("bomb.png", "'bomb.png' has too many pixels: a figure may have at most 50 million"),
+        (
+            "holds-huge.svg",
+            "'holds-huge.svg' is not a usable SVG image: an <image> it holds is 8000 × 8000 "
+            "pixels: a figure may have at most 50 million",
+        ),
+        (
+            "holds-many.svg",
+            "'holds-many.svg' is not a usable SVG image: an <image> it holds is 5000 × 5000 "
+            "pixels: the images of one figure may have at most 50 million in all",
+        ),
+        (
+            "holds-html.svg",
+            "'holds-html.svg' is not a usable SVG image: an <image> it holds is not a PNG",
+        ),
         ("large.svg", "'large.svg' is 5.0 MiB: a figure may be at most 5 MiB"),
         ("entities.svg", "'entities.svg' is not a usable SVG image: it declares XML entities"),
         ("page.svg", "'page.svg' is not a usable SVG image: the root element is not an SVG"),
@@ -245,3 +284,12 @@ def test_a_figure_changed_after_validation_is_not_shown(
         "removed": "does not exist",
     }[change]
     assert str(caught.value).startswith(f"figure {chart} {expected}"), caught.value
+
+
+def test_an_svg_may_embed_a_raster_that_decodes_within_the_cap(
+    make_brief: MakeBrief, minimal: str, make_png: MakePng
+) -> None:
+    path = make_brief(showing(minimal, "chart.svg"))
+    (path.parent / "chart.svg").write_bytes(_svg_holding(make_png(), make_png(40, 30)))
+    (figure,) = load_brief(path).figures.values()
+    assert figure.media_type == "image/svg+xml"

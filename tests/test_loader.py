@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -433,6 +435,27 @@ def test_a_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"title: x\n" + b"#" * MAX_FILE_BYTES)
     assert file_problems(path) == [f"{path}: file is larger than 2 MiB; a brief never is"]
+
+
+def test_a_fifo_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "brief.yaml"
+    os.mkfifo(path)
+    # A writer, so that a reader that blocks on the FIFO gets a brief and fails this test
+    # instead of hanging it; once the check is done, a reader of ours releases the writer.
+    writer = threading.Thread(target=path.write_text, args=("title: x\n",), daemon=True)
+    writer.start()
+    try:
+        assert file_problems(path) == [f"{path}: is not a regular file (a FIFO or a device?)"]
+    finally:
+        reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        writer.join()
+        os.close(reader)
+
+
+def test_a_device_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "brief.yaml"
+    path.symlink_to("/dev/zero")
+    assert file_problems(path) == [f"{path}: is not a regular file (a FIFO or a device?)"]
 
 
 def test_a_file_at_the_size_cap_is_read(tmp_path: Path) -> None:

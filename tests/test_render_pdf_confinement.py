@@ -3,6 +3,7 @@ made, a runaway render is stopped, and an interrupted render leaves the previous
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import signal
@@ -180,6 +181,50 @@ def test_a_brief_s_images_outside_its_folder_are_errors_and_nothing_is_read(
     assert SECRET.decode() not in result.output
 
 
+def test_a_template_reads_nothing_from_the_brief_s_folder(tmp_path: Path) -> None:
+    # Beside a public brief lie restricted ones; the figures a brief shows are inlined, so
+    # the PDF needs nothing from its folder, and a shared template must not reach into it
+    # (it would put an AMBER brief into a public PDF as an attachment).
+    briefs = tmp_path / "briefs"
+    briefs.mkdir()
+    shutil.copy(FIXTURES / "series.yaml", briefs / "series.yaml")
+    shutil.copy(FIXTURES / "minimal.yaml", briefs / "public.yaml")
+    (briefs / "restricted.yaml").write_bytes(b"title: " + SECRET)
+    (briefs / "restricted.css").write_bytes(b"body::after { content: '" + SECRET + b"'; }")
+    (briefs / "restricted.png").write_bytes(PNG)
+    template = tmp_path / "look"
+    shutil.copytree(ROOT / "report_templates" / "series", template)
+    page = template / "report.html.j2"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "</body>",
+            '<a rel="attachment" href="restricted.yaml">a</a><img src="restricted.png" alt="">'
+            '<link rel="stylesheet" href="restricted.css"></body>',
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["render", str(briefs / "public.yaml"), "-t", str(template), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    pdf = (out / "public.pdf").read_bytes()
+    assert SECRET not in pdf
+    reader = PdfReader(out / "public.pdf")
+    # rel=attachment becomes a file attachment annotation, which pypdf's attachments omit.
+    annotations = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])]
+    attached = [
+        a["/FS"]["/EF"]["/F"].get_object().get_data()
+        for a in annotations
+        if a.get("/Subtype") == "/FileAttachment"
+    ]
+    assert attached and all(SECRET not in data for data in attached)
+    assert not [image for page in reader.pages for image in page.images]
+    warnings = " ".join(result.stderr.split())
+    for name in ("restricted.yaml", "restricted.png", "restricted.css"):
+        assert f"refused to load {(briefs / name).as_uri()}" in warnings, result.stderr
+
+
 def test_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.png").write_bytes(SECRET)
     folder = tmp_path / "briefs"
@@ -195,6 +240,18 @@ def test_a_refused_color_profile_does_not_abort_the_render(tmp_path: Path) -> No
     result = render_pdf(page(html, tmp_path), IN_PROCESS)
     assert result.pages == 1
     assert "refused to load file:///etc/passwd" in result.warnings[0]
+
+
+def test_a_warning_quotes_a_long_url_by_a_short_prefix(tmp_path: Path) -> None:
+    # WeasyPrint quotes the whole data: URI of an image it cannot load: megabytes on a line.
+    uri = "data:image/png;base64," + "iVBORw0KGgp4" * 100_000
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg"><image width="9" height="9" href="{uri}"/></svg>'
+    )
+    html = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
+    (warning,) = render_pdf(html, tmp_path, [tmp_path], limits=None).warnings
+    assert "data:image/png;base64,iVBORw0KGgp4" in warning
+    assert len(warning) < 200, warning
 
 
 def test_an_svg_bomb_is_stopped_at_the_time_limit(tmp_path: Path) -> None:

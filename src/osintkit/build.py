@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
 from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
+from osintkit.loader import NotARegularFileError, read_regular_file
 from osintkit.output import (
     CHECKSUMS,
     LOCK_FILE,
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 #: 2: one manifest in the restricted folder, each brief's files in the folder it names.
 _MANIFEST_FORMAT = 2
+#: A manifest names each brief once with its inputs: tens of thousands of briefs fit.
+_MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 Status = Literal["built", "skipped", "failed"]
 
@@ -768,9 +771,15 @@ class _Manifest:
         there is none)."""
         path = folder / MANIFEST_FILE
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = read_regular_file(path, _MAX_MANIFEST_BYTES)
+            if len(raw) > _MAX_MANIFEST_BYTES:
+                raise ValueError(f"larger than {_MAX_MANIFEST_BYTES // 1024 // 1024} MiB")
+            text = raw.decode("utf-8")
         except FileNotFoundError:
             return cls(), ""
+        except NotARegularFileError:
+            reason = "not a regular file"
+            return cls(), f"{path}: cannot be read ({reason}); every brief is built again"
         except (OSError, ValueError) as exc:
             return cls(), f"{path}: cannot be read ({exc}); every brief is built again"
         try:

@@ -235,9 +235,24 @@ def _checked(data: bytes) -> tuple[str, bytes]:
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")) or (
         data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     ):
-        return _raster(data), data
+        return _raster(data, MAX_PIXELS)[0], data
+    # The rasters an SVG embeds are decoded by the reader's browser like any figure: they
+    # share one figure's pixel cap.
+    pixels_left = MAX_PIXELS
+
+    def check_embedded(raster: bytes) -> None:
+        nonlocal pixels_left
+        if not raster.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")) and not (
+            raster[:4] == b"RIFF" and raster[8:12] == b"WEBP"
+        ):
+            raise ValueError("is not a PNG, JPEG, GIF or WebP image")
+        try:
+            pixels_left -= _raster(raster, pixels_left)[1]
+        except _Refused as exc:
+            raise ValueError(str(exc)) from None
+
     try:
-        shown = sanitise_svg(data)
+        shown = sanitise_svg(data, check_embedded)
     except SvgError as exc:
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             raise _Refused(f"is not a usable SVG image: {exc}") from None
@@ -247,8 +262,9 @@ def _checked(data: bytes) -> tuple[str, bytes]:
     return "image/svg+xml", shown
 
 
-def _raster(data: bytes) -> str:
-    """The media type of a PNG, JPEG, GIF or WebP that decodes, within the pixel cap."""
+def _raster(data: bytes, max_pixels: int) -> tuple[str, int]:
+    """The media type and pixel count of a PNG, JPEG, GIF or WebP that decodes, within
+    ``max_pixels``."""
     import io
     import warnings
 
@@ -261,17 +277,22 @@ def _raster(data: bytes) -> str:
             image = Image.open(io.BytesIO(data), formats=list(_RASTER_TYPES))
         with image:
             kind, (width, height) = image.format or "", image.size
-            if width * height > MAX_PIXELS:
-                raise _Refused(
-                    f"is {width} × {height} pixels: a figure may have at most "
-                    f"{MAX_PIXELS // 1_000_000} million"
-                )
+            if width * height > max_pixels:
+                raise _Refused(f"is {width} × {height} pixels: {_too_many_pixels(max_pixels)}")
             image.verify()
     except _Refused:
         raise
+    except Image.DecompressionBombError:  # refused by Pillow itself, far above the cap
+        raise _Refused(f"has too many pixels: {_too_many_pixels(max_pixels)}") from None
     except Exception as exc:  # Pillow raises many types for a damaged file
         raise _Refused(f"is a damaged image: {exc}") from None
-    return _RASTER_TYPES[kind]
+    return _RASTER_TYPES[kind], width * height
+
+
+def _too_many_pixels(max_pixels: int) -> str:
+    if max_pixels < MAX_PIXELS:
+        return f"the images of one figure may have at most {MAX_PIXELS // 1_000_000} million in all"
+    return f"a figure may have at most {MAX_PIXELS // 1_000_000} million"
 
 
 def _too_large(size: int) -> str:

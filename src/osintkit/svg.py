@@ -11,7 +11,10 @@ DTD or entity is ever read.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Callable
 from xml.parsers import expat
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -82,13 +85,18 @@ class SvgError(ValueError):
     """The bytes are not an SVG document this module can vouch for."""
 
 
-def sanitise_svg(data: bytes) -> bytes:
+def sanitise_svg(data: bytes, check_raster: Callable[[bytes], None] | None = None) -> bytes:
     """Return ``data`` (an SVG document) as UTF-8 SVG holding only allow-listed content.
 
+    ``check_raster`` is given the bytes of every raster image the document embeds (an
+    ``<image>``'s ``data:`` URI), which are as untrusted as the SVG: a PNG of a few
+    kilobytes can decode to gigapixels in the reader's browser. A ``ValueError`` it raises
+    refuses the document.
+
     Raises :class:`SvgError` if it is not well-formed XML, its root is not an SVG
-    ``<svg>``, or it declares entities.
+    ``<svg>``, it declares entities or ``check_raster`` refuses an embedded image.
     """
-    writer = _Writer()
+    writer = _Writer(check_raster)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.buffer_text = True
@@ -121,7 +129,8 @@ class _Writer:
     so that the output is not larger than the input.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, check_raster: Callable[[bytes], None] | None = None) -> None:
+        self.check_raster = check_raster
         self.parts: list[str] = []
         #: Per open element: its local name if written, "" if dropped or unwrapped.
         self.stack: list[str] = []
@@ -150,6 +159,10 @@ class _Writer:
             self.dropping += 1
             self.stack.append("")
             return
+        if local == "image" and self.check_raster is not None:
+            for name, value in attributes.items():
+                if name in _HREF_NAMES and _RASTER_DATA_RE.fullmatch(value.strip()):
+                    _check_raster(self.check_raster, value)
         if not self.stack:
             kept.insert(0, f' xmlns="{SVG_NS}" xmlns:xlink="{_XLINK_NS}"')
         self.stack.append(local)
@@ -192,11 +205,23 @@ class _Writer:
 
 
 _ROOT = f"{SVG_NS} svg"
+_HREF_NAMES = frozenset({"href", f"{_XLINK_NS} href"})
 _KEPT = {f"{SVG_NS} {name}": name for name in _ELEMENTS | _UNWRAPPED}
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTRIBUTE_ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 )
+
+
+def _check_raster(check: Callable[[bytes], None], uri: str) -> None:
+    try:
+        data = base64.b64decode(re.sub(r"\s", "", uri.partition(",")[2]), validate=True)
+    except binascii.Error:
+        raise SvgError("an <image> holds a data: URI that is not valid base64") from None
+    try:
+        check(data)
+    except ValueError as exc:
+        raise SvgError(f"an <image> it holds {exc}") from None
 
 
 def _attribute(element: str, name: str, value: str) -> str | None:

@@ -26,7 +26,7 @@ class RenderedHtml:
     text: str
     #: The folder the document's relative URLs resolve against (the brief's).
     base: Path
-    #: The only folders the PDF may read files from (the brief's and the template's).
+    #: The only folders the PDF may read files from: the template's (and its parents').
     allowed_roots: tuple[Path, ...]
     #: What the brief's language or the template lacked.
     warnings: list[str] = field(default_factory=list)
@@ -78,11 +78,13 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
         # itself or a range past the sandbox's cap fails this render, not osintkit.
         detail = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
         raise TemplateError(f"template {template.name}: {type(exc).__name__}: {detail}") from None
-    folder = loaded.path.parent
+    # The PDF may read the template's folders only: the figures are inlined already, and the
+    # brief's folder holds other briefs (restricted ones too) that a shared template must not
+    # attach to this report.
     return RenderedHtml(
         text,
-        folder,
-        (folder, *template.folders),
+        loaded.path.parent,
+        tuple(template.folders),
         context.language.warnings,
         print_css,
         created,

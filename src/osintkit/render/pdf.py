@@ -208,12 +208,26 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
         except Exception as exc:  # WeasyPrint raises many types; the CLI needs one.
             raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
     refused = [
-        f"refused to load {url}: only files under the brief's and the template's folders are read"
+        f"refused to load {url}: only files under the template's folder are read"
         for url in fetcher.refused
     ]
     # WeasyPrint's own complaint about the empty answer a refused URL got says no more.
     others = [w for w in warnings if not any(url in w for url in fetcher.refused)]
-    return PdfResult(data, len(document.pages), [*refused, *others], list(fetcher.served))
+    shown = [_shortened(w) for w in [*refused, *others]]
+    return PdfResult(data, len(document.pages), shown, list(fetcher.served))
+
+
+#: A ``data:`` URI long enough to drown the line that quotes it: a prefix says which it is.
+_LONG_DATA_URI_RE = re.compile(r"(data:[^\s'\"]{60})[^\s'\"]+", re.I)
+#: Any other warning is cut here (a URL of a file is shown whole below this).
+_MAX_WARNING = 2000
+
+
+def _shortened(warning: str) -> str:
+    """``warning`` with each long ``data:`` URI cut to a prefix: WeasyPrint quotes a
+    figure's whole URI, megabytes on one line of the terminal."""
+    warning = _LONG_DATA_URI_RE.sub(r"\1…", warning)
+    return warning if len(warning) <= _MAX_WARNING else warning[:_MAX_WARNING] + "…"
 
 
 #: A large base64 ``data:`` URI as an image's source, as the HTML carries its figures (in a

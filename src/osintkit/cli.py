@@ -472,7 +472,6 @@ def lint(
     in a brief or a series."""
     from rich.table import Table
 
-    from osintkit.errors import BriefErrors
     from osintkit.lint import RULES, lint_brief, unknown_rules
 
     catalogue = _load_catalogue(briefs, registry)
@@ -481,10 +480,7 @@ def lint(
         for name in unknown_rules(item):
             line = f"{item.path}: no lint rule {name!r} to switch off"
             err.print(f"[yellow]warning:[/] {_shown(line)}")
-        try:
-            findings.extend(lint_brief(item))
-        except BriefErrors as exc:
-            _print_errors(exc)
+        findings.extend(lint_brief(item))
     # One table a brief, titled with its file, so the location column stays short.
     for path in dict.fromkeys(f.path for f in findings):
         table = Table(title=_shown(path), title_justify="left", box=None, pad_edge=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from osintkit.errors import KeyPath, format_key_path
 from osintkit.fields import partial_date_range
-from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.loader import LoadedDocument
 from osintkit.markdown import find_citations
 from osintkit.models import markdown_fields
 from osintkit.tradecraft import SCALES, likelihood
@@ -67,9 +67,10 @@ class Finding:
 def lint_brief(loaded: LoadedBrief) -> list[Finding]:
     """Return what lint finds in a valid brief, minus the rules the brief or series turn off.
 
-    Raises :class:`BriefErrors` if the file can no longer be read.
+    Positions come from the document the brief was validated from: the file is not read
+    again (an editor's save in between would shift every line).
     """
-    document = load_yaml(loaded.path)
+    document = loaded.document
     disabled = {*loaded.brief.lint.disable, *loaded.series.lint.disable}
     findings = [
         finding

@@ -75,25 +75,40 @@ def find_citations(text: str) -> Iterator[Citation]:
     either. The parser gives line ranges, not offsets: each bracket is then found in the
     text from the start of its block on.
     """
-    line_starts = _line_starts(text)
-    cursor = 0
-    for block in _parser().parse(text):
-        if block.type != "inline" or not block.children:
-            continue
-        if block.map:
-            cursor = max(cursor, line_starts[min(block.map[0], len(line_starts) - 1)])
-        for token in block.children:
-            if token.type != "citation":
+    cursor = _Cursor(text)
+    for token in cursor.tokens("citation"):
+        offset = cursor.find(token.content)
+        if offset < 0:  # cannot happen for text the parser saw; keep the block start
+            offset = cursor.at
+        else:
+            cursor.at = offset + len(token.content)
+        for source_id, locator in token.meta["cites"]:
+            yield Citation(source_id, locator, offset)
+
+
+class _Cursor:
+    """Walks Markdown text in step with the parser's inline blocks, to find where each token
+    is written: the parser gives line ranges, not offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = _line_starts(text)
+        #: Where the next token's source is looked for: never before its block's first line.
+        self.at = 0
+
+    def tokens(self, kind: str) -> Iterator[Token]:
+        """Yield the inline tokens of ``kind``, moving the cursor to each one's block."""
+        for block in _parser().parse(self.text):
+            if block.type != "inline" or not block.children:
                 continue
-            offset = text.find(token.content, cursor)
-            while offset > 0 and _escaped(text, offset):
-                offset = text.find(token.content, offset + 1)
-            if offset < 0:  # cannot happen for text the parser saw; keep the block start
-                offset = cursor
-            else:
-                cursor = offset + len(token.content)
-            for source_id, locator in token.meta["cites"]:
-                yield Citation(source_id, locator, offset)
+            if block.map:
+                start = self.line_starts[min(block.map[0], len(self.line_starts) - 1)]
+                self.at = max(self.at, start)
+            yield from (token for token in block.children if token.type == kind)
+
+    def find(self, needle: str) -> int:
+        """The offset of ``needle`` from the cursor on, not escaped by a backslash; -1 if none."""
+        return _find_unescaped(self.text, needle, self.at)
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -143,24 +158,16 @@ def find_images(text: str) -> Iterator[Image]:
     not one, and ``src`` is the URL exactly as the renderer looks it up (percent-encoded,
     entities decoded, reference definitions applied).
     """
-    line_starts = _line_starts(text)
-    cursor = 0
-    for block in _parser().parse(text):
-        if block.type != "inline" or not block.children:
-            continue
-        if block.map:
-            cursor = max(cursor, line_starts[min(block.map[0], len(line_starts) - 1)])
-        for token in block.children:
-            if token.type != "image":
-                continue
-            offset = _find_unescaped(text, f"![{token.content}]", cursor)
-            if offset < 0:  # a label over several indented lines: its start is enough
-                offset = _find_unescaped(text, "![", cursor)
-            if offset < 0:
-                offset = cursor
-            else:
-                cursor = offset + 2
-            yield Image(str(token.attrGet("src") or ""), offset)
+    cursor = _Cursor(text)
+    for token in cursor.tokens("image"):
+        offset = cursor.find(f"![{token.content}]")
+        if offset < 0:  # a label over several indented lines: its start is enough
+            offset = cursor.find("![")
+        if offset < 0:
+            offset = cursor.at
+        else:
+            cursor.at = offset + 2
+        yield Image(str(token.attrGet("src") or ""), offset)
 
 
 def _find_unescaped(text: str, needle: str, start: int) -> int:

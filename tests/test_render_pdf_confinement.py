@@ -249,7 +249,7 @@ def test_a_warning_quotes_a_long_url_by_a_short_prefix(tmp_path: Path) -> None:
         f'<svg xmlns="http://www.w3.org/2000/svg"><image width="9" height="9" href="{uri}"/></svg>'
     )
     html = f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}">'
-    (warning,) = render_pdf(html, tmp_path, [tmp_path], limits=None).warnings
+    (warning,) = render_pdf(page(html, tmp_path), IN_PROCESS).warnings
     assert "data:image/png;base64,iVBORw0KGgp4" in warning
     assert len(warning) < 200, warning
 

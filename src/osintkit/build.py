@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
 from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
-from osintkit.loader import NotARegularFileError, read_regular_file
 from osintkit.output import (
     CHECKSUMS,
     LOCK_FILE,
@@ -39,6 +38,7 @@ from osintkit.output import (
     remove_stale_temporaries,
     write_atomic,
 )
+from osintkit.paths import NotARegularFileError, read_regular_file
 from osintkit.records import (
     IssueRecord,
     Malformed,

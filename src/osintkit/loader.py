@@ -16,9 +16,7 @@ Every failure of the parser itself, whatever the input, becomes a located BriefE
 from __future__ import annotations
 
 import bisect
-import os
 import re
-import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +38,7 @@ from osintkit.errors import (
     format_key_path,
     shortened,
 )
+from osintkit.paths import NotARegularFileError, read_regular_file
 
 #: A brief is a few dozen kilobytes; anything this large is a mistake or an attack.
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -472,25 +471,6 @@ def _describe(char: str) -> str:
     if category == "Cc":
         return f"the control character U+{code:04X}"
     return f"the non-character U+{code:04X}"  # U+FDD0–U+FDEF and the last two of each plane
-
-
-class NotARegularFileError(OSError):
-    """The path names a FIFO, a device or a socket, which is never read."""
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """Return at most ``limit + 1`` bytes of the regular file ``path`` (more than ``limit``
-    means it is larger).
-
-    The file is opened without blocking, so that a FIFO cannot hang the command before
-    fstat says what it is, and only a regular file is read (a device can be endless).
-    Raises :class:`NotARegularFileError`, or the ``OSError`` of opening or reading.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotARegularFileError(f"{path} is not a regular file (a FIFO or a device?)")
-        return handle.read(limit + 1)
 
 
 def _read_text(path: Path) -> str:

@@ -1,11 +1,15 @@
-"""Where a series' input files are: the registry's file name, and finding it above a brief.
+"""Where a series' input files are (the registry's file name, finding it above a brief), and
+reading an input file without letting a FIFO or a device hang the command.
 
-No osintkit imports and nothing heavy: the series model, validation, the catalogue, scaffold
-and preview all need these names, and each of those imports this module, never the others.
+No osintkit imports and nothing heavy: the series model, validation, the catalogue, scaffold,
+preview, the loader and build's no-op path all need these names, and each of those imports this
+module, never the others.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 #: The series registry's file name.
@@ -23,3 +27,22 @@ def find_registry(start: Path) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+class NotARegularFileError(OSError):
+    """The path names a FIFO, a device or a socket, which is never read."""
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Return at most ``limit + 1`` bytes of the regular file ``path`` (more than ``limit``
+    means it is larger).
+
+    The file is opened without blocking, so that a FIFO cannot hang the command before
+    fstat says what it is, and only a regular file is read (a device can be endless).
+    Raises :class:`NotARegularFileError`, or the ``OSError`` of opening or reading.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFileError(f"{path} is not a regular file (a FIFO or a device?)")
+        return handle.read(limit + 1)

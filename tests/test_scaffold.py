@@ -6,7 +6,6 @@ test_build.py; these are about the values a draft is made of.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,6 @@ from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
-
-
-@pytest.fixture
-def series_dir(tmp_path: Path) -> Path:
-    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
-    return folder
 
 
 def new(folder: Path, *options: str) -> tuple[int, str, str]:

@@ -296,6 +296,22 @@ def _png(blue: bool = False) -> bytes:
     )
 
 
+def test_build_prints_json_lines_for_numbers_given_twice(series_dir: Path, tmp_path: Path) -> None:
+    twin = series_dir / "twin.yaml"
+    shutil.copy(series_dir / "persian-files-29-2.yaml", twin)
+    code, stdout, stderr = invoke(
+        "build", str(series_dir), "--out", str(tmp_path / "site"), "--format", "json"
+    )
+    assert code == 1
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert sorted(Path(r["path"]).name for r in records) == ["persian-files-29-2.yaml", "twin.yaml"]
+    assert {(r["rule"], r["severity"], r["field"]) for r in records} == {
+        ("numbering", "error", "issue")
+    }
+    assert "nothing was built" in stderr
+    assert not list((tmp_path / "site").rglob("*.pdf"))
+
+
 def test_one_broken_brief_does_not_stop_the_others(series_dir: Path, tmp_path: Path) -> None:
     broken = series_dir / "persian-files-29-3.yaml"
     text = (series_dir / "persian-files-29-2.yaml").read_text(encoding="utf-8")

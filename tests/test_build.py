@@ -136,8 +136,8 @@ def test_validate_catches_a_number_given_twice_and_warns_of_a_gap(series_dir: Pa
     original = series_dir / "persian-files-29-2.yaml"
     line = original.read_text(encoding="utf-8").splitlines().index("issue: 2") + 1
     message = "issue: persian-files volume 29 issue 2 is also the number of"
-    assert f"{twin}:{line}:1: {message} {original}" in lines
-    assert f"{original}:{line}:1: {message} {twin}" in lines
+    assert f"{twin}:{line}:1: error: {message} {original} [numbering]" in lines
+    assert f"{original}:{line}:1: error: {message} {twin} [numbering]" in lines
     assert any("persian-files volume 29: no brief for issues 3, 4" in line for line in lines)
 
 
@@ -296,6 +296,22 @@ def _png(blue: bool = False) -> bytes:
     )
 
 
+def test_build_prints_json_lines_for_numbers_given_twice(series_dir: Path, tmp_path: Path) -> None:
+    twin = series_dir / "twin.yaml"
+    shutil.copy(series_dir / "persian-files-29-2.yaml", twin)
+    code, stdout, stderr = invoke(
+        "build", str(series_dir), "--out", str(tmp_path / "site"), "--format", "json"
+    )
+    assert code == 1
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert sorted(Path(r["path"]).name for r in records) == ["persian-files-29-2.yaml", "twin.yaml"]
+    assert {(r["rule"], r["severity"], r["field"]) for r in records} == {
+        ("numbering", "error", "issue")
+    }
+    assert "nothing was built" in stderr
+    assert not list((tmp_path / "site").rglob("*.pdf"))
+
+
 def test_one_broken_brief_does_not_stop_the_others(series_dir: Path, tmp_path: Path) -> None:
     broken = series_dir / "persian-files-29-3.yaml"
     text = (series_dir / "persian-files-29-2.yaml").read_text(encoding="utf-8")
@@ -307,7 +323,7 @@ def test_one_broken_brief_does_not_stop_the_others(series_dir: Path, tmp_path: P
     assert code == 1
     assert "1 built, 0 unchanged, 1 failed" in stdout
     line = broken.read_text(encoding="utf-8").splitlines().index("volume: x") + 1
-    assert f"error: {broken}:{line}:9: volume: input should be a valid integer" in (
+    assert f"{broken}:{line}:9: error: volume: input should be a valid integer [schema]" in (
         stderr.splitlines()
     )
     assert (site / "persian-files" / "persian-files-29-2.pdf").is_file()
@@ -685,7 +701,8 @@ def test_a_full_disk_ends_in_the_table_and_one_error(
     else:  # full from the start: every brief fails, each with its line
         assert "0 built, 0 unchanged, 1 failed" in result.stdout
         lines = result.stderr.splitlines()
-        assert lines[0].startswith(f"error: {small_dir / 'a.yaml'}: cannot write {site}")
+        assert lines[0].startswith(f"{small_dir / 'a.yaml'}: error: cannot write {site}")
+        assert lines[0].endswith("No space left on device [output]")
         assert lines[-1].endswith("No space left on device") and len(lines) == 2
     monkeypatch.setattr(os, "fsync", real_fsync)
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site))
@@ -932,8 +949,8 @@ def test_a_worker_killed_mid_render_fails_its_brief_only(slow_dir: Path, tmp_pat
     assert process.returncode == 1, stderr.decode()
     assert "1 built, 0 unchanged, 1 failed" in stdout.decode()
     assert stderr.decode().splitlines() == [
-        f"error: {slow_dir / 'b.yaml'}: PDF rendering failed: its worker process stopped "
-        "unexpectedly (exit code -9)"
+        f"{slow_dir / 'b.yaml'}: error: PDF rendering failed: its worker process stopped "
+        "unexpectedly (exit code -9) [render]"
     ]
 
 

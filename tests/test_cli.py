@@ -58,7 +58,7 @@ def test_validate_a_folder_and_a_missing_file(brief_dir: Path) -> None:
     result = runner.invoke(app, ["validate", str(brief_dir), str(brief_dir / "nope.yaml")])
     assert result.exit_code == 1
     assert "minimal.yaml" in result.stdout
-    assert f"{brief_dir / 'nope.yaml'}: no such file" in result.stderr
+    assert f"{brief_dir / 'nope.yaml'}: error: no such file [file]" in result.stderr
 
 
 def test_validate_prints_a_screenful_for_a_brief_of_duplicate_keys(brief_dir: Path) -> None:
@@ -69,10 +69,10 @@ def test_validate_prints_a_screenful_for_a_brief_of_duplicate_keys(brief_dir: Pa
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 52, lines[-3:]
-    assert lines[0] == f"{broken}:1:8: a: duplicate key (first given at line 1)"
+    assert lines[0] == f"{broken}:1:8: error: a: duplicate key (first given at line 1) [yaml]"
     assert lines[-2:] == [
-        f"{broken}: … and 3949 more problems",
-        "3999 problems in 1 file (0 valid)",
+        f"{broken}: error: … and 3949 more problems",
+        "3999 errors, 0 warnings in 1 file (0 valid)",
     ]
 
 

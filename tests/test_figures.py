@@ -44,7 +44,7 @@ def at(text: str, needle: str, start: int = 0) -> str:
 def problems(path: Path) -> list[str]:
     with pytest.raises(BriefErrors) as caught:
         load_brief(path)
-    return [str(e) for e in caught.value.errors]
+    return [e.located for e in caught.value.errors]
 
 
 def test_local_images_are_read_and_typed_by_their_content(

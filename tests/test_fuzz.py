@@ -27,7 +27,7 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
-from osintkit.errors import BriefError, BriefErrors, MoreProblems, TemplateError
+from osintkit.errors import BriefErrors, Diagnostic, MoreProblems, TemplateError
 from osintkit.loader import parse_yaml
 from osintkit.markdown import CitationIndex, find_citations, find_too_deep, render_markdown
 from osintkit.render.html import render_html
@@ -88,7 +88,7 @@ def _lines(path: Path) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
-def assert_well_formed(error: BriefError) -> None:
+def assert_well_formed(error: Diagnostic) -> None:
     """One printable line, located inside the file it names (the line that counts the problems
     past the cap names only the file)."""
     text = str(error)

@@ -19,8 +19,8 @@ from ruamel.yaml.reader import Reader
 from osintkit.errors import (
     MAX_PROBLEMS,
     QUOTE_LIMIT,
-    BriefError,
     BriefErrors,
+    Diagnostic,
     MoreProblems,
     merge,
 )
@@ -43,13 +43,13 @@ def problems(text: str) -> list[str]:
     """Return the messages parse_yaml raises for ``text``; fail if it raises nothing."""
     with pytest.raises(BriefErrors) as caught:
         parse_yaml(text, PATH)
-    return [str(e) for e in caught.value.errors]
+    return [e.located for e in caught.value.errors]
 
 
 def file_problems(path: Path) -> list[str]:
     with pytest.raises(BriefErrors) as caught:
         load_yaml(path)
-    return [str(e) for e in caught.value.errors]
+    return [e.located for e in caught.value.errors]
 
 
 def position_of(text: str, needle: str) -> tuple[int, int]:
@@ -556,7 +556,7 @@ def test_problems_past_the_cap_are_counted_in_one_line() -> None:
     text = "".join("a: 1\n" for _ in range(MAX_PROBLEMS + 151))
     with pytest.raises(BriefErrors) as caught:
         parse_yaml(text, PATH)
-    lines = [str(e) for e in caught.value.errors]
+    lines = [e.located for e in caught.value.errors]
     assert len(lines) == MAX_PROBLEMS + 1
     assert lines[0] == "brief.yaml:2:1: a: duplicate key (first given at line 1)"
     assert lines[MAX_PROBLEMS - 1].startswith(f"brief.yaml:{MAX_PROBLEMS + 1}:1: a: duplicate")
@@ -567,11 +567,11 @@ def test_problems_past_the_cap_are_counted_in_one_line() -> None:
 def test_capped_lists_merge_by_adding_their_counts() -> None:
     other = Path("series.yaml")
     groups = [
-        BriefErrors(BriefError(p, i + 1, 1, "", "x") for i in range(MAX_PROBLEMS + n))
+        BriefErrors(Diagnostic(p, i + 1, 1, "", "yaml", "x") for i in range(MAX_PROBLEMS + n))
         for p, n in ((PATH, 3), (other, 1), (PATH, 4))
     ]
     merged = merge(groups)
-    assert [str(e) for e in merged.errors if isinstance(e, MoreProblems)] == [
+    assert [e.located for e in merged.errors if isinstance(e, MoreProblems)] == [
         "brief.yaml: … and 57 more problems",  # 3 + 4 counted, and the second list's first 50
         "series.yaml: … and 1 more problem",
     ]

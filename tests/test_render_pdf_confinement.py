@@ -175,8 +175,9 @@ def test_a_brief_s_images_outside_its_folder_are_errors_and_nothing_is_read(
     line = 1 + text[: text.index("  ![ok](inside.png)")].count("\n")
     message = "lies outside the brief's folder: only files under it are read"
     errors = " ".join(result.stderr.split())
-    assert f"{brief}:{line}:3: geopolitical_context: figure '../../secret.png' {message}" in errors
-    assert f"{brief}:{line}:27: geopolitical_context: figure 'link.png' {message}" in errors
+    where, field = f"{brief}:{line}", "error: geopolitical_context: figure"
+    assert f"{where}:3: {field} '../../secret.png' {message} [figure]" in errors
+    assert f"{where}:27: {field} 'link.png' {message} [figure]" in errors
     assert not out.exists()
     assert SECRET.decode() not in result.output
 

@@ -33,7 +33,7 @@ def issn_error(issn: Any) -> str:
 def registry_problems(path: Path) -> list[str]:
     with pytest.raises(BriefErrors) as caught:
         load_registry(path)
-    return [str(e) for e in caught.value.errors]
+    return [e.located for e in caught.value.errors]
 
 
 # --- check digits -----------------------------------------------------------------------------

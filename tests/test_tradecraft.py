@@ -123,7 +123,7 @@ def brief_with(make_brief: MakeBrief, **values: str) -> Path:
 def problems(path: Path) -> list[str]:
     with pytest.raises(BriefErrors) as caught:
         load_brief(path)
-    return [str(error).split(": ", 1)[1] for error in caught.value.errors]
+    return [error.located.split(": ", 1)[1] for error in caught.value.errors]
 
 
 def test_a_brief_with_every_tradecraft_field_is_valid(make_brief: MakeBrief) -> None:

@@ -42,7 +42,7 @@ def at(text: str, needle: str) -> str:
 def problems(path: Path) -> list[str]:
     with pytest.raises(BriefErrors) as caught:
         load_brief(path)
-    return [str(e) for e in caught.value.errors]
+    return [e.located for e in caught.value.errors]
 
 
 # --- valid briefs -----------------------------------------------------------------------------
@@ -649,7 +649,7 @@ def test_a_broken_registry_s_problems_are_capped_with_the_brief_s(
     )
     with pytest.raises(BriefErrors) as caught:
         load_brief(path)
-    tails = [str(e) for e in caught.value.errors if not e.line]
+    tails = [e.located for e in caught.value.errors if not e.line]
     assert tails == [f"{path}: … and 10 more problems", f"{registry}: … and 20 more problems"]
 
 

@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_brief": "osintkit.validation",
     "LoadedBrief": "osintkit.validation",
-    "BriefError": "osintkit.errors",
+    "Diagnostic": "osintkit.errors",
     "BriefErrors": "osintkit.errors",
     "OsintkitError": "osintkit.errors",
     "find_template": "osintkit.templates",
@@ -41,8 +41,8 @@ _EXPORTS = {
 }
 
 __all__ = [
-    "BriefError",
     "BriefErrors",
+    "Diagnostic",
     "LoadedBrief",
     "OsintkitError",
     "PdfOptions",
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from osintkit.errors import BriefError, BriefErrors, OsintkitError
+    from osintkit.errors import BriefErrors, Diagnostic, OsintkitError
     from osintkit.output import PdfVariant
     from osintkit.render.html import RenderedHtml, render_html
     from osintkit.render.pdf import PdfOptions, render_pdf

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from osintkit import __version__
 from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
-from osintkit.errors import BriefError, BriefErrors, OsintkitError, OutputError
+from osintkit.errors import (
+    BriefErrors,
+    Diagnostic,
+    OsintkitError,
+    OutputError,
+    RenderError,
+    TemplateError,
+)
 from osintkit.output import (
     CHECKSUMS,
     LOCK_FILE,
@@ -114,8 +121,8 @@ class BuildOutcome:
 
     brief_path: Path
     status: Status
-    #: The first problem, for a failed brief.
-    message: str = ""
+    #: What made a brief fail, located; empty for a built or skipped one.
+    problems: list[Diagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     #: The brief's catalogue entry (number, title, date, files), for built and skipped briefs.
@@ -134,7 +141,7 @@ class BuildResult:
 
     outcomes: list[BuildOutcome] = field(default_factory=list)
     #: Numbers given twice: found before anything is built, and nothing is.
-    problems: list[BriefError] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False
     #: Why the catalogue, feeds or checksums could not be written (a full disk), if they could not.
     error: str = ""
@@ -315,7 +322,7 @@ def _build(
             pending.append(_prepare(path, options, hashes))
         except (BriefErrors, OsintkitError) as exc:
             manifest.records.pop(key, None)
-            result.outcomes.append(BuildOutcome(path, "failed", message=_first_line(exc, path)))
+            result.outcomes.append(BuildOutcome(path, "failed", problems=_problems(exc, path)))
             continue
         numbers[path] = pending[-1].number
 
@@ -521,7 +528,7 @@ def _render_all(
                 outcome = BuildOutcome(
                     item.path,
                     "failed",
-                    message=f"{item.path}: PDF rendering failed: {outcome.message}",
+                    problems=[_failed_render(item.path, outcome.message)],
                     restricted=item.restricted,
                     folder=options.root(item.restricted) / item.number[0],
                 )
@@ -551,7 +558,7 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
         return BuildOutcome(
             path,
             "failed",
-            message=_first_line(exc, path),
+            problems=_problems(exc, path),
             seconds=time.perf_counter() - started,
             restricted=item.restricted,
             folder=out_dir,
@@ -841,14 +848,26 @@ def _key(path: Path) -> str:
     return os.fspath(path.resolve())
 
 
-def _first_line(exc: Exception, path: Path) -> str:
-    """The first problem, located: ``path:line:col: field: message`` for a brief's own."""
+#: The rule of a failure that is not a brief's own problem, by the error's kind.
+_FAILURE_RULES: list[tuple[type[Exception], str]] = [
+    (TemplateError, "template"),
+    (RenderError, "render"),
+    (OutputError, "output"),
+]
+
+
+def _problems(exc: Exception, path: Path) -> list[Diagnostic]:
+    """Why ``path`` failed: a brief's own problems, located, or one line for anything else."""
     if isinstance(exc, BriefErrors) and exc.errors:
-        first = str(exc.errors[0])
-        more = exc.count - 1
-        return first + (f" (and {more} more)" if more else "")
+        return exc.errors
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"{path}: {text}"
+    rule = next((rule for kind, rule in _FAILURE_RULES if isinstance(exc, kind)), "build")
+    return [Diagnostic(path, 0, 0, "", rule, text)]
+
+
+def _failed_render(path: Path, why: str) -> Diagnostic:
+    """A worker that died rendering ``path`` (killed, out of memory)."""
+    return Diagnostic(path, 0, 0, "", "render", f"PDF rendering failed: {why}")
 
 
 def _plain_text(markdown_text: str, limit: int = 400) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osintkit.errors import BriefError, BriefErrors
+from osintkit.errors import BriefErrors, Diagnostic
 from osintkit.paths import BRIEF_SUFFIXES, REGISTRY_FILE_NAME
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def brief_paths(paths: Iterable[Path]) -> list[Path]:
             if p.suffix in BRIEF_SUFFIXES and p.name != REGISTRY_FILE_NAME and p.is_file()
         )
         if not briefs:
-            raise BriefErrors.single(path, "no briefs (*.yaml) in this folder")
+            raise BriefErrors.single(path, "no briefs (*.yaml) in this folder", rule="file")
         found.extend(briefs)
     return found
 
@@ -52,7 +52,7 @@ class Catalogue:
     #: Each brief that failed to load, with its own problems.
     failures: list[BriefErrors] = field(default_factory=list)
     #: Problems of the catalogue as a whole: numbers given twice.
-    problems: list[BriefError] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     #: Holes in a volume's numbering: worth a look, not an error.
     warnings: list[str] = field(default_factory=list)
 
@@ -89,7 +89,7 @@ def number_of(item: LoadedBrief) -> Number:
 
 def duplicate_numbers(
     numbers: dict[Path, Number], position: Callable[[Path], tuple[int, int]] | None = None
-) -> list[BriefError]:
+) -> list[Diagnostic]:
     """One error per brief that shares its number with another, naming the others."""
     by_number: dict[Number, list[Path]] = defaultdict(list)
     for path, number in numbers.items():
@@ -102,11 +102,12 @@ def duplicate_numbers(
             others = ", ".join(str(p) for p in paths if p != path)
             line, column = position(path) if position else (0, 0)
             problems.append(
-                BriefError(
+                Diagnostic(
                     path,
                     line,
                     column,
                     "issue",
+                    "numbering",
                     f"{series} volume {volume} issue {issue} is also the number of {others}",
                 )
             )

@@ -17,12 +17,13 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from osintkit import __version__
+from osintkit.diagnostics import FORMATTERS, RULES, summary
 from osintkit.errors import printable
 from osintkit.output import FORMATS, PdfVariant
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue
-    from osintkit.errors import BriefErrors
+    from osintkit.errors import BriefErrors, Diagnostic
     from osintkit.validation import LoadedBrief
 
 
@@ -167,6 +168,24 @@ MemoryLimitOption = Annotated[
     ),
 ]
 
+
+def _diagnostic_format(value: str) -> str:
+    # The choices come from diagnostics.FORMATTERS: a new format needs no change here.
+    if value not in FORMATTERS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATTERS)}, not {value!r}")
+    return value
+
+
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        callback=_diagnostic_format,
+        help=f"How problems are printed: {', '.join(FORMATTERS)} (JSON lines, SARIF 2.1.0, "
+        "GitHub workflow commands).",
+    ),
+]
+
 RegistryOption = Annotated[
     Path | None,
     typer.Option(
@@ -179,34 +198,32 @@ RegistryOption = Annotated[
 def validate(
     briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
     registry: RegistryOption = None,
+    output_format: FormatOption = "text",
 ) -> None:
     """Check briefs against the schema and the series registry; list every problem.
 
     Briefs checked together are a catalogue: two with one series/volume/issue are an error,
     a hole in a volume's numbering a warning.
     """
-    catalogue = _load_catalogue(briefs, registry)
+    catalogue = _load_catalogue(briefs, registry, output_format)
     duplicated = {problem.path for problem in catalogue.problems}
-    for item in catalogue.briefs:
-        if item.path in duplicated:
-            continue
-        b = item.brief
-        out.print(
-            f"[green]✓[/] {_shown(item.path)}  "
-            f"[dim]{_shown(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
-        )
-    for problem in catalogue.problems:
-        err.print(str(problem), markup=False)
+    if output_format == "text":
+        for item in catalogue.briefs:
+            if item.path in duplicated:
+                continue
+            b = item.brief
+            out.print(
+                f"[green]✓[/] {_shown(item.path)}  "
+                f"[dim]{_shown(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
+            )
+    problems = [e for f in catalogue.failures for e in f.errors] + catalogue.problems
+    _print_diagnostics(problems, output_format, RULES, err)
     for warning in catalogue.warnings:
-        err.print(f"[yellow]warning:[/] {_shown(warning)}")
+        err.print(f"[yellow]warning:[/] {_shown(warning)} [numbering]")
     if not catalogue.ok:
-        problems = sum(f.count for f in catalogue.failures) + len(catalogue.problems)
-        files = len(catalogue.failures) + len(duplicated)
         valid = len(catalogue.briefs) - len(duplicated)
-        err.print(
-            f"[red]{problems} problem{'s' * (problems != 1)} in {files} "
-            f"file{'s' * (files != 1)}[/] ({valid} valid)"
-        )
+        files = len(catalogue.briefs) + len(catalogue.failures)
+        err.print(f"[red]{summary(problems, files)}[/] ({valid} valid)")
         raise typer.Exit(1)
 
 
@@ -260,7 +277,7 @@ def render(
         err.print("[red]interrupted[/] while checking the briefs; nothing was written")
         raise typer.Exit(130) from None
     if failures:
-        _fail_summary(failures, len(loaded), nothing_written=True)
+        _failsummary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
 
     failed = 0
@@ -338,6 +355,7 @@ def build(
     registry: RegistryOption = None,
     time_limit: TimeLimitOption = 60.0,
     memory_limit: MemoryLimitOption = 2048,
+    output_format: FormatOption = "text",
 ) -> None:
     """Render every brief into a site with its catalogue, feeds and SHA256SUMS.
 
@@ -405,7 +423,7 @@ def build(
         err.print(f"[red]error:[/] {_shown(exc)}")
         raise typer.Exit(2) from None
     except BriefErrors as exc:
-        _print_errors(exc)
+        _print_errors(exc, output_format)
         raise typer.Exit(1) from None
     except OsintkitError as exc:
         err.print(f"[red]error:[/] {_shown(exc)}")
@@ -417,9 +435,11 @@ def build(
     finally:
         stop_progress()
     if result.problems:
-        for problem in result.problems:
-            err.print(str(problem), markup=False)
-        err.print("[red]numbers given twice[/]; nothing was built")
+        _print_diagnostics(result.problems, output_format, RULES, err)
+        files = len({p.path for p in result.problems})
+        err.print(
+            f"[red]numbers given twice[/] ({summary(result.problems, files)}); nothing was built"
+        )
         raise typer.Exit(1)
     table = Table(box=None, pad_edge=False)
     table.add_column("brief", overflow="fold")
@@ -438,18 +458,18 @@ def build(
         else:
             where = "public"
         table.add_row(_shown(outcome.brief_path), status, where, seconds)
-    out.print(table)
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            # In full, one line each: a table column would cut the file:line:col off.
-            err.print(f"error: {outcome.message}", markup=False)
+    # Past the table, one line each: a table column would cut the file:line:col off. With a
+    # --format for tools, standard output holds their diagnostics only.
+    (out if output_format == "text" else err).print(table)
+    problems = [p for o in outcomes for p in o.problems]
+    _print_diagnostics(problems, output_format, RULES, err)
     counts = {
         s: sum(o.status == s for o in result.outcomes) for s in ("built", "skipped", "failed")
     }
     restricted_index = ""
     if any(o.restricted and o.status != "failed" for o in result.outcomes):
         restricted_index = f", restricted → {_shown(options.restricted_out)}/index.html"
-    out.print(
+    (out if output_format == "text" else err).print(
         f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
         f"→ {_shown(out_dir)}/index.html{restricted_index}"
     )
@@ -466,36 +486,32 @@ def lint(
         bool, typer.Option("--strict", help="Fail (exit 1) on any finding, not only on errors.")
     ] = False,
     registry: RegistryOption = None,
+    output_format: FormatOption = "text",
 ) -> None:
     """Check tradecraft: uncited sources and paragraphs, vague hedges, contradicted
     probabilities, dates after the brief's. Switch rules off with `lint: {disable: [...]}`
     in a brief or a series."""
-    from rich.table import Table
+    from osintkit.lint import RULES as LINT_RULES
+    from osintkit.lint import lint_brief, unknown_rules
 
-    from osintkit.lint import RULES, lint_brief, unknown_rules
-
-    catalogue = _load_catalogue(briefs, registry)
+    catalogue = _load_catalogue(briefs, registry, output_format)
+    problems = [e for f in catalogue.failures for e in f.errors]
     findings = []
     for item in catalogue.briefs:
         for name in unknown_rules(item):
             line = f"{item.path}: no lint rule {name!r} to switch off"
             err.print(f"[yellow]warning:[/] {_shown(line)}")
         findings.extend(lint_brief(item))
-    # One table a brief, titled with its file, so the location column stays short.
-    for path in dict.fromkeys(f.path for f in findings):
-        table = Table(title=_shown(path), title_justify="left", box=None, pad_edge=False)
-        table.add_column("line:col", no_wrap=True)
-        table.add_column("rule", no_wrap=True)
-        table.add_column("finding", overflow="fold")
-        for finding in (f for f in findings if f.path == path):
-            table.add_row(
-                f"{finding.line}:{finding.column}", _shown(finding.rule), _shown(finding.message)
-            )
-        out.print(table)
-    checked = len(catalogue.briefs)
-    out.print(
-        f"{len(findings)} finding{'s' * (len(findings) != 1)} in {checked} "
-        f"brief{'s' * (checked != 1)} ({len(RULES)} rules)"
+    rules = {**RULES, **LINT_RULES}
+    if output_format == "text":
+        # As before: a brief that failed to load on standard error, findings on standard output.
+        _print_diagnostics(problems, output_format, rules, err)
+        _print_diagnostics(findings, output_format, rules, out)
+    else:
+        _print_diagnostics(problems + findings, output_format, rules, out)
+    files = len(catalogue.briefs) + len(catalogue.failures)
+    (out if output_format == "text" else err).print(
+        f"{summary(problems + findings, files)} ({len(LINT_RULES)} rules)"
     )
     if catalogue.failures or (strict and findings):
         raise typer.Exit(1)
@@ -655,24 +671,32 @@ def _expand(paths: list[Path]) -> list[Path]:
         raise typer.Exit(1) from None
 
 
-def _load_catalogue(paths: list[Path], registry: Path | None) -> Catalogue:
-    """Load every brief of ``paths``, printing each one's problems; exit 1 if none can be."""
+def _load_catalogue(paths: list[Path], registry: Path | None, output_format: str) -> Catalogue:
+    """Load every brief of ``paths``; exit 1, the problem printed, for a folder without any."""
     from osintkit.catalogue import load_catalogue
     from osintkit.errors import BriefErrors
 
     try:
-        catalogue = load_catalogue(paths, registry)
+        return load_catalogue(paths, registry)
     except BriefErrors as exc:
-        _print_errors(exc)
+        _print_errors(exc, output_format)
         raise typer.Exit(1) from None
-    for failure in catalogue.failures:
-        _print_errors(failure)
-    return catalogue
 
 
-def _print_errors(errors: BriefErrors) -> None:
-    for error in errors.errors:
-        err.print(str(error), markup=False)
+def _print_errors(errors: BriefErrors, output_format: str = "text") -> None:
+    _print_diagnostics(errors.errors, output_format, RULES, err)
+
+
+def _print_diagnostics(
+    diagnostics: list[Diagnostic], output_format: str, rules: dict[str, str], text_to: Console
+) -> None:
+    """Print ``diagnostics`` in ``output_format``: text to ``text_to``, a tool's format to
+    standard output (nothing at all for an empty SARIF run is wrong: it says "no results")."""
+    if not diagnostics and output_format != "sarif":
+        return
+    console = text_to if output_format == "text" else out
+    for line in FORMATTERS[output_format](diagnostics, rules, None):
+        console.print(line, markup=False)
 
 
 def _reference_brief() -> Path:
@@ -702,7 +726,7 @@ def _load_all(
     return loaded, failures
 
 
-def _fail_summary(
+def _failsummary(
     failures: list[BriefErrors], valid: int, nothing_written: bool = False
 ) -> NoReturn:
     problems = sum(f.count for f in failures)

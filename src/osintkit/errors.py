@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 #: A path into a YAML document: mapping keys and sequence indexes, outermost first.
 KeyPath = tuple[str | int, ...]
@@ -69,23 +70,47 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+#: How much a diagnostic matters: an error fails the command, a warning is worth a look.
+Severity = Literal["error", "warning"]
+
+
 @dataclass(frozen=True, slots=True)
-class BriefError:
-    """One problem in one file, at a 1-based line and column (0 when not known)."""
+class Diagnostic:
+    """One problem in one file, at a 1-based line and column (0 when not known).
+
+    ``field`` is the key path the problem is about ("" for the file as a whole); ``rule`` a
+    short name of the check that found it ("schema", "citation", "uncited-source", …), given
+    where the problem is found. Every command prints these, and only these, through
+    :mod:`osintkit.diagnostics`.
+    """
 
     path: Path
     line: int
     column: int
     field: str
+    rule: str
     message: str
+    severity: Severity = "error"
+
+    @property
+    def text(self) -> str:
+        """The message with its field in front: ``background: citation … names no source``."""
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+    @property
+    def located(self) -> str:
+        """``path:line:col: field: message``, one printable line: the problem where another
+        message quotes it (a template's broken YAML in a TemplateError)."""
+        return printable(f"{self._where}: {self.text}")
+
+    @property
+    def _where(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}" if self.line else f"{self.path}"
 
     def __str__(self) -> str:
-        """One line, ``path:line:col: field: message``; whatever a brief holds cannot break it."""
-        where = f"{self.path}:{self.line}:{self.column}" if self.line else f"{self.path}"
-        text = (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
-        return printable(text)
+        """One line, ``path:line:col: error: field: message [rule]``; unbreakable by a brief."""
+        rule = f" [{self.rule}]" if self.rule else ""
+        return printable(f"{self._where}: {self.severity}: {self.text}{rule}")
 
 
 class OsintkitError(Exception):
@@ -93,7 +118,7 @@ class OsintkitError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class MoreProblems(BriefError):
+class MoreProblems(Diagnostic):
     """The last line of a file's problems when there are more than MAX_PROBLEMS of them."""
 
     count: int = 0
@@ -101,26 +126,27 @@ class MoreProblems(BriefError):
     @classmethod
     def counting(cls, path: Path, count: int) -> MoreProblems:
         """Stand for ``count`` problems of ``path`` that were counted but not located."""
-        return cls(path, 0, 0, "", f"… and {count} more problem{'s' * (count != 1)}", count)
+        more = f"… and {count} more problem{'s' * (count != 1)}"
+        return cls(path, 0, 0, "", "", more, "error", count)
 
 
 class BriefErrors(OsintkitError):
-    """A brief (or a registry) is invalid; carries the problems found, in file order.
+    """A brief (or a registry) is invalid; carries its diagnostics, in file order.
 
     At most MAX_PROBLEMS a file: a :class:`MoreProblems` line counts the rest, so that every
     list of problems, however made, prints in a screenful. Problems given again (as a brief's
     list takes in its registry's) are capped once, with their counts added up.
     """
 
-    def __init__(self, errors: Iterable[BriefError]) -> None:
-        problems: dict[Path, list[BriefError]] = {}
+    def __init__(self, errors: Iterable[Diagnostic]) -> None:
+        problems: dict[Path, list[Diagnostic]] = {}
         more: dict[Path, int] = {}
         for error in errors:
             if isinstance(error, MoreProblems):
                 more[error.path] = more.get(error.path, 0) + error.count
             else:
                 problems.setdefault(error.path, []).append(error)
-        self.errors: list[BriefError] = []
+        self.errors: list[Diagnostic] = []
         for path in sorted({*problems, *more}, key=str):
             found = sorted(problems.get(path, []), key=lambda e: (e.line, e.column, e.field))
             self.errors.extend(found[:MAX_PROBLEMS])
@@ -135,9 +161,11 @@ class BriefErrors(OsintkitError):
         return sum(e.count if isinstance(e, MoreProblems) else 1 for e in self.errors)
 
     @classmethod
-    def single(cls, path: Path, message: str, line: int = 0, column: int = 0) -> BriefErrors:
-        """Return a BriefErrors holding one file-level problem."""
-        return cls([BriefError(path, line, column, "", message)])
+    def single(
+        cls, path: Path, message: str, line: int = 0, column: int = 0, *, rule: str
+    ) -> BriefErrors:
+        """Return a BriefErrors holding one file-level problem found by ``rule``."""
+        return cls([Diagnostic(path, line, column, "", rule, message)])
 
 
 class TemplateError(OsintkitError):

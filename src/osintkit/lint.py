@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-from osintkit.errors import KeyPath, format_key_path
+from osintkit.errors import Diagnostic, KeyPath, format_key_path
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument
 from osintkit.markdown import find_citations
@@ -50,21 +48,7 @@ _STOPWORDS = frozenset((
 ))  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem lint found."""
-
-    path: Path
-    line: int
-    column: int
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.rule}: {self.message}"
-
-
-def lint_brief(loaded: LoadedBrief) -> list[Finding]:
+def lint_brief(loaded: LoadedBrief) -> list[Diagnostic]:
     """Return what lint finds in a valid brief, minus the rules the brief or series turn off.
 
     Positions come from the document the brief was validated from: the file is not read
@@ -93,10 +77,10 @@ def _at(
     rule: str,
     message: str,
     offset: int | None = None,
-) -> Finding:
+) -> Diagnostic:
     line, column = document.locate(key_path, offset)
     where = format_key_path(key_path)
-    return Finding(loaded.path, line, column, rule, f"{where}: {message}")
+    return Diagnostic(loaded.path, line, column, where, rule, message, "warning")
 
 
 def _prose(document: LoadedDocument) -> Iterator[tuple[KeyPath, str]]:
@@ -104,7 +88,7 @@ def _prose(document: LoadedDocument) -> Iterator[tuple[KeyPath, str]]:
     return markdown_fields(document.data)
 
 
-def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     cited = {c.source_id for _, text in _prose(document) for c in find_citations(text)}
     cited |= {e.source for e in loaded.brief.timeline if e.source}
     for i, source in enumerate(loaded.brief.sources):
@@ -115,7 +99,7 @@ def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[
             )  # fmt: skip
 
 
-def _uncited_paragraphs(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+def _uncited_paragraphs(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     for key in ("background", "geopolitical_context"):
         text: str = getattr(loaded.brief, key)
         for offset, paragraph in _paragraphs(text):
@@ -136,7 +120,7 @@ def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
             yield match.start() + (len(block) - len(block.lstrip())), stripped
 
 
-def _vague_hedges(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+def _vague_hedges(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     fields: list[tuple[KeyPath, str]] = [(("executive_summary",), loaded.brief.executive_summary)]
     fields += [
         (("key_judgements", i, "text"), kj.text) for i, kj in enumerate(loaded.brief.key_judgements)
@@ -150,7 +134,7 @@ def _vague_hedges(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Fin
             )  # fmt: skip
 
 
-def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     scale = SCALES[loaded.series.likelihood_scale]
     terms = sorted(
         ((name, entry) for entry in scale for name in entry.names()), key=lambda t: -len(t[0])
@@ -191,7 +175,7 @@ def _sentences(text: str) -> Iterator[tuple[int, str]]:
             yield match.start(), match.group(0)
 
 
-def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Finding]:
+def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     brief = loaded.brief
     day = brief.date
     for i, event in enumerate(brief.timeline):

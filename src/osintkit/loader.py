@@ -10,7 +10,7 @@ constructor for Python objects, so that it can:
 * refuse text that is not text: a lone surrogate or a control character written as an escape
   (``"\\uD800"``, ``"\\x1b"``) would otherwise reach the report and break its UTF-8 writer.
 
-Every failure of the parser itself, whatever the input, becomes a located BriefError.
+Every failure of the parser itself, whatever the input, becomes a located Diagnostic.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from ruamel.yaml.scanner import Scanner, ScannerError
 
 from osintkit.errors import (
     QUOTE_LIMIT,
-    BriefError,
     BriefErrors,
+    Diagnostic,
     KeyPath,
     format_key_path,
     shortened,
@@ -234,7 +234,7 @@ def parse_yaml(text: str, path: Path) -> LoadedDocument:
     lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
     if lines > MAX_LINES:
         message = f"the file has more than {MAX_LINES} lines; a brief never does"
-        raise BriefErrors.single(path, message, MAX_LINES + 1, 1)
+        raise BriefErrors.single(path, message, MAX_LINES + 1, 1, rule="yaml")
     yaml = YAML(typ="safe", pure=True)
     yaml.Reader = _Reader
     yaml.Scanner = _Scanner
@@ -247,32 +247,34 @@ def parse_yaml(text: str, path: Path) -> LoadedDocument:
     except _TooManyNodes as exc:
         line, column = _mark_position(exc.problem_mark, yaml)
         message = f"document expands to more than {MAX_NODES} nodes (too many aliases?)"
-        raise BriefErrors.single(path, message, line, column) from None
+        raise BriefErrors.single(path, message, line, column, rule="yaml") from None
     except MaxDepthExceededError as exc:
         line, column = _mark_position(exc.problem_mark, yaml)
         message = f"nested more than {MAX_PARSER_DEPTH} levels deep"
-        raise BriefErrors.single(path, message, line, column) from None
+        raise BriefErrors.single(path, message, line, column, rule="yaml") from None
     except MarkedYAMLError as exc:
         line, column = _mark_position(exc.problem_mark or exc.context_mark, yaml)
         problem = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
         problem = _cut_quotes(problem)
-        raise BriefErrors.single(path, f"YAML syntax error: {problem}", line, column) from None
+        raise BriefErrors.single(
+            path, f"YAML syntax error: {problem}", line, column, rule="yaml"
+        ) from None
     except ReaderError as exc:
         # The reader refuses characters YAML does not allow in a file, before any parsing.
         line, column = _position(_line_starts(text), exc.position)
         message = f"YAML does not allow {_describe(chr(exc.character))} in a file"
         if exc.character == 0:
             message += "; is it UTF-16? save the file as UTF-8"
-        raise BriefErrors.single(path, message, line, column) from None
+        raise BriefErrors.single(path, message, line, column, rule="yaml") from None
     except (YAMLError, RecursionError, ValueError, OverflowError, AssertionError) as exc:
         # The parser is third-party code fed untrusted text; beyond its own errors it has been
         # seen to raise ValueError and OverflowError (a \U escape past U+10FFFF) and
         # AssertionError. Any of them is this input's fault, so report it where it stopped.
         line, column = _mark_position(None, yaml)
         detail = _cut_quotes(str(exc).splitlines()[0]) if str(exc) else type(exc).__name__
-        raise BriefErrors.single(path, f"YAML error: {detail}", line, column) from None
+        raise BriefErrors.single(path, f"YAML error: {detail}", line, column, rule="yaml") from None
     if root is None:
-        raise BriefErrors.single(path, "the file is empty", 1, 1)
+        raise BriefErrors.single(path, "the file is empty", 1, 1, rule="yaml")
     builder = _Builder(path, yaml, text)
     data = builder.build(root, (), 0)
     if builder.errors:
@@ -476,21 +478,25 @@ def _describe(char: str) -> str:
 def _read_text(path: Path) -> str:
     try:
         if path.is_dir():
-            raise BriefErrors.single(path, "is a folder, not a brief file")
+            raise BriefErrors.single(path, "is a folder, not a brief file", rule="file")
         raw = read_regular_file(path, MAX_FILE_BYTES)
     except FileNotFoundError:
-        raise BriefErrors.single(path, "no such file") from None
+        raise BriefErrors.single(path, "no such file", rule="file") from None
     except NotARegularFileError:
-        raise BriefErrors.single(path, "is not a regular file (a FIFO or a device?)") from None
+        raise BriefErrors.single(
+            path, "is not a regular file (a FIFO or a device?)", rule="file"
+        ) from None
     except OSError as exc:
-        raise BriefErrors.single(path, f"cannot read: {exc.strerror or exc}") from None
+        raise BriefErrors.single(path, f"cannot read: {exc.strerror or exc}", rule="file") from None
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise BriefErrors.single(path, f"file is larger than {limit} MiB; a brief never is")
+        raise BriefErrors.single(
+            path, f"file is larger than {limit} MiB; a brief never is", rule="file"
+        )
     for bom, encoding in _OTHER_BOMS:
         if raw.startswith(bom):
             message = f"the file is {encoding} (it starts with a byte order mark); save it as UTF-8"
-            raise BriefErrors.single(path, message, 1, 1)
+            raise BriefErrors.single(path, message, 1, 1, rule="file")
     raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         return raw.decode("utf-8")
@@ -503,6 +509,7 @@ def _read_text(path: Path) -> str:
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
             line,
             column,
+            rule="file",
         ) from None
 
 
@@ -525,13 +532,18 @@ class _Builder:
         self.constructor = yaml.constructor
         self.values: dict[KeyPath, _Where] = {}
         self.keys: dict[KeyPath, _Where] = {}
-        self.errors: list[BriefError] = []
+        self.errors: list[Diagnostic] = []
 
     def _error(self, node: Node, key_path: KeyPath, message: str) -> None:
         mark = node.start_mark
         self.errors.append(
-            BriefError(
-                self.path, mark.line + 1, mark.column + 1, format_key_path(key_path), message
+            Diagnostic(
+                self.path,
+                mark.line + 1,
+                mark.column + 1,
+                format_key_path(key_path),
+                "yaml",
+                message,
             )
         )
 
@@ -610,5 +622,6 @@ class _Builder:
             self.line_starts = _line_starts(self.source)
         line, column = _position(self.line_starts, index)
         message = _not_text_message(bad.group())
-        self.errors.append(BriefError(self.path, line, column, format_key_path(key_path), message))
+        field = format_key_path(key_path)
+        self.errors.append(Diagnostic(self.path, line, column, field, "text", message))
         return None

@@ -85,7 +85,7 @@ def new_brief(
         try:
             load_brief(draft, registry_path)
         except BriefErrors as exc:
-            first = str(exc.errors[0]).replace(str(draft), str(path), 1)
+            first = exc.errors[0].located.replace(str(draft), str(path), 1)
             raise OsintkitError(
                 f"the draft would not load ({first}); nothing was written"
             ) from None

@@ -280,7 +280,7 @@ def _extends(folder: Path) -> tuple[str, str] | None:
     try:
         document = _yaml(folder, METADATA_FILE)
     except BriefErrors as exc:
-        raise TemplateError(str(exc.errors[0])) from None
+        raise TemplateError(exc.errors[0].located) from None
     if not isinstance(document.data, dict) or "extends" not in document.data:
         return None
     value = document.data["extends"]
@@ -360,7 +360,7 @@ def _labels_as_of(folder: Path, relative: str, mtime_ns: int) -> dict[str, Any]:
     try:
         document = _yaml(folder, relative)
     except BriefErrors as exc:
-        raise TemplateError(str(exc.errors[0])) from None
+        raise TemplateError(exc.errors[0].located) from None
     if not isinstance(document.data, dict):
         raise TemplateError(f"{path}: labels are a mapping of names to text")
     problems = check_labels(document.data)

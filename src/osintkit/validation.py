@@ -18,8 +18,8 @@ from pydantic import BaseModel, RootModel, ValidationError
 
 from osintkit.errors import (
     MAX_PROBLEMS,
-    BriefError,
     BriefErrors,
+    Diagnostic,
     KeyPath,
     MoreProblems,
     did_you_mean,
@@ -56,7 +56,8 @@ def load_registry(path: Path) -> dict[str, Series]:
     """Return the series of a registry file by key; raises BriefErrors if it is invalid."""
     document = load_yaml(path)
     if not isinstance(document.data, dict):
-        raise BriefErrors.single(path, "a series registry is a mapping of series keys", 1, 1)
+        message = "a series registry is a mapping of series keys"
+        raise BriefErrors.single(path, message, 1, 1, rule="schema")
     try:
         return Registry.model_validate(document.data).root
     except ValidationError as exc:
@@ -72,9 +73,10 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     document = load_yaml(path)
     data = document.data
     if not isinstance(data, dict):
-        raise BriefErrors.single(path, "a brief is a mapping of fields (series:, title:, …)", 1, 1)
+        message = "a brief is a mapping of fields (series:, title:, …)"
+        raise BriefErrors.single(path, message, 1, 1, rule="schema")
 
-    problems: list[BriefError] = []
+    problems: list[Diagnostic] = []
     brief: Brief | None = None
     try:
         brief = Brief.model_validate(data)
@@ -82,14 +84,19 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
     figures, refused = load_figures(_parseable(markdown_fields(data)), path.parent)
-    problems.extend(_at(document, p.key_path, p.message, p.offset) for p in refused)
+    problems.extend(_at(document, p.key_path, "figure", p.message, p.offset) for p in refused)
 
     registry_path = registry_path or find_registry(path)
     series: Series | None = None
     key = data.get("series")
     if registry_path is None:
         problems.append(
-            _at(document, ("series",), "no series.yaml found beside the brief or above it")
+            _at(
+                document,
+                ("series",),
+                "registry",
+                "no series.yaml found beside the brief or above it",
+            )
         )
     elif isinstance(key, str):
         try:
@@ -102,7 +109,12 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         if registry is not None and series is None:
             hint = did_you_mean(key, registry)
             problems.append(
-                _at(document, ("series",), f"unknown series {quoted(key)} in {registry_path}{hint}")
+                _at(
+                    document,
+                    ("series",),
+                    "registry",
+                    f"unknown series {quoted(key)} in {registry_path}{hint}",
+                )
             )
     problems.extend(_tradecraft_problems(document, series))
     problems.extend(_calendar_problems(document, series, key))
@@ -112,7 +124,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     return LoadedBrief(path, brief, series, registry_path, document, figures)
 
 
-def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[BriefError]:
+def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[Diagnostic]:
     """Key judgements in the series' probability yardstick; chronology sources that exist.
 
     Works on the raw data, like the citation check, so these problems are listed together
@@ -129,13 +141,14 @@ def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> lis
         if isinstance(term, str) and term.strip() and likelihood(scale, term) is None:
             title = SCALE_TITLES[scale]
             wrong_term = functools.partial(_not_a_term, term, title, terms)
-            pending.append(_unworded(document, ("key_judgements", i, "likelihood"), wrong_term))
+            key_path: KeyPath = ("key_judgements", i, "likelihood")
+            pending.append(_unworded(document, key_path, "likelihood", wrong_term))
     ids = {s["id"] for s in _dicts(data.get("sources")) if isinstance(s.get("id"), str)}
     for i, event in enumerate(_dicts(data.get("timeline"))):
         source = event.get("source")
         if isinstance(source, str) and source not in ids:
             no_source = functools.partial(_no_source, "", source, ids)
-            pending.append(_unworded(document, ("timeline", i, "source"), no_source))
+            pending.append(_unworded(document, ("timeline", i, "source"), "citation", no_source))
     return _worded(document.path, pending)
 
 
@@ -156,20 +169,24 @@ class _Unworded:
     line: int
     column: int
     field: str
+    rule: str
     word: Callable[[], str]
 
 
-def _unworded(document: LoadedDocument, key_path: KeyPath, word: Callable[[], str]) -> _Unworded:
+def _unworded(
+    document: LoadedDocument, key_path: KeyPath, rule: str, word: Callable[[], str]
+) -> _Unworded:
     line, column = document.locate(key_path)
-    return _Unworded(line, column, format_key_path(key_path), word)
+    return _Unworded(line, column, format_key_path(key_path), rule, word)
 
 
-def _worded(path: Path, pending: list[_Unworded], unlocated: int = 0) -> list[BriefError]:
+def _worded(path: Path, pending: list[_Unworded], unlocated: int = 0) -> list[Diagnostic]:
     """The first MAX_PROBLEMS of ``pending`` in file order, worded; the rest, and ``unlocated``
     more problems, only counted."""
     pending.sort(key=lambda p: (p.line, p.column, p.field))
     problems = [
-        BriefError(path, p.line, p.column, p.field, p.word()) for p in pending[:MAX_PROBLEMS]
+        Diagnostic(path, p.line, p.column, p.field, p.rule, p.word())
+        for p in pending[:MAX_PROBLEMS]
     ]
     more = len(pending[MAX_PROBLEMS:]) + unlocated
     if more:
@@ -182,7 +199,7 @@ _CALENDAR_NAMES = {"gregorian": "Gregorian", "persian": "Solar Hijri"}
 
 def _calendar_problems(
     document: LoadedDocument, series: Series | None, series_key: Any
-) -> list[BriefError]:
+) -> list[Diagnostic]:
     """The brief's date within what its calendar (its own, else the series') can write.
 
     Every report writes the brief's date in its calendar; the Solar Hijri converter knows
@@ -204,7 +221,7 @@ def _calendar_problems(
     bound = f"starts on {first.isoformat()}" if day < first else f"ends on {last.isoformat()}"
     name = _CALENDAR_NAMES[calendar]
     message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
-    return [_at(document, ("date",), message)]
+    return [_at(document, ("date",), "date", message)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -217,18 +234,22 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 
 def _at(
-    document: LoadedDocument, key_path: KeyPath, message: str, offset: int | None = None
-) -> BriefError:
+    document: LoadedDocument,
+    key_path: KeyPath,
+    rule: str,
+    message: str,
+    offset: int | None = None,
+) -> Diagnostic:
     line, column = document.locate(key_path, offset)
-    return BriefError(document.path, line, column, format_key_path(key_path), message)
+    return Diagnostic(document.path, line, column, format_key_path(key_path), rule, message)
 
 
-def _source_problems(document: LoadedDocument) -> list[BriefError]:
+def _source_problems(document: LoadedDocument) -> list[Diagnostic]:
     """Citations that name no source, source ids given twice, Markdown the report would lose."""
     data = document.data
     sources = data.get("sources")
     ids: set[str] = set()
-    problems: list[BriefError] = []
+    problems: list[Diagnostic] = []
     if isinstance(sources, list):
         for i, source in enumerate(sources):
             source_id = source.get("id") if isinstance(source, dict) else None
@@ -239,6 +260,7 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
                     _at(
                         document,
                         ("sources", i, "id"),
+                        "source",
                         f"source id {quoted(source_id)} is used twice",
                     )
                 )
@@ -247,7 +269,7 @@ def _source_problems(document: LoadedDocument) -> list[BriefError]:
         too_deep = find_too_deep(text)
         if too_deep is not None:
             message = "lists or quotes nested too deeply: the report would lose what they hold"
-            problems.append(_at(document, key_path, message, too_deep))
+            problems.append(_at(document, key_path, "markdown", message, too_deep))
     pending: list[_Unworded] = []
     unlocated = 0
     for key_path, text in _parseable(markdown_fields(data)):
@@ -278,13 +300,13 @@ def _unknown_citations(
     for citation, (line, column) in zip(shown, positions, strict=True):
         what = f"citation [@{shortened(citation.source_id)}] "
         no_source = functools.partial(_no_source, what, citation.source_id, ids)
-        pending.append(_Unworded(line, column, field, no_source))
+        pending.append(_Unworded(line, column, field, "citation", no_source))
     return pending, len(unknown) - len(shown)
 
 
 def _located(
     exc: ValidationError, document: LoadedDocument, model: type[BaseModel]
-) -> list[BriefError]:
+) -> list[Diagnostic]:
     """Pydantic's errors, located in the file; past MAX_PROBLEMS, only counted.
 
     Each is located first (cheap) and worded only if it is among the first MAX_PROBLEMS in
@@ -308,7 +330,7 @@ def _located(
             line, column = document.locate_key(loc[:-1]) if loc[:-1] else (1, 1)
         else:
             line, column = document.locate(loc)
-        pending.append(_Unworded(line, column, format_key_path(loc), word))
+        pending.append(_Unworded(line, column, format_key_path(loc), "schema", word))
     return _worded(document.path, pending)
 
 

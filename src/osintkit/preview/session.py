@@ -208,7 +208,7 @@ class PreviewSession:
         try:
             good, warnings, pages = self._render(f"{self._token}-{number}")
         except BriefErrors as exc:
-            errors = [str(error) for error in exc.errors]
+            errors = [error.located for error in exc.errors]
         except OsintkitError as exc:
             errors = [str(exc)]
         seconds = time.perf_counter() - started

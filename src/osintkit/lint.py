@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from osintkit.errors import Diagnostic, KeyPath, format_key_path
+from osintkit.errors import Diagnostic, KeyPath
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument
 from osintkit.markdown import find_citations
@@ -71,16 +71,14 @@ def unknown_rules(loaded: LoadedBrief) -> list[str]:
 
 
 def _at(
-    loaded: LoadedBrief,
     document: LoadedDocument,
     key_path: KeyPath,
     rule: str,
     message: str,
     offset: int | None = None,
 ) -> Diagnostic:
-    line, column = document.locate(key_path, offset)
-    where = format_key_path(key_path)
-    return Diagnostic(loaded.path, line, column, where, rule, message, "warning")
+    """A finding: lint reports warnings, which fail a run only with ``--strict``."""
+    return document.diagnostic(key_path, rule, message, offset, "warning")
 
 
 def _prose(document: LoadedDocument) -> Iterator[tuple[KeyPath, str]]:
@@ -94,7 +92,7 @@ def _uncited_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[
     for i, source in enumerate(loaded.brief.sources):
         if source.id not in cited:
             yield _at(
-                loaded, document, ("sources", i, "id"), "uncited-source",
+                document, ("sources", i, "id"), "uncited-source",
                 f"source {source.id!r} is never cited; cite it as [@{source.id}] or drop it",
             )  # fmt: skip
 
@@ -106,7 +104,7 @@ def _uncited_paragraphs(loaded: LoadedBrief, document: LoadedDocument) -> Iterat
             if not any(True for _ in find_citations(paragraph)):
                 preview = " ".join(paragraph.split())[:50]
                 yield _at(
-                    loaded, document, (key,), "uncited-paragraph",
+                    document, (key,), "uncited-paragraph",
                     f"no source cited in the paragraph “{preview}…”", offset,
                 )  # fmt: skip
 
@@ -128,7 +126,7 @@ def _vague_hedges(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
     for key_path, text in fields:
         for match in _HEDGES.finditer(text):
             yield _at(
-                loaded, document, key_path, "vague-hedge",
+                document, key_path, "vague-hedge",
                 f"“{match.group(0)}” gives no probability; use a term of the yardstick "
                 "(likely, highly unlikely, …) or state the fact", match.start(),
             )  # fmt: skip
@@ -159,7 +157,7 @@ def _contradictions(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[D
                     said = by_name[match.group(1).lower()]
                     if said is not stated:
                         yield _at(
-                            loaded, document, key_path, "likelihood-contradiction",
+                            document, key_path, "likelihood-contradiction",
                             f"says “{match.group(1)}” ({said.band}) but key judgement {number} "
                             f"is “{stated.term}” ({stated.band})", start + match.start(),
                         )  # fmt: skip
@@ -182,7 +180,7 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
         first, _ = partial_date_range(event.date)
         if first > day:
             yield _at(
-                loaded, document, ("timeline", i, "date"), "future-date",
+                document, ("timeline", i, "date"), "future-date",
                 f"{event.date} is after the brief's date {day.isoformat()}",
             )  # fmt: skip
     for i, source in enumerate(brief.sources):
@@ -190,7 +188,7 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
             value: dt.date | None = getattr(source, field)
             if value is not None and value > day:
                 yield _at(
-                    loaded, document, ("sources", i, field), "future-date",
+                    document, ("sources", i, field), "future-date",
                     f"{value.isoformat()} is after the brief's date {day.isoformat()}",
                 )  # fmt: skip
     for key_path, text in _prose(document):
@@ -198,7 +196,7 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
             written = _prose_date(match)
             if written is not None and written > day:
                 yield _at(
-                    loaded, document, key_path, "future-date",
+                    document, key_path, "future-date",
                     f"“{match.group(0)}” is after the brief's date {day.isoformat()}",
                     match.start(),
                 )  # fmt: skip

@@ -35,6 +35,7 @@ from osintkit.errors import (
     BriefErrors,
     Diagnostic,
     KeyPath,
+    Severity,
     format_key_path,
     shortened,
 )
@@ -142,6 +143,19 @@ class LoadedDocument:
         indexes = iter(_source_indexes(self.source, where, value, inside))
         start = (where.line + 1, where.column + 1)
         return [self._position(next(indexes)) if 0 <= o < len(value) else start for o in offsets]
+
+    def diagnostic(
+        self,
+        key_path: KeyPath,
+        rule: str,
+        message: str,
+        offset: int | None = None,
+        severity: Severity = "error",
+    ) -> Diagnostic:
+        """Return a :class:`Diagnostic` located at ``key_path`` (and ``offset`` in its text)."""
+        line, column = self.locate(key_path, offset)
+        field = format_key_path(key_path)
+        return Diagnostic(self.path, line, column, field, rule, message, severity)
 
     def locate_key(self, key_path: KeyPath) -> tuple[int, int]:
         """Return the 1-based (line, column) of the key that ends ``key_path``."""

@@ -84,15 +84,14 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
     figures, refused = load_figures(_parseable(markdown_fields(data)), path.parent)
-    problems.extend(_at(document, p.key_path, "figure", p.message, p.offset) for p in refused)
+    problems.extend(document.diagnostic(p.key_path, "figure", p.message, p.offset) for p in refused)
 
     registry_path = registry_path or find_registry(path)
     series: Series | None = None
     key = data.get("series")
     if registry_path is None:
         problems.append(
-            _at(
-                document,
+            document.diagnostic(
                 ("series",),
                 "registry",
                 "no series.yaml found beside the brief or above it",
@@ -109,8 +108,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
         if registry is not None and series is None:
             hint = did_you_mean(key, registry)
             problems.append(
-                _at(
-                    document,
+                document.diagnostic(
                     ("series",),
                     "registry",
                     f"unknown series {quoted(key)} in {registry_path}{hint}",
@@ -221,7 +219,7 @@ def _calendar_problems(
     bound = f"starts on {first.isoformat()}" if day < first else f"ends on {last.isoformat()}"
     name = _CALENDAR_NAMES[calendar]
     message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
-    return [_at(document, ("date",), "date", message)]
+    return [document.diagnostic(("date",), "date", message)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -231,17 +229,6 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
         if isinstance(value, list)
         else []
     )
-
-
-def _at(
-    document: LoadedDocument,
-    key_path: KeyPath,
-    rule: str,
-    message: str,
-    offset: int | None = None,
-) -> Diagnostic:
-    line, column = document.locate(key_path, offset)
-    return Diagnostic(document.path, line, column, format_key_path(key_path), rule, message)
 
 
 def _source_problems(document: LoadedDocument) -> list[Diagnostic]:
@@ -257,8 +244,7 @@ def _source_problems(document: LoadedDocument) -> list[Diagnostic]:
                 continue
             if source_id in ids:
                 problems.append(
-                    _at(
-                        document,
+                    document.diagnostic(
                         ("sources", i, "id"),
                         "source",
                         f"source id {quoted(source_id)} is used twice",
@@ -269,7 +255,7 @@ def _source_problems(document: LoadedDocument) -> list[Diagnostic]:
         too_deep = find_too_deep(text)
         if too_deep is not None:
             message = "lists or quotes nested too deeply: the report would lose what they hold"
-            problems.append(_at(document, key_path, "markdown", message, too_deep))
+            problems.append(document.diagnostic(key_path, "markdown", message, too_deep))
     pending: list[_Unworded] = []
     unlocated = 0
     for key_path, text in _parseable(markdown_fields(data)):

@@ -265,9 +265,10 @@ def render(
     _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
     formats = FORMATS if format == "all" else (format,)
-    if "pdf" in formats:
-        start_renderer(limits)  # warms up on another core while the briefs are checked
     try:
+        # Inside the try: a Ctrl-C held back while the child was forked arrives as it starts.
+        if "pdf" in formats:
+            start_renderer(limits)  # warms up on another core while the briefs are checked
         from osintkit.report import render_brief, template_for, write_report
 
         paths = _expand(briefs) if briefs else [_reference_brief()]

@@ -35,6 +35,9 @@ from osintkit.report import template_for
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import load_brief
 
+#: Selected by default (CI runs them); `-m "not fuzz"` leaves them out of a quick run.
+pytestmark = pytest.mark.fuzz
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINIMAL = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
 REGISTRY = (FIXTURES / "series.yaml").read_text(encoding="utf-8")

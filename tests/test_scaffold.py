@@ -1,24 +1,30 @@
-"""``osintkit new``: a draft it writes always loads, and a value no brief can hold writes nothing.
-
-The end-to-end tests of ``new`` with a series (numbering, never overwriting) are in
-test_build.py; these are about the values a draft is made of.
-"""
+"""``osintkit new`` and ``osintkit schema``: the next issue's draft (numbered, never
+overwriting, always loading; a value no brief can hold writes nothing) and the JSON Schemas."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from osintkit.cli import app
+from osintkit.loader import load_yaml
 from osintkit.output import TEMP_SUFFIX
 from osintkit.validation import load_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def new(folder: Path, *options: str) -> tuple[int, str, str]:
@@ -152,3 +158,74 @@ def test_any_title_a_brief_can_hold_comes_back_as_given(series_dir: Path, title:
     code, _, stderr = new(series_dir, "--title", title)
     assert code == 0, stderr
     assert load_brief(series_dir / "persian-files-29-3.yaml").brief.title == title.strip()
+
+
+# --- new ---------------------------------------------------------------------------------
+
+
+def test_new_writes_the_next_issue_as_a_draft_that_validates(series_dir: Path) -> None:
+    code, stdout, stderr = invoke(
+        "new", "--series", "persian-files", "--title", "Iran and the SCO",
+        "--folder", str(series_dir),
+    )  # fmt: skip
+    assert code == 0, stderr
+    path = series_dir / "persian-files-29-3.yaml"
+    assert f"wrote {path}" in " ".join(stdout.split())
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=brief.schema.json\n")
+    assert "status: draft" in text and 'title: "Iran and the SCO"' in text
+    assert (series_dir / "brief.schema.json").is_file()
+    assert invoke("validate", str(series_dir))[0] == 0
+    # The next one is issue 4; a new volume starts at issue 1.
+    invoke("new", "--series", "persian-files", "--folder", str(series_dir))
+    assert (series_dir / "persian-files-29-4.yaml").is_file()
+    invoke("new", "--series", "persian-files", "--volume", "30", "--folder", str(series_dir))
+    assert (series_dir / "persian-files-30-1.yaml").is_file()
+
+
+def test_new_never_overwrites(series_dir: Path) -> None:
+    taken = series_dir / "persian-files-29-3.yaml"
+    taken.write_text("# not a brief yet, but somebody's work\n", encoding="utf-8")
+    code, _, stderr = invoke("new", "--series", "persian-files", "--folder", str(series_dir))
+    assert code == 1
+    assert "already exists" in stderr
+    assert taken.read_text(encoding="utf-8") == "# not a brief yet, but somebody's work\n"
+
+
+def test_new_counts_invalid_briefs_and_names_unknown_series(series_dir: Path) -> None:
+    broken = series_dir / "broken.yaml"
+    broken.write_text("series: persian-files\nvolume: 29\nissue: 7\n", encoding="utf-8")
+    assert invoke("new", "--series", "persian-files", "--folder", str(series_dir))[0] == 0
+    assert (series_dir / "persian-files-29-8.yaml").is_file()
+    code, _, stderr = invoke("new", "--series", "persian-file", "--folder", str(series_dir))
+    assert code == 1
+    assert "unknown series 'persian-file'" in stderr and "did you mean 'persian-files'" in stderr
+
+
+def test_a_draft_renders_with_a_watermark(series_dir: Path, tmp_path: Path) -> None:
+    invoke("new", "--series", "persian-files", "--folder", str(series_dir))
+    draft = series_dir / "persian-files-29-3.yaml"
+    code, _, stderr = invoke("render", str(draft), "-o", str(tmp_path / "out"), "-f", "pdf")
+    assert code == 0, stderr
+    text = "".join(
+        p.extract_text() for p in PdfReader(tmp_path / "out" / draft.with_suffix(".pdf").name).pages
+    )
+    assert "DRAFT" in text
+
+
+# --- schema ------------------------------------------------------------------------------
+
+
+def test_schema_accepts_the_reference_briefs_and_rejects_a_typo(tmp_path: Path) -> None:
+
+    code, _, stderr = invoke("schema", "--out", str(tmp_path))
+    assert code == 0, stderr
+    brief_schema = json.loads((tmp_path / "brief.schema.json").read_text(encoding="utf-8"))
+    registry_schema = json.loads((tmp_path / "series.schema.json").read_text(encoding="utf-8"))
+    for name in ("persian-files-29-2.yaml", "persian-files-fa-sample.yaml"):
+        jsonschema.validate(load_yaml(ROOT / "briefs" / name).data, brief_schema)
+    jsonschema.validate(load_yaml(ROOT / "briefs" / "series.yaml").data, registry_schema)
+    data = load_yaml(ROOT / "briefs" / "persian-files-29-2.yaml").data
+    data["backgruond"] = data.pop("background")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, brief_schema)

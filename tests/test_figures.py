@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 import osintkit.figures
-from osintkit.errors import BriefErrors, RenderError
+from osintkit.errors import RenderError
 from osintkit.figures import MAX_FIGURE_BYTES, MAX_FIGURES_BYTES, figure_data_uri
 from osintkit.validation import load_brief
+from support import at, problems
 
 MakeBrief = Callable[..., Path]
 MakePng = Callable[..., bytes]
@@ -31,20 +32,6 @@ def showing(minimal: str, *images: str) -> str:
     text = minimal.replace("geopolitical_context: |\n", f"geopolitical_context: |\n  {line}\n\n")
     assert text != minimal
     return text
-
-
-def at(text: str, needle: str, start: int = 0) -> str:
-    """``line:col`` (1-based) of the first ``needle`` in ``text`` from ``start``."""
-    index = text.index(needle, start)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"{line}:{column}"
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(BriefErrors) as caught:
-        load_brief(path)
-    return [e.located for e in caught.value.errors]
 
 
 def test_local_images_are_read_and_typed_by_their_content(

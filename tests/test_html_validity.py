@@ -14,7 +14,6 @@ the gap is gone so that its entry gets removed.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from osintkit.cli import app
+from support import require
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -150,15 +150,6 @@ CASES = [
 ]
 
 
-def _require(missing: list[str]) -> None:
-    if not missing:
-        return
-    reason = f"{', '.join(missing)} missing: run `bash scripts/setup.sh --dev`"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Render every case to HTML with the CLI; return the HTML file of each case by name."""
@@ -184,7 +175,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def vnu_errors(rendered: dict[str, Path]) -> dict[str, list[tuple[str, str]]]:
     """Run the Nu Html Checker once over every file; return (where: message, message) pairs."""
     java = shutil.which("java")
-    _require([n for n, ok in (("java", java), (str(VNU_JAR), VNU_JAR.is_file())) if not ok])
+    require([n for n, ok in (("java", java), (str(VNU_JAR), VNU_JAR.is_file())) if not ok])
     assert java
     # vnu.jar straight from the package: its Node wrapper would download a Java if none is found.
     run = subprocess.run(
@@ -212,7 +203,7 @@ def axe_violations(rendered: dict[str, Path]) -> dict[str, list[dict[str, Any]]]
     node, chromium = shutil.which("node"), shutil.which("chromium")
     packages = TOOLS / "node_modules"
     needed = [packages / "axe-core" / "axe.min.js", packages / "playwright-core" / "package.json"]
-    _require(
+    require(
         [n for n, ok in (("node", node), ("chromium", chromium)) if not ok]
         + [str(p) for p in needed if not p.is_file()]
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from osintkit.cli import app
 from osintkit.render.html import render_html
 from osintkit.report import template_for
 from osintkit.validation import load_brief
+from support import require
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tests" / "validity"
@@ -140,15 +140,6 @@ def test_every_image_is_an_inlined_figure_or_a_link(with_figures: Path) -> None:
     assert b"<rect" in decoded and b"script" not in decoded and b"onload" not in decoded
 
 
-def _require(missing: list[str]) -> None:
-    if not missing:
-        return
-    reason = f"{', '.join(missing)} missing: run `bash scripts/setup.sh --dev`"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.mark.validity
 def test_the_html_file_alone_shows_every_figure_in_chromium(
     with_figures: Path, tmp_path: Path
@@ -161,7 +152,7 @@ def test_the_html_file_alone_shows_every_figure_in_chromium(
     shutil.copy(out / "brief.html", alone)
     node, chromium = shutil.which("node"), shutil.which("chromium")
     playwright = TOOLS / "node_modules" / "playwright-core" / "package.json"
-    _require(
+    require(
         [n for n, ok in (("node", node), ("chromium", chromium)) if not ok]
         + ([] if playwright.is_file() else [str(playwright)])
     )

@@ -13,6 +13,7 @@ import pytest
 from osintkit.errors import MAX_PROBLEMS, BriefErrors
 from osintkit.paths import find_registry
 from osintkit.validation import load_brief
+from support import at, problems
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "briefs" / "persian-files-29-2.yaml"
@@ -29,20 +30,6 @@ def replace(text: str, old: str, new: str) -> str:
     """``text`` with the one occurrence of ``old`` replaced; fails if ``old`` is not there once."""
     assert text.count(old) == 1, old
     return text.replace(old, new)
-
-
-def at(text: str, needle: str) -> str:
-    """``line:col`` (1-based) of the first ``needle`` in ``text``, counted by hand."""
-    index = text.index(needle)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return f"{line}:{column}"
-
-
-def problems(path: Path) -> list[str]:
-    with pytest.raises(BriefErrors) as caught:
-        load_brief(path)
-    return [e.located for e in caught.value.errors]
 
 
 # --- valid briefs -----------------------------------------------------------------------------

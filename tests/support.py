@@ -1,0 +1,39 @@
+"""Helpers several test modules share (not tests; pytest puts this folder on the path).
+
+A test module imports from here, never from another test module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from osintkit.errors import BriefErrors
+from osintkit.validation import load_brief
+
+
+def at(text: str, needle: str, start: int = 0) -> str:
+    """``line:col`` (1-based) of the first ``needle`` in ``text`` from ``start``, by hand."""
+    index = text.index(needle, start)
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"{line}:{column}"
+
+
+def problems(path: Path) -> list[str]:
+    """The problems ``load_brief`` raises for ``path``, as ``path:line:col: field: message``."""
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    return [e.located for e in caught.value.errors]
+
+
+def require(missing: list[str]) -> None:
+    """Skip the test if a tool is missing, or fail it under CI, where setup installs them all."""
+    if not missing:
+        return
+    reason = f"{', '.join(missing)} missing: run `bash scripts/setup.sh --dev`"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)

@@ -278,7 +278,7 @@ def render(
         err.print("[red]interrupted[/] while checking the briefs; nothing was written")
         raise typer.Exit(130) from None
     if failures:
-        _failsummary(failures, len(loaded), nothing_written=True)
+        _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
 
     failed = 0
@@ -727,7 +727,7 @@ def _load_all(
     return loaded, failures
 
 
-def _failsummary(
+def _fail_summary(
     failures: list[BriefErrors], valid: int, nothing_written: bool = False
 ) -> NoReturn:
     problems = sum(f.count for f in failures)

@@ -8,6 +8,7 @@ all, under a minute on two cores) and "deep" for a long local run
 from __future__ import annotations
 
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +30,13 @@ settings.register_profile(
 )
 settings.register_profile("deep", parent=settings.get_profile("ci"), max_examples=3_000)
 settings.load_profile("ci")
+
+# A shell without job control starts a background command with SIGINT ignored, and an ignored
+# signal stays ignored in every child: the tests that press Ctrl-C on an osintkit process
+# would then wait for an exit that never comes. Run from such a shell (a CI runner, `cmd &`),
+# the suite restores the default, as a terminal would have it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = FIXTURES.parents[1]

@@ -574,7 +574,7 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
         language=brief.language,
         status=brief.status,
         tlp=brief.tlp or loaded.series.tlp,
-        authors=tuple(brief.authors),
+        authors=tuple(brief.author_names()),
         keywords=tuple(brief.keywords),
         summary=_plain_text(brief.executive_summary),
         brief=path.name,

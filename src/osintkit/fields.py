@@ -98,6 +98,10 @@ def _source_id(value: str) -> str:
         raise ValueError(
             "a source id is letters, digits and . _ : - (starting with a letter or digit)"
         )
+    if value.startswith(tuple(TARGET_PREFIXES)):
+        raise ValueError(
+            f"a source id may not start with {value[:4]}: that prefix marks a cross-reference"
+        )
     return value
 
 
@@ -117,6 +121,23 @@ Markdown = Annotated[str, Field(max_length=MARKDOWN_MAX_LENGTH), AfterValidator(
 Line = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_blank)]
 HttpUrl = Annotated[str, Field(max_length=2000), AfterValidator(_http_url)]
 SourceId = Annotated[str, Field(max_length=100), AfterValidator(_source_id)]
+#: Ids of sections, figures and tables: their prefix says which, so ``[@sec-method]`` is a
+#: cross-reference and never a citation.
+TARGET_PREFIXES = {"sec-": "section", "fig-": "figure", "tbl-": "table"}
+TARGET_ID_PATTERN = r"^(sec|fig|tbl)-[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+
+def _section_id(value: str) -> str:
+    if not re.fullmatch(TARGET_ID_PATTERN, value) or not value.startswith("sec-"):
+        raise ValueError(
+            "a section id starts with sec- and goes on with letters, digits and . _ : -"
+        )
+    return value
+
+
+SectionId = Annotated[str, Field(max_length=100), AfterValidator(_section_id)]
+#: The four sections every brief has, in order; an extra section is placed after one of them.
+FixedSection = Literal["executive_summary", "background", "geopolitical_context", "challenges"]
 SERIES_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 SeriesKey = Annotated[str, Field(pattern=SERIES_KEY_PATTERN, max_length=100)]
 Volume = Annotated[int, Field(ge=1, le=9999, strict=True)]

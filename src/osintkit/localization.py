@@ -40,6 +40,10 @@ LABEL_SLOTS: dict[str, frozenset[str]] = {
     "solar_hijri_date": frozenset({"day", "month", "year"}),
     "series_line": frozenset({"title", "issn", "volume", "issue"}),
     "grade_title": frozenset({"reliability", "credibility"}),
+    "figure": frozenset({"number"}),
+    "table": frozenset({"number"}),
+    "annex": frozenset({"letter"}),
+    "annex_heading": frozenset({"annex", "title"}),
 }
 #: Labels that are not one text: how many Solar Hijri months a year has.
 _MONTHS = 12

@@ -15,6 +15,8 @@ from osintkit.fields import (
     Calendar,
     Confidence,
     Credibility,
+    Email,
+    FixedSection,
     HttpUrl,
     IsoDate,
     LanguageTag,
@@ -23,6 +25,7 @@ from osintkit.fields import (
     Markdown,
     PartialDate,
     Reliability,
+    SectionId,
     SeriesKey,
     SourceId,
     Tlp,
@@ -85,6 +88,34 @@ class TimelineEvent(_Model):
     source: SourceId | None = None
 
 
+class Author(_Model):
+    """An author with a role and an affiliation; a brief may also name an author by a string."""
+
+    name: Line
+    role: Line | None = None
+    affiliation: Line | None = None
+    email: Email | None = None
+
+
+class Section(_Model):
+    """A section beyond the four fixed ones, placed after one of them."""
+
+    id: SectionId
+    title: Line
+    #: The fixed section it follows directly, before what the template sets after that one
+    #: (the chronology after the background).
+    after: FixedSection = "challenges"
+    body: Markdown
+
+
+class Appendix(_Model):
+    """An annex after the sources, lettered in order: "Annex A: …"."""
+
+    id: SectionId
+    title: Line
+    body: Markdown
+
+
 class Brief(_Model):
     """A brief: one issue of a series, in the order the report prints it."""
 
@@ -97,8 +128,12 @@ class Brief(_Model):
     language: LanguageTag = "en"
     #: "persian" adds the Solar Hijri date beside the Gregorian one; default: the series'.
     calendar: Calendar | None = None
-    authors: Annotated[list[Line], Field(min_length=1)]
+    authors: Annotated[list[Line | Author], Field(min_length=1)]
     keywords: list[Line] = []
+    #: "Bottom line up front": one short paragraph set first inside the summary box.
+    bluf: Markdown | None = None
+    #: A table of contents after the title block; default: the series'.
+    toc: bool | None = None
     executive_summary: Markdown
     background: Markdown
     geopolitical_context: Markdown
@@ -112,7 +147,17 @@ class Brief(_Model):
     key_judgements: list[KeyJudgement] = []
     timeline: list[TimelineEvent] = []
     sources: list[Source] = []
+    #: Extra sections, each after the fixed section it names.
+    sections: list[Section] = []
+    #: Annexes after the sources.
+    appendices: list[Appendix] = []
+    #: Printed at the end, after the annexes; default: the series'.
+    disclaimer: Markdown | None = None
     lint: LintSettings = LintSettings()
+
+    def author_names(self) -> list[str]:
+        """The authors' names, whichever way each is written."""
+        return [a if isinstance(a, str) else a.name for a in self.authors]
 
 
 def markdown_fields(data: Any) -> Iterator[tuple[KeyPath, str]]:

@@ -26,7 +26,8 @@ class Series(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     title: NonEmpty
-    issn: Issn
+    #: A series without one prints no ISSN anywhere.
+    issn: Issn | None = None
     publisher: NonEmpty
     unit: NonEmpty
     contact: Email
@@ -38,6 +39,13 @@ class Series(BaseModel):
     tlp: Tlp = "CLEAR"
     #: The probability yardstick of key judgements: UK PHIA or US ICD 203.
     likelihood_scale: LikelihoodScale = "phia"
+    #: Replaces the closing contact sentence; ``{contact}`` is the address, ``{topic}`` the
+    #: brief's ``contact_topic`` or, without one, the series title.
+    contact_text: NonEmpty | None = None
+    #: The disclaimer of every brief of the series that has none of its own (Markdown).
+    disclaimer: Annotated[str, Field(min_length=1, max_length=5000)] | None = None
+    #: Whether briefs of the series that do not say have a table of contents.
+    toc: bool = False
     #: ``osintkit lint`` rules switched off for every brief of the series.
     lint: LintSettings = LintSettings()
 

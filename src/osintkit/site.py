@@ -76,7 +76,7 @@ class CatalogueSeries(BaseModel):
 
     key: str
     title: str
-    issn: str
+    issn: str | None
     publisher: str
     unit: str
     url: str | None = None

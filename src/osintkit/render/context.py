@@ -176,7 +176,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         str(labels["series_line"]),
         {
             "title": loaded.series.title,
-            "issn": loaded.series.issn,
+            "issn": loaded.series.issn or "",
             "volume": number(brief.volume),
             "issue": number(brief.issue),
         },

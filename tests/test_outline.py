@@ -1,0 +1,83 @@
+"""The parts of a report in reading order: where extra sections go, how annexes are lettered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from osintkit.models import Brief
+from osintkit.outline import annex_letter, markdown_in_reading_order, parts
+
+
+def _brief(**extra: Any) -> Brief:
+    data: dict[str, Any] = {
+        "series": "s",
+        "volume": 1,
+        "issue": 1,
+        "title": "T",
+        "date": "2025-01-01",
+        "authors": ["A"],
+        "executive_summary": "Summary.",
+        "background": "Background.",
+        "geopolitical_context": "Context.",
+        "challenges": {"intro": "Intro.", "items": [{"label": "L", "text": "Item."}]},
+        "key_judgements": [{"text": "Judged.", "likelihood": "likely", "confidence": "low"}],
+        "timeline": [{"date": 2020, "event": "Event."}],
+    }
+    data.update(extra)
+    return Brief.model_validate(data)
+
+
+def test_an_extra_section_comes_directly_after_its_fixed_section() -> None:
+    brief = _brief(
+        sections=[
+            {"id": "sec-b", "title": "After background", "after": "background", "body": "B."},
+            {"id": "sec-c", "title": "Default place", "body": "C."},
+        ],
+        appendices=[{"id": "sec-annex", "title": "Data", "body": "Annex."}],
+        bluf="Bottom line.",
+        disclaimer="Not advice.",
+    )
+    texts = [text for _path, text in markdown_in_reading_order(brief)]
+    assert texts == [
+        "Bottom line.",
+        "Summary.",
+        "Judged.",
+        "Background.",
+        "B.",  # before the chronology the template sets after the background
+        "Event.",
+        "Context.",
+        "Intro.",
+        "Item.",
+        "C.",
+        "Annex.",
+        "Not advice.",
+    ]
+    assert [p.anchor for p in parts(brief)] == [
+        "executive-summary",
+        "background",
+        "sec-b",
+        "geopolitical-context",
+        "challenges",
+        "sec-c",
+        "sec-annex",
+    ]
+    assert parts(brief)[-1].letter == "A"
+
+
+def test_the_key_path_of_each_field_names_where_it_is_written() -> None:
+    brief = _brief(sections=[{"id": "sec-x", "title": "X", "after": "background", "body": "X."}])
+    paths = dict((text, path) for path, text in markdown_in_reading_order(brief))
+    assert paths["X."] == ("sections", 0, "body")
+    assert paths["Item."] == ("challenges", "items", 0, "text")
+
+
+@pytest.mark.parametrize(("index", "letter"), [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB")])
+def test_annexes_are_lettered_past_z(index: int, letter: str) -> None:
+    assert annex_letter(index) == letter
+
+
+def test_a_source_id_may_not_look_like_a_cross_reference() -> None:
+    with pytest.raises(ValueError, match="cross-reference"):
+        _brief(sources=[{"id": "fig-1", "title": "Chart"}])

@@ -1,5 +1,5 @@
 """``python -m osintkit`` runs the command line."""
 
-from osintkit.cli import app
+from osintkit.launch import main
 
-app()
+main()

@@ -13,6 +13,7 @@ from html import escape
 from importlib.resources import files
 
 from osintkit.preview.session import Snapshot
+from osintkit.render.html import POLICY_META
 
 #: The reload channel (Server-Sent Events) and the PDF, under a prefix no brief folder uses.
 EVENTS_PATH = "/__osintkit/events"
@@ -55,7 +56,13 @@ def served_page(snapshot: Snapshot, pdf: bool, nonce: str) -> str:
 
 
 def _inject(html: str, snapshot: Snapshot, nonce: str) -> str:
-    """``html`` with the overlay's style in its head, the overlay and the script at its end."""
+    """``html`` with the overlay's style in its head, the overlay and the script at its end.
+
+    The report's own policy goes: it lets no script run, and policies only add up, so the
+    injected script would be blocked too. The server's policy header, which lets that one
+    script run and still loads nothing from the web, governs the page instead.
+    """
+    html = html.replace(POLICY_META, "", 1)
     script = (
         f'<script nonce="{escape(nonce)}" data-generation="{escape(snapshot.generation)}" '
         f'data-events="{EVENTS_PATH}">\n{_resource("client.js")}</script>\n'

@@ -7,6 +7,7 @@ validation checked; nothing the page shows is loaded from beside it or from the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,42 @@ from osintkit.render.context import report_context
 from osintkit.reproducible import publication_time
 from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
 from osintkit.validation import LoadedBrief
+
+
+#: The report's Content-Security-Policy, whatever the template writes: opened from a disk or
+#: a web site, it runs no script and loads nothing — not even what a template's own markup or
+#: CSS asks for (`<script>`, `@import url(https://…)`), which the template's author decides
+#: and osintkit does not sanitise. Styles and figures are inline, so they still show.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+POLICY_META = f'<meta http-equiv="Content-Security-Policy" content="{REPORT_POLICY}">'
+
+# What may stand before the policy: the doctype, the <html> and <head> start tags and comments,
+# each only in a plain form that every HTML parser reads alike (names of letters, values in
+# double quotes without "<" or ">"; comments without "--" inside). A template that writes
+# anything else first, such as `<!--><script>` (a whole comment to a browser), gets the
+# policy before it.
+_COMMENT = r"<!--(?![->])(?:(?!--).)*-->"
+_GAP = rf"(?:\s|{_COMMENT})*"
+_ATTRIBUTES = r'(?:\s+[A-Za-z][A-Za-z0-9_:-]*(?:="[^"<>]*")?)*\s*'
+_BEFORE_POLICY_RE = re.compile(
+    rf"\A{_GAP}(?:<!doctype[^>]*>{_GAP})?(?:<html{_ATTRIBUTES}>{_GAP})?(?:<head{_ATTRIBUTES}>)?",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def with_policy(text: str) -> str:
+    """Return the HTML document ``text`` with :data:`POLICY_META` as early as it can stand.
+
+    That is the first element of the head for a template that writes ``<html><head>``; when a
+    template writes something else first, the policy goes before it, where the HTML parser
+    still puts it into the head, so it governs every element after it.
+    """
+    end = _BEFORE_POLICY_RE.match(text)
+    at = end.end() if end else 0
+    return f"{text[:at]}\n{POLICY_META}{text[at:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +119,7 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     # brief's folder holds other briefs (restricted ones too) that a shared template must not
     # attach to this report.
     return RenderedHtml(
-        text,
+        with_policy(text),
         loaded.path.parent,
         tuple(template.folders),
         context.language.warnings,

@@ -19,7 +19,6 @@ from osintkit.reproducible import publication_time
 from osintkit.templates import PRINT_STYLESHEET_FILE, TEMPLATE_FILE, ReportTemplate
 from osintkit.validation import LoadedBrief
 
-
 #: The report's Content-Security-Policy, whatever the template writes: opened from a disk or
 #: a web site, it runs no script and loads nothing — not even what a template's own markup or
 #: CSS asks for (`<script>`, `@import url(https://…)`), which the template's author decides

@@ -111,8 +111,12 @@ class BuildOptions:
         return self.restricted_out if restricted else self.out_dir
 
     def fingerprint(self) -> str:
-        """The options that change a report's bytes."""
-        return json.dumps({"version": __version__, "variant": self.pdf_variant})
+        """The options that change a report's bytes, and which files a build writes."""
+        from osintkit.output import FORMATS
+
+        return json.dumps(
+            {"version": __version__, "variant": self.pdf_variant, "formats": list(FORMATS)}
+        )
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-#: What a report's files can be.
-OUTPUT_KINDS = ("pdf", "html")
+from osintkit.output import FORMATS
+
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -120,9 +120,9 @@ class IssueRecord:
             )
         files = entry["files"]
         want(
-            isinstance(files, dict) and set(files) <= set(OUTPUT_KINDS),
+            isinstance(files, dict) and set(files) <= set(FORMATS),
             f"{where}.files",
-            'an object with "pdf" and "html"',
+            "an object with " + " and ".join(f'"{kind}"' for kind in FORMATS),
         )
         return cls(
             series=entry["series"],

@@ -184,13 +184,16 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
                 f"{event.date} is after the brief's date {day.isoformat()}",
             )  # fmt: skip
     for i, source in enumerate(brief.sources):
-        for field in ("published", "accessed"):
-            value: dt.date | None = getattr(source, field)
-            if value is not None and value > day:
-                yield _at(
-                    document, ("sources", i, field), "future-date",
-                    f"{value.isoformat()} is after the brief's date {day.isoformat()}",
-                )  # fmt: skip
+        if source.published is not None and partial_date_range(source.published)[0] > day:
+            yield _at(
+                document, ("sources", i, "published"), "future-date",
+                f"{source.published} is after the brief's date {day.isoformat()}",
+            )  # fmt: skip
+        if source.accessed is not None and source.accessed > day:
+            yield _at(
+                document, ("sources", i, "accessed"), "future-date",
+                f"{source.accessed.isoformat()} is after the brief's date {day.isoformat()}",
+            )  # fmt: skip
     for key_path, text in _prose(document):
         for match in _PROSE_DATE.finditer(text):
             written = _prose_date(match)

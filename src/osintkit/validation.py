@@ -30,6 +30,7 @@ from osintkit.errors import (
 from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_day
 from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
 from osintkit.paths import find_registry
@@ -59,9 +60,37 @@ def load_registry(path: Path) -> dict[str, Series]:
         message = "a series registry is a mapping of series keys"
         raise BriefErrors.single(path, message, 1, 1, rule="schema")
     try:
-        return Registry.model_validate(document.data).root
+        registry = Registry.model_validate(document.data).root
     except ValidationError as exc:
         raise BriefErrors(_located(exc, document, Registry)) from None
+    problems = _contact_text_problems(document, registry)
+    if problems:
+        raise BriefErrors(problems)
+    return registry
+
+
+#: The slots a series' ``contact_text`` may use.
+CONTACT_TEXT_SLOTS = frozenset({"contact", "topic"})
+
+
+def _contact_text_problems(
+    document: LoadedDocument, registry: Mapping[str, Series]
+) -> list[Diagnostic]:
+    """A ``contact_text`` with a brace that is not a slot, at that brace: every report of the
+    series would fail to render, so it fails where it is written."""
+    problems = []
+    for key, series in registry.items():
+        if series.contact_text is None:
+            continue
+        key_path = (key, "contact_text")
+        # The text as written (the model strips it), so the offset is the file's.
+        raw = document.data[key].get("contact_text")
+        text = raw if isinstance(raw, str) else series.contact_text
+        try:
+            label_pieces(text, CONTACT_TEXT_SLOTS)
+        except LabelError as exc:
+            problems.append(document.diagnostic(key_path, "registry", str(exc), exc.offset))
+    return problems
 
 
 def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:

@@ -78,7 +78,8 @@ def test_strict_fails_and_each_finding_is_a_located_line(
 
 def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
     text = planted.read_text(encoding="utf-8")
-    planted.write_text(text + "lint:\n  disable: [future-date, vague-hedge, empty-section]\n", encoding="utf-8")
+    disable = "lint:\n  disable: [future-date, vague-hedge, empty-section]\n"
+    planted.write_text(text + disable, encoding="utf-8")
     rules = {line.split()[1].rstrip(":") for line in found(planted)}
     assert rules == {"uncited-paragraph", "likelihood-contradiction", "uncited-source"}
     registry = planted.parent / "series.yaml"
@@ -179,7 +180,5 @@ def test_an_empty_fixed_section_is_found_too(tmp_path: Path) -> None:
     assert old in text
     brief = tmp_path / "brief.yaml"
     brief.write_text(text.replace(old, "geopolitical_context: TBD\n"), encoding="utf-8")
-    assert [f.split(" ", 2)[1] for f in found(brief) if "empty-section" in f] == [
-        "empty-section:"
-    ]
+    assert [f.split(" ", 2)[1] for f in found(brief) if "empty-section" in f] == ["empty-section:"]
     assert [f for f in found(brief) if "geopolitical_context: the geopolitical context" in f]

@@ -650,3 +650,28 @@ def test_a_calendar_that_is_not_one_is_reported_once(
     )
     (message,) = problems(path)
     assert ": calendar: " in message
+
+
+def test_a_section_after_no_fixed_section_lists_the_four(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + (
+        "sections:\n  - id: sec-method\n    title: Method\n    after: chronology\n"
+        "    body: How.\n"
+    )
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, 'chronology')}: sections[0].after: input should be "
+        "'executive_summary', 'background', 'geopolitical_context' or 'challenges'"
+    ]
+
+
+def test_a_source_may_be_dated_by_year_or_month(make_brief: MakeBrief, minimal: str) -> None:
+    text = replace(minimal, "    accessed: 2025-01-18\n", "    published: 1993\n")
+    assert load_brief(make_brief(text)).brief.sources[0].published == "1993"
+    text = replace(minimal, "    accessed: 2025-01-18\n", "    published: 1998-13\n")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, '1998-13')}: sources[0].published: not a real date: month must be "
+        "in 1..12"
+    ]

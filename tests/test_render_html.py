@@ -334,13 +334,13 @@ def test_string_authors_stay_in_the_byline(make_brief: MakeBrief) -> None:
         '  - "A. Karimova"\n  - "B. Tehrani"\n',
     )
     assert '<ul class="authors">' not in html
-    assert " · <bdi dir=\"ltr\">A. Karimova</bdi>, <bdi dir=\"ltr\">B. Tehrani</bdi>" in html
+    assert ' · <bdi dir="ltr">A. Karimova</bdi>, <bdi dir="ltr">B. Tehrani</bdi>' in html
 
 
 def test_the_disclaimer_ends_the_report_before_the_contact_line(make_brief: MakeBrief) -> None:
     html = _structure(make_brief)
     disclaimer = _section(html, "disclaimer")
-    assert "<h2 id=\"h-disclaimer\">Disclaimer</h2>" in disclaimer
+    assert '<h2 id="h-disclaimer">Disclaimer</h2>' in disclaimer
     assert "<em>legal advice</em>" in disclaimer
     assert html.index('id="sec-annex-glossary"') < html.index('id="disclaimer"')
     assert html.index('id="disclaimer"') < html.index('<footer class="contact">')

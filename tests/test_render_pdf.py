@@ -233,7 +233,7 @@ def test_the_outline_has_every_section_and_the_contents_links(structure_pdf: Pat
     assert not isinstance(title, list) and title.title == "Tehran and Moscow: Drones and Debts"
     assert isinstance(sections, list)
     marks = {m.title: reader.get_destination_page_number(m) + 1 for m in sections}  # type: ignore[union-attr]
-    assert list(marks)[0] == "Executive Summary"  # not "Contents": the outline is one
+    assert next(iter(marks)) == "Executive Summary"  # not "Contents": the outline is one
     assert marks["Annex A: Data tables"] == 4 and marks["Annex B: Glossary"] == 5
     assert {"Scope of this brief", "Method and sources", "Outlook", "Disclaimer"} <= set(marks)
     # Each contents line is a link to its section's page.

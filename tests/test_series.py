@@ -195,7 +195,8 @@ def test_contact_text_takes_the_contact_and_topic_slots(registry: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "needle", "message"),
     [
-        ("Mail {contact} about {topics}.", "{topics}", "no slot {topics}; it takes {contact}, {topic}"),
+        ("Mail {contact} about {topics}.", "{topics}",
+         "no slot {topics}; it takes {contact}, {topic}"),
         ("Mail {contact.name}.", "{contact.name}",
          "{contact.name}: a slot is a name alone, without attributes or indexes"),
         ("Mail us at {contact", "{contact", "a { on its own; write {{ for a brace"),

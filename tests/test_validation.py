@@ -656,8 +656,7 @@ def test_a_section_after_no_fixed_section_lists_the_four(
     make_brief: MakeBrief, minimal: str
 ) -> None:
     text = minimal + (
-        "sections:\n  - id: sec-method\n    title: Method\n    after: chronology\n"
-        "    body: How.\n"
+        "sections:\n  - id: sec-method\n    title: Method\n    after: chronology\n    body: How.\n"
     )
     path = make_brief(text)
     assert problems(path) == [

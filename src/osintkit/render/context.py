@@ -29,7 +29,7 @@ from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
 from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
 from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
 from osintkit.series import Series
-from osintkit.templates import ReportTemplate
+from osintkit.templates import ReportTemplate, fill, isolate
 from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
 from osintkit.validation import LoadedBrief
 
@@ -92,8 +92,8 @@ class ExtraSection:
 
     #: Its ``<section id>``: the brief's id ("sec-method").
     anchor: str
-    #: The heading as printed: the section's title, or "Annex A: Data tables".
-    heading: str
+    #: The heading as printed: the section's title, or "Annex A: Data tables" (HTML).
+    heading: str | Markup
     html: Markup
     #: "A" for the first annex, "" for an extra section.
     letter: str = ""
@@ -104,7 +104,8 @@ class ContentsEntry:
     """A line of the contents list: the heading it links to, by its HTML id."""
 
     anchor: str
-    title: str
+    #: As the heading prints it (HTML for an annex's).
+    title: str | Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,10 +304,11 @@ def _inlined(loaded: LoadedBrief) -> dict[str, str]:
     return {src: uris[figure.path] for src, figure in loaded.figures.items()}
 
 
-def _annex_heading(labels: Labels, letter: str, title: str) -> str:
-    """ "Annex A: Data tables", from the ``annex`` and ``annex_heading`` labels."""
+def _annex_heading(labels: Labels, letter: str, title: str) -> Markup:
+    """ "Annex A: Data tables", from the ``annex`` and ``annex_heading`` labels; the title
+    isolated, so a Latin one keeps its place after a Persian "پیوست A"."""
     annex = substitute(str(labels["annex"]), {"letter": letter})
-    return substitute(str(labels["annex_heading"]), {"annex": annex, "title": title})
+    return fill(str(labels["annex_heading"]), annex=annex, title=isolate(title))
 
 
 def _contents(

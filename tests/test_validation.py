@@ -674,3 +674,30 @@ def test_a_source_may_be_dated_by_year_or_month(make_brief: MakeBrief, minimal: 
         f"{path}:{at(text, '1998-13')}: sources[0].published: not a real date: month must be "
         "in 1..12"
     ]
+
+
+@pytest.mark.parametrize(
+    ("bluf", "needle"),
+    [
+        ("bluf: |\n  Moscow pays in grain.\n\n  And in debt relief.\n", "And in"),
+        ("bluf: |\n  Moscow pays in:\n  - grain\n  - debt relief\n", "- grain"),
+        ("bluf: |\n  ## Bottom line\n  Moscow pays in grain.\n", "## Bottom"),
+    ],
+    ids=["two-paragraphs", "list", "heading"],
+)
+def test_the_bottom_line_is_one_paragraph(
+    make_brief: MakeBrief, minimal: str, bluf: str, needle: str
+) -> None:
+    text = minimal + bluf
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, needle)}: bluf: bluf is one short paragraph (no blank line, list, "
+        "heading, quotation, table or code); the rest belongs in the executive summary"
+    ]
+
+
+def test_a_bottom_line_over_lines_with_a_number_is_one_paragraph(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + "bluf: |\n  Relations date from\n  1993. Trade grew.\n\n"
+    assert load_brief(make_brief(text)).brief.bluf == "Relations date from\n1993. Trade grew."

@@ -7,6 +7,7 @@ source ids are unique, the series exists), each problem located as file:line:col
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -145,6 +146,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
             )
     problems.extend(_tradecraft_problems(document, series))
     problems.extend(_calendar_problems(document, series, key))
+    problems.extend(_bluf_problems(document))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
@@ -249,6 +251,31 @@ def _calendar_problems(
     name = _CALENDAR_NAMES[calendar]
     message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
     return [document.diagnostic(("date",), "date", message)]
+
+
+#: What ends the bottom line's one paragraph: a blank line before more text, or a line that
+#: opens a list, a heading, a quotation, a table or a code block (which the bottom line,
+#: set inline after its label, would print as typed).
+_NOT_ONE_PARAGRAPH = re.compile(
+    r"\n[ \t]*\n\s*(?=\S)|^ {0,3}(?:[-*+][ \t]|1[.)][ \t]|#{1,6}[ \t]|>|\||```|~~~)",
+    re.MULTILINE,
+)
+
+
+def _bluf_problems(document: LoadedDocument) -> list[Diagnostic]:
+    """A bottom line of more than one paragraph, located where the second block starts."""
+    text = document.data.get("bluf")
+    if not isinstance(text, str) or len(text) > MARKDOWN_MAX_LENGTH:
+        return []
+    match = _NOT_ONE_PARAGRAPH.search(text)
+    if match is None:
+        return []
+    offset = match.end() if match.group(0).startswith("\n") else match.start()
+    message = (
+        "bluf is one short paragraph (no blank line, list, heading, quotation, table or code); "
+        "the rest belongs in the executive summary"
+    )
+    return [document.diagnostic(("bluf",), "markdown", message, offset)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

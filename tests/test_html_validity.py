@@ -147,6 +147,8 @@ CASES = [
     Case("persian-files-fa-sample", brief=ROOT / "briefs" / "persian-files-fa-sample.yaml"),
     Case("hostile-markdown", text=_hostile_markdown()),
     Case("draft-with-tradecraft", text=_draft_with_tradecraft()),
+    # Contents, extra sections, annexes, authors with roles, a bottom line, a disclaimer.
+    Case("structure", text=(FIXTURES / "structure.yaml").read_text(encoding="utf-8")),
 ]
 
 

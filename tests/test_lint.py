@@ -44,6 +44,9 @@ def test_each_rule_finds_its_planted_problem_where_it_is(planted: Path) -> None:
         "47:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
         "[@unused] or drop it",
         "49:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
+        "55:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
+        "would read (only headings, blank space or a placeholder such as TODO); write it or "
+        "leave it out",
     ]
     assert {line.split()[1].rstrip(":") for line in found(planted)} == set(RULES)
 
@@ -60,7 +63,7 @@ def test_strict_fails_and_each_finding_is_a_located_line(
     monkeypatch.chdir(planted.parent)
     relaxed = runner.invoke(app, ["lint", str(planted)])
     assert relaxed.exit_code == 0
-    assert relaxed.stdout.splitlines()[-1] == "0 errors, 8 warnings in 1 file (5 rules)"
+    assert relaxed.stdout.splitlines()[-1] == "0 errors, 9 warnings in 1 file (6 rules)"
     strict = runner.invoke(app, ["lint", "--strict", str(planted)])
     assert strict.exit_code == 1
     lines = strict.stdout.splitlines()
@@ -69,13 +72,14 @@ def test_strict_fails_and_each_finding_is_a_located_line(
         "planted.yaml:10:9: warning: executive_summary: “might” gives no probability; use a "
         "term of the yardstick (likely, highly unlikely, …) or state the fact [vague-hedge]"
     )
-    assert len(lines) == 9
-    assert all(line.startswith("planted.yaml:") for line in lines[:8])
+    assert len(lines) == 10
+    assert all(line.startswith("planted.yaml:") for line in lines[:9])
 
 
 def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
     text = planted.read_text(encoding="utf-8")
-    planted.write_text(text + "lint:\n  disable: [future-date, vague-hedge]\n", encoding="utf-8")
+    disable = "lint:\n  disable: [future-date, vague-hedge, empty-section]\n"
+    planted.write_text(text + disable, encoding="utf-8")
     rules = {line.split()[1].rstrip(":") for line in found(planted)}
     assert rules == {"uncited-paragraph", "likelihood-contradiction", "uncited-source"}
     registry = planted.parent / "series.yaml"
@@ -130,3 +134,51 @@ def test_a_citation_in_a_source_s_quotation_counts_as_citing(
         text.replace(old, new) + "  - id: tass\n    title: TASS report\n", encoding="utf-8"
     )
     assert [f for f in found(brief) if "uncited-source" in f] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "empty"),
+    [
+        ("## Method\n\n### Sources\n", True),
+        ("&nbsp;\n\n&#8203;", True),
+        ("<!-- to be written -->", True),
+        ("TBD", True),
+        ("TODO: the method, once the data is in.", True),
+        ("## Method\n\nWe read the customs data.", False),
+        ("TODO lists are how we track work.\n\nThe second paragraph is prose.", False),
+        ("Todo: a word in prose, not a marker.", False),
+        ("[The customs data](https://example.org/customs)", False),
+    ],
+    ids=["headings", "entities", "comment", "tbd", "todo", "prose", "todo-in-prose",
+         "lower-case", "link"],
+)  # fmt: skip
+def test_an_empty_section_is_one_without_text_to_read(
+    tmp_path: Path, body: str, empty: bool
+) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    indented = "".join(f"      {line}\n" for line in body.splitlines())
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(
+        text + "sections:\n  - id: sec-method\n    title: Method\n    body: |\n" + indented,
+        encoding="utf-8",
+    )
+    findings = [f for f in found(brief) if "empty-section" in f]
+    assert findings == (
+        [f"{text.count(chr(10)) + 5}:7 empty-section: sections[0].body: the section “Method” "
+         "has no text a reader would read (only headings, blank space or a placeholder such "
+         "as TODO); write it or leave it out"]
+        if empty
+        else []
+    )  # fmt: skip
+
+
+def test_an_empty_fixed_section_is_found_too(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    old = "geopolitical_context: |\n  Both countries look for partners outside the West.\n"
+    assert old in text
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(text.replace(old, "geopolitical_context: TBD\n"), encoding="utf-8")
+    assert [f.split(" ", 2)[1] for f in found(brief) if "empty-section" in f] == ["empty-section:"]
+    assert [f for f in found(brief) if "geopolitical_context: the geopolitical context" in f]

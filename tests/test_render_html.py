@@ -240,3 +240,186 @@ def test_back_links_follow_the_citations_in_reading_order(make_brief: MakeBrief)
     ]  # fmt: skip
     assert _back_links(html, "a") == ["cite-1", "cite-3", "cite-4", "cite-7"]
     assert _back_links(html, "b") == ["cite-2", "cite-5", "cite-6"]
+
+
+# --- the report's structure ----------------------------------------------------------------
+
+STRUCTURE = ROOT / "tests" / "fixtures" / "structure.yaml"
+
+
+def _structure(make_brief: MakeBrief, old: str = "", new: str = "") -> str:
+    text = STRUCTURE.read_text(encoding="utf-8")
+    assert old in text
+    return _render(make_brief(text.replace(old, new, 1) if old else text))
+
+
+def _section(html: str, anchor: str) -> str:
+    match = re.search(rf'<section [^>]*id="{anchor}".*?</section>', html, re.DOTALL)
+    assert match, anchor
+    return match.group(0)
+
+
+def test_extra_sections_follow_their_fixed_one_and_annexes_the_sources(
+    make_brief: MakeBrief,
+) -> None:
+    html = _structure(make_brief)
+    # Directly after the section each names, before what the template sets after that one.
+    assert re.findall(r'<h2 id="h-([\w-]+)"', html) == [
+        "contents", "executive-summary", "sec-scope", "key-judgements", "background",
+        "sec-method", "chronology", "geopolitical-context", "challenges", "sec-outlook",
+        "sources", "sec-annex-data", "sec-annex-glossary", "disclaimer",
+    ]  # fmt: skip
+    method = _section(html, "sec-method")
+    assert '<h2 id="h-sec-method">Method and sources</h2>' in method
+    assert 'href="#ref-customs"' in method  # its citation is numbered in reading order
+    annex = _section(html, "sec-annex-data")
+    # The title isolated: a Latin one keeps its place after a Persian "پیوست A".
+    assert '<h2 id="h-sec-annex-data">Annex A: <bdi dir="ltr">Data tables</bdi></h2>' in annex
+    assert "<table>" in annex
+    assert '<h2 id="h-sec-annex-glossary">Annex B: <bdi dir="ltr">Glossary</bdi></h2>' in html
+
+
+def test_the_bottom_line_comes_first_in_the_summary_box(make_brief: MakeBrief) -> None:
+    summary = _section(_structure(make_brief), "executive-summary")
+    body = summary.split("</h2>", 1)[1].strip()
+    assert body.startswith(
+        '<p class="bluf"><strong class="bluf-label">Bottom line up front:</strong> Moscow pays'
+        " for Iranian drones in <em>grain and debt relief</em>, not cash."
+    )
+    assert body.index("bluf") < body.index("Iran and Russia trade drones")
+
+
+def test_the_contents_list_links_every_heading(make_brief: MakeBrief) -> None:
+    html = _structure(make_brief)
+    nav = re.search(r'<nav class="contents".*?</nav>', html, re.DOTALL)
+    assert nav and html.index("</header>") < nav.start() < html.index('id="executive-summary"')
+    entries = [
+        (anchor, re.sub(r"<[^>]+>", "", title))
+        for anchor, title in re.findall(r'<li><a href="#([\w-]+)">(.+?)</a></li>', nav.group(0))
+    ]
+    ids = set(re.findall(r'<section [^>]*id="([\w-]+)"', html))
+    assert [anchor for anchor, _ in entries if anchor not in ids] == []
+    assert ("sec-annex-data", "Annex A: Data tables") in entries
+    assert ("challenges", "Challenges to the Partnership") in entries
+    assert entries[-1] == ("disclaimer", "Disclaimer")
+
+
+def test_toc_defaults_to_the_series_and_the_brief_decides(make_brief: MakeBrief) -> None:
+    assert 'class="contents"' not in _structure(make_brief, "toc: true\n", "toc: false\n")
+    path = make_brief(STRUCTURE.read_text(encoding="utf-8").replace("toc: true\n", ""))
+    assert 'class="contents"' not in _render(path)
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "  template: series           # a folder", "  toc: true\n  template: series  # a", 1
+        ),
+        encoding="utf-8",
+    )
+    assert 'class="contents"' in _render(path)
+
+
+def test_authors_with_roles_affiliations_and_addresses(make_brief: MakeBrief) -> None:
+    html = _structure(make_brief)
+    assert re.findall(r'<meta name="author" content="([^"]+)">', html) == [
+        "A. Karimova", "B. Tehrani", "SpecialEurasia OSINT Unit",
+    ]  # fmt: skip
+    authors = re.search(r'<ul class="authors">.*?</ul>', html, re.DOTALL)
+    assert authors
+    text = re.sub(r"<[^>]+>", "", authors.group(0))
+    assert "A. Karimova, Lead analyst, Caspian Desk, a.karimova@example.org" in text
+    assert "B. Tehrani, Reviewer\n" in text
+    assert '<a href="mailto:a.karimova@example.org" dir="ltr">' in authors.group(0)
+
+
+def test_string_authors_stay_in_the_byline(make_brief: MakeBrief) -> None:
+    html = _structure(
+        make_brief,
+        STRUCTURE.read_text(encoding="utf-8").split("authors:\n", 1)[1].split("bluf:", 1)[0],
+        '  - "A. Karimova"\n  - "B. Tehrani"\n',
+    )
+    assert '<ul class="authors">' not in html
+    assert ' · <bdi dir="ltr">A. Karimova</bdi>, <bdi dir="ltr">B. Tehrani</bdi>' in html
+
+
+def test_the_disclaimer_ends_the_report_before_the_contact_line(make_brief: MakeBrief) -> None:
+    html = _structure(make_brief)
+    disclaimer = _section(html, "disclaimer")
+    assert '<h2 id="h-disclaimer">Disclaimer</h2>' in disclaimer
+    assert "<em>legal advice</em>" in disclaimer
+    assert html.index('id="sec-annex-glossary"') < html.index('id="disclaimer"')
+    assert html.index('id="disclaimer"') < html.index('<footer class="contact">')
+
+
+def test_the_series_disclaimer_is_the_default(make_brief: MakeBrief) -> None:
+    text = STRUCTURE.read_text(encoding="utf-8")
+    own = "disclaimer: |\n  The views are the authors' own. Nothing here is *legal advice*.\n"
+    path = make_brief(text.replace(own, ""))
+    assert 'id="disclaimer"' not in _render(path)
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "  template: series           # a folder",
+            "  disclaimer: Not **advice**.\n  template: series  # a",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    assert "<p>Not <strong>advice</strong>.</p>" in _section(_render(path), "disclaimer")
+    path.write_text(text, encoding="utf-8")
+    assert "Not <strong>advice</strong>" not in _render(path)
+
+
+def test_references_print_their_url_and_a_partial_date(make_brief: MakeBrief) -> None:
+    sources = _section(_structure(make_brief), "sources")
+    full = (
+        "https://mfa.gov.by/en/bilateral/iran/political-relations-between-the-two-countries-"
+        "since-1993/?lang=en"
+    )
+    assert (
+        f'<a class="url" href="{full}" dir="ltr">'
+        "mfa.gov.by/en/bilateral/iran/political-relations-between-th…</a>"
+    ) in sources
+    assert '<a class="url" href="https://example.org/stats" dir="ltr">example.org/stats</a>' in (
+        sources
+    )
+    text = re.sub(r"<[^>]+>", "", sources)
+    assert "Ministry of Foreign Affairs, May 2024 (accessed 18 January 2025)." in text
+    assert "Customs statistics, 2023. example.org/stats" in text
+
+
+def test_a_series_without_issn_prints_none(make_brief: MakeBrief) -> None:
+    path = make_brief(STRUCTURE.read_text(encoding="utf-8"))
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("  issn: 2975-0598", "  #", 1),
+        encoding="utf-8",
+    )
+    html = _render(path)
+    assert "ISSN" not in html.replace("ISSN's", "")
+    assert '<meta name="description" content="Persian Files Volume 29 Issue 4">' in html
+    assert '"Persian Files";' in html  # the running footer: the title alone
+
+
+@pytest.mark.parametrize(
+    ("topic", "printed"),
+    [("contact_topic: drones\n", "about drones."), ("", "about Persian Files.")],
+    ids=["brief-topic", "series-title"],
+)
+def test_a_series_contact_text_replaces_the_contact_sentence(
+    make_brief: MakeBrief, topic: str, printed: str
+) -> None:
+    path = make_brief(STRUCTURE.read_text(encoding="utf-8") + topic)
+    registry = path.parent / "series.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "  template: series           # a folder",
+            '  contact_text: "Write to {contact} {{sic}} about {topic}."\n  template: series  # a',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    footer = re.search(r'<footer class="contact">.*?</footer>', _render(path), re.DOTALL)
+    assert footer
+    text = re.sub(r"<[^>]+>", "", footer.group(0))
+    assert f"Write to info@specialeurasia.com {{sic}} {printed}" in text
+    assert "consulting" not in text

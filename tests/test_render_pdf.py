@@ -185,3 +185,76 @@ def test_the_pdf_draws_the_same_checked_figures_as_the_html(
     assert len([image for page in reader.pages for image in page.images]) == 1  # the chart
     html = (folder / "out" / "brief.html").read_text(encoding="utf-8")
     assert html.count('<img src="data:image/') == 2
+
+
+# --- the report's structure: contents, extra sections, annexes, authors --------------------
+
+STRUCTURE = ROOT / "tests" / "fixtures" / "structure.yaml"
+#: A contents line as the PDF's text has it: the title, dotted leaders, the page number.
+_CONTENTS_LINE = re.compile(r"^(.+?) \.{3,}\s+(\d+)$")
+
+
+@pytest.fixture(scope="module")
+def structure_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("structure")
+    shutil.copy(ROOT / "tests" / "fixtures" / "series.yaml", folder / "series.yaml")
+    brief = Path(shutil.copy(STRUCTURE, folder / "structure.yaml"))
+    result = CliRunner().invoke(app, ["render", str(brief), "--out", str(folder), "-f", "pdf"])
+    assert result.exit_code == 0, result.output
+    return folder / "structure.pdf"
+
+
+def test_each_contents_entry_prints_the_page_its_section_starts_on(structure_pdf: Path) -> None:
+    reader = PdfReader(structure_pdf)
+    pages = [page.extract_text().splitlines() for page in reader.pages]
+    contents = [m.groups() for line in pages[0] if (m := _CONTENTS_LINE.match(line.strip()))]
+    assert [title for title, _ in contents] == [
+        "Executive Summary", "Scope of this brief", "Key Judgements", "Background Information",
+        "Method and sources", "Chronology", "Geopolitical Context",
+        "Challenges to the Partnership", "Outlook", "Sources", "Annex A: Data tables",
+        "Annex B: Glossary", "Disclaimer",
+    ]  # fmt: skip
+    printed = {title: int(number) for title, number in contents}
+    # The page each heading is on: the first page with a line that is the heading alone.
+    found = {
+        title: next(i for i, lines in enumerate(pages, 1) if title in map(str.strip, lines))
+        for title in printed
+    }
+    assert printed == found
+    assert len(set(printed.values())) >= 4  # the sections spread over the pages
+    # The annexes start a page each.
+    for title in ("Annex A: Data tables", "Annex B: Glossary"):
+        assert pages[found[title] - 1][0].strip() == title
+
+
+def test_the_outline_has_every_section_and_the_contents_links(structure_pdf: Path) -> None:
+    reader = PdfReader(structure_pdf)
+    (title, sections) = reader.outline
+    assert not isinstance(title, list) and title.title == "Tehran and Moscow: Drones and Debts"
+    assert isinstance(sections, list)
+    marks = {m.title: reader.get_destination_page_number(m) + 1 for m in sections}  # type: ignore[union-attr]
+    assert next(iter(marks)) == "Executive Summary"  # not "Contents": the outline is one
+    assert marks["Annex A: Data tables"] == 4 and marks["Annex B: Glossary"] == 5
+    assert {"Scope of this brief", "Method and sources", "Outlook", "Disclaimer"} <= set(marks)
+    # Each contents line is a link to its section's page.
+    links = [
+        annotation.get_object()
+        for annotation in reader.pages[0].get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    named = reader.named_destinations
+    targets = [link.get("/Dest") or link.get("/A", {}).get("/D") for link in links]
+    anchors = [
+        "executive-summary", "sec-scope", "key-judgements", "background", "sec-method",
+        "chronology", "geopolitical-context", "challenges", "sec-outlook", "sources",
+        "sec-annex-data", "sec-annex-glossary", "disclaimer",
+    ]  # fmt: skip
+    assert set(anchors) <= {str(t) for t in targets}
+    pages = [reader.get_destination_page_number(named[a]) + 1 for a in anchors]  # type: ignore[arg-type]
+    assert pages == list(marks.values())
+
+
+def test_every_author_is_in_the_metadata(structure_pdf: Path) -> None:
+    meta = PdfReader(structure_pdf).metadata
+    assert meta is not None
+    assert meta.author == "A. Karimova, B. Tehrani, SpecialEurasia OSINT Unit"

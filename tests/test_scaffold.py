@@ -4,6 +4,7 @@ overwriting, always loading; a value no brief can hold writes nothing) and the J
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -114,7 +115,7 @@ def test_a_draft_that_would_not_load_is_not_written(series_dir: Path) -> None:
     code, _, stderr = new(series_dir)
     assert code == 1
     assert stderr.startswith(
-        f"error: the draft would not load ({series_dir / 'persian-files-29-10000.yaml'}:6:8: "
+        f"error: the draft would not load ({series_dir / 'persian-files-29-10000.yaml'}:7:8: "
         "issue: input should be less than or equal to 9999); nothing was written"
     )
     assert briefs(series_dir) == ["persian-files-29-2.yaml", "persian-files-29-9999.yaml"]
@@ -229,3 +230,40 @@ def test_schema_accepts_the_reference_briefs_and_rejects_a_typo(tmp_path: Path) 
     data["backgruond"] = data.pop("background")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, brief_schema)
+
+
+#: A commented-out line of YAML in the draft: a key, a list item or a block's continuation
+#: after "# " (prose comments start otherwise: a capital, a backtick, a word and a space).
+_COMMENTED_YAML = re.compile(r"^(\s*)# (?=[a-z_]+:|- |\s)", re.MULTILINE)
+
+
+def test_every_optional_block_is_in_the_draft_and_validates_and_renders_uncommented(
+    series_dir: Path, tmp_path: Path
+) -> None:
+    assert new(series_dir)[0] == 0
+    draft = series_dir / "persian-files-29-3.yaml"
+    full = series_dir / "full.yaml"
+    full.write_text(
+        _COMMENTED_YAML.sub(r"\1", draft.read_text(encoding="utf-8")).replace(
+            "issue: 3", "issue: 9"
+        ),
+        encoding="utf-8",
+    )
+    brief = load_brief(full).brief
+    assert brief.subtitle and brief.contact_topic and brief.calendar == "persian"
+    assert brief.tlp == "AMBER" and brief.toc is True
+    assert brief.bluf and brief.key_judgements and brief.timeline and brief.disclaimer
+    assert [a if isinstance(a, str) else a.role for a in brief.authors] == [
+        "SpecialEurasia OSINT Unit", "Lead analyst",
+    ]  # fmt: skip
+    assert brief.challenges.title
+    (section,) = brief.sections
+    assert (section.id, section.after) == ("sec-method", "background")
+    (source,) = brief.sources
+    assert (source.reliability, source.credibility) == ("B", "2")
+    assert source.excerpt and source.translation and source.published
+    assert [a.id for a in brief.appendices] == ["sec-annex-data"]
+    code, _, stderr = invoke("render", str(full), "-o", str(tmp_path / "out"))
+    assert code == 0, stderr
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "full.pdf").pages)
+    assert "Annex A: Data tables" in text and "Method and sources" in text

@@ -177,3 +177,39 @@ def test_an_invalid_series_key_is_located_at_the_key(registry: Path) -> None:
     edit(registry, "caucasus-notes:", "Caucasus_Notes:")
     (message,) = registry_problems(registry)
     assert message.startswith(f"{registry}:11:1: Caucasus_Notes: string should match pattern")
+
+
+def test_a_series_may_have_no_issn(registry: Path) -> None:
+    edit(registry, "  issn: 2038-1603            # 3 is the check digit of 2038160\n", "")
+    assert load_registry(registry)["caucasus-notes"].issn is None
+    assert load_registry(registry)["persian-files"].issn == "2975-0598"
+
+
+def test_contact_text_takes_the_contact_and_topic_slots(registry: Path) -> None:
+    with registry.open("a", encoding="utf-8") as file:
+        file.write('  contact_text: "Mail {contact} about {topic}; {{braces}} stay."\n')
+    series = load_registry(registry)["caucasus-notes"]
+    assert series.contact_text == "Mail {contact} about {topic}; {{braces}} stay."
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "message"),
+    [
+        ("Mail {contact} about {topics}.", "{topics}",
+         "no slot {topics}; it takes {contact}, {topic}"),
+        ("Mail {contact.name}.", "{contact.name}",
+         "{contact.name}: a slot is a name alone, without attributes or indexes"),
+        ("Mail us at {contact", "{contact", "a { on its own; write {{ for a brace"),
+    ],
+    ids=["unknown-slot", "attribute", "lone-brace"],
+)  # fmt: skip
+def test_a_brace_in_contact_text_that_is_no_slot_is_located(
+    registry: Path, text: str, needle: str, message: str
+) -> None:
+    with registry.open("a", encoding="utf-8") as file:
+        file.write(f"  contact_text: >-\n    {text}\n")
+    written = registry.read_text(encoding="utf-8")
+    line = written[: written.index(needle)].count("\n") + 1
+    assert registry_problems(registry) == [
+        f"{registry}:{line}:{5 + text.index(needle)}: caucasus-notes.contact_text: {message}"
+    ]

@@ -650,3 +650,54 @@ def test_a_calendar_that_is_not_one_is_reported_once(
     )
     (message,) = problems(path)
     assert ": calendar: " in message
+
+
+def test_a_section_after_no_fixed_section_lists_the_four(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + (
+        "sections:\n  - id: sec-method\n    title: Method\n    after: chronology\n    body: How.\n"
+    )
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, 'chronology')}: sections[0].after: input should be "
+        "'executive_summary', 'background', 'geopolitical_context' or 'challenges'"
+    ]
+
+
+def test_a_source_may_be_dated_by_year_or_month(make_brief: MakeBrief, minimal: str) -> None:
+    text = replace(minimal, "    accessed: 2025-01-18\n", "    published: 1993\n")
+    assert load_brief(make_brief(text)).brief.sources[0].published == "1993"
+    text = replace(minimal, "    accessed: 2025-01-18\n", "    published: 1998-13\n")
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, '1998-13')}: sources[0].published: not a real date: month must be "
+        "in 1..12"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bluf", "needle"),
+    [
+        ("bluf: |\n  Moscow pays in grain.\n\n  And in debt relief.\n", "And in"),
+        ("bluf: |\n  Moscow pays in:\n  - grain\n  - debt relief\n", "- grain"),
+        ("bluf: |\n  ## Bottom line\n  Moscow pays in grain.\n", "## Bottom"),
+    ],
+    ids=["two-paragraphs", "list", "heading"],
+)
+def test_the_bottom_line_is_one_paragraph(
+    make_brief: MakeBrief, minimal: str, bluf: str, needle: str
+) -> None:
+    text = minimal + bluf
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, needle)}: bluf: bluf is one short paragraph (no blank line, list, "
+        "heading, quotation, table or code); the rest belongs in the executive summary"
+    ]
+
+
+def test_a_bottom_line_over_lines_with_a_number_is_one_paragraph(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = minimal + "bluf: |\n  Relations date from\n  1993. Trade grew.\n\n"
+    assert load_brief(make_brief(text)).brief.bluf == "Relations date from\n1993. Trade grew."

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from osintkit.errors import Diagnostic, KeyPath
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument
-from osintkit.markdown import find_citations
-from osintkit.models import markdown_fields
+from osintkit.markdown import find_citations, plain_text
+from osintkit.models import Brief, markdown_fields
 from osintkit.tradecraft import SCALES, likelihood
 from osintkit.validation import LoadedBrief
 
@@ -26,6 +27,7 @@ RULES: dict[str, str] = {
     "vague-hedge": "a vague hedge in a key judgement or the executive summary",
     "likelihood-contradiction": "prose giving a judgement a different probability than it has",
     "future-date": "a date after the brief's own date",
+    "empty-section": "a section or annex with no text a reader would read",
 }
 
 #: Hedges that carry no probability a reader can act on; the yardstick's terms do.
@@ -184,13 +186,16 @@ def _future_dates(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Dia
                 f"{event.date} is after the brief's date {day.isoformat()}",
             )  # fmt: skip
     for i, source in enumerate(brief.sources):
-        for field in ("published", "accessed"):
-            value: dt.date | None = getattr(source, field)
-            if value is not None and value > day:
-                yield _at(
-                    document, ("sources", i, field), "future-date",
-                    f"{value.isoformat()} is after the brief's date {day.isoformat()}",
-                )  # fmt: skip
+        if source.published is not None and partial_date_range(source.published)[0] > day:
+            yield _at(
+                document, ("sources", i, "published"), "future-date",
+                f"{source.published} is after the brief's date {day.isoformat()}",
+            )  # fmt: skip
+        if source.accessed is not None and source.accessed > day:
+            yield _at(
+                document, ("sources", i, "accessed"), "future-date",
+                f"{source.accessed.isoformat()} is after the brief's date {day.isoformat()}",
+            )  # fmt: skip
     for key_path, text in _prose(document):
         for match in _PROSE_DATE.finditer(text):
             written = _prose_date(match)
@@ -218,10 +223,61 @@ def _prose_date(match: re.Match[str]) -> dt.date | None:
         return None
 
 
+#: An ATX heading line ("## Method"): a heading alone is no text to read.
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t].*)?$", re.MULTILINE)
+#: An HTML comment, which Markdown here prints as text but a writer means as a note.
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+#: A writer's placeholder, in capitals, opening a section of one paragraph: "TODO: the
+#: background", "TBD", "FIXME". Written otherwise ("todo", "Tbd") it is taken as prose.
+_PLACEHOLDER = re.compile(r"^(?:TODO|TBD|TBC|FIXME|XXX)\b")
+
+
+def _empty_sections(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
+    for key_path, name, texts in _sections(loaded.brief):
+        if all(not _readable(text) for text in texts):
+            # At its first character: the block indicator "|" is no place to start writing.
+            first = texts[0]
+            offset = len(first) - len(first.lstrip()) if len(texts) == 1 else None
+            yield _at(
+                document, key_path, "empty-section",
+                f"{name} has no text a reader would read (only headings, blank space or a "
+                "placeholder such as TODO); write it or leave it out", offset,
+            )  # fmt: skip
+
+
+def _sections(brief: Brief) -> Iterator[tuple[KeyPath, str, list[str]]]:
+    """(where, what to call it, its Markdown) of every section and annex of the brief."""
+    yield ("executive_summary",), "the executive summary", [brief.executive_summary]
+    yield ("background",), "the background", [brief.background]
+    yield ("geopolitical_context",), "the geopolitical context", [brief.geopolitical_context]
+    challenges = [brief.challenges.intro or "", *(item.text for item in brief.challenges.items)]
+    yield ("challenges",), "the challenges", challenges
+    for i, section in enumerate(brief.sections):
+        yield ("sections", i, "body"), f"the section “{section.title}”", [section.body]
+    for i, appendix in enumerate(brief.appendices):
+        yield ("appendices", i, "body"), f"the annex “{appendix.title}”", [appendix.body]
+
+
+def _readable(text: str) -> bool:
+    """Whether ``text`` holds words a reader would read: not only headings, comments, blank
+    space (entities such as &nbsp; or &#8203; included) or a placeholder."""
+    source = _HTML_COMMENT.sub("", _HEADING_LINE.sub("", text)).strip()
+    prose = plain_text(source)
+    visible = "".join(
+        c if not unicodedata.category(c).startswith(("Z", "C")) else " " for c in prose
+    )
+    words = " ".join(visible.split())
+    if not words:
+        return False
+    one_paragraph = re.search(r"\n[ \t]*\n", source) is None
+    return not (one_paragraph and _PLACEHOLDER.match(words))
+
+
 _CHECKS = {
     "uncited-source": _uncited_sources,
     "uncited-paragraph": _uncited_paragraphs,
     "vague-hedge": _vague_hedges,
     "likelihood-contradiction": _contradictions,
     "future-date": _future_dates,
+    "empty-section": _empty_sections,
 }

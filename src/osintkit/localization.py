@@ -39,6 +39,7 @@ LABEL_SLOTS: dict[str, frozenset[str]] = {
     "dual_date": frozenset({"gregorian", "solar_hijri"}),
     "solar_hijri_date": frozenset({"day", "month", "year"}),
     "series_line": frozenset({"title", "issn", "volume", "issue"}),
+    "series_line_no_issn": frozenset({"title", "volume", "issue"}),
     "grade_title": frozenset({"reliability", "credibility"}),
     "figure": frozenset({"number"}),
     "table": frozenset({"number"}),

@@ -61,7 +61,8 @@ class Source(_Model):
     publisher: Line | None = None
     url: HttpUrl | None = None
     language: LanguageTag | None = None
-    published: IsoDate | None = None
+    #: A date, or only a year or a month, as the chronology's.
+    published: PartialDate | None = None
     accessed: IsoDate | None = None
     #: A quotation in the source's own language, shown as written (right-to-left where it is).
     excerpt: Markdown | None = None

@@ -166,30 +166,50 @@ def _draft_text(
     # Values are written by the YAML emitter, so whatever they hold stays one value; the
     # series' title from the registry goes into a comment, on one line.
     comment = " ".join(series_title.split())
+    year = today[:4]
     return f"""\
 # yaml-language-server: $schema={BRIEF_SCHEMA}
 # {comment}, Volume {volume}, Issue {issue}: a draft. Fill in every section, run
 # `osintkit validate` until it is clean, then set `status: final` to publish it.
+# Every optional block is here, commented out: remove the "# " of its lines to use it.
 series: {_scalar(series_key, quoted=False)}
 volume: {volume}
 issue: {issue}
 status: draft
 title: {_scalar(title)}
-# subtitle: ""
+# subtitle: "A line under the title"
 date: {today}
 language: {_scalar(language, quoted=False)}
 # calendar: persian          # adds the Solar Hijri date beside the Gregorian one
-authors: [{_scalar(unit)}]
+# tlp: AMBER                 # CLEAR, GREEN, AMBER, AMBER+STRICT or RED; default: the series'
+# toc: true                  # a contents list after the title, with page numbers in the PDF
+authors:
+  - {_scalar(unit)}
+  # - name: A. Analyst       # an author with a role, an affiliation and an address
+  #   role: Lead analyst
+  #   affiliation: {_scalar(unit)}
+  #   email: analyst@example.org
 keywords: []
-# contact_topic: ""          # ends the contact line: "… monitoring services regarding <topic>."
+# contact_topic: "the topic" # ends the contact line: "… monitoring services regarding <topic>."
 
 # Every prose field is Markdown: paragraphs, *emphasis*, lists, links, and citations of the
 # sources below as [@id] or [@id, p. 4].
+# bluf: |                    # "Bottom line up front": one short paragraph, first in the summary
+#   The one sentence a reader must take away.
 executive_summary: |
   Two or three short paragraphs: what happened, why it matters, what to watch.
 
+# key_judgements:            # each with a term of the series' probability yardstick
+#   - text: What you judge will happen, and why.
+#     likelihood: likely
+#     confidence: moderate   # low, moderate or high
+
 background: |
   The facts and the history the reader needs, with their sources.
+
+# timeline:                  # the chronology, after the background; add source: <id> to cite
+#   - date: {year}             # a day (2025-01-20), a month (2025-01) or a year
+#     event: What happened.
 
 geopolitical_context: |
   The interests of the actors involved, and what they mean for the region.
@@ -202,15 +222,36 @@ challenges:
     - label: First challenge
       text: What it is and why it matters.
 
-sources: []
-#  - id: short-id                # cite it as [@short-id]
-#    title: ""
-#    publisher: ""
-#    url: https://
-#    language: en
-#    accessed: {today}
-#    excerpt: |                  # a quotation in the source's own language
-#      …
+# sections:                  # more sections, each after one of the four above
+#   - id: sec-method         # cross-reference it as [@sec-method]
+#     title: Method and sources
+#     after: background      # executive_summary, background, geopolitical_context or challenges
+#     body: |
+#       How the brief was researched.
+
+# sources:
+#   - id: short-id             # cite it as [@short-id]
+#     title: Title of the source
+#     publisher: Its publisher
+#     url: https://example.org/
+#     language: en
+#     published: {year}         # a day, a month or a year
+#     accessed: {today}
+#     reliability: B           # Admiralty grades: reliability A-F, credibility 1-6
+#     credibility: 2
+#     excerpt: |               # a quotation in the source's own language
+#       The words as the source has them.
+#     translation: |           # the excerpt in the brief's language
+#       The words in the brief's language.
+
+# appendices:                # annexes after the sources: "Annex A: Data tables"
+#   - id: sec-annex-data
+#     title: Data tables
+#     body: |
+#       The tables and figures a reader may want apart from the text.
+
+# disclaimer: |              # at the end, before the contact line; default: the series'
+#   What the report is not, and who answers for it.
 """
 
 

@@ -216,8 +216,10 @@ def atom_feed(series: CatalogueSeries, entry: Series) -> bytes:
     """An Atom (RFC 4287) feed of a series' issues, newest first.
 
     Ids are stable and need no web address: the feed is ``urn:issn:<ISSN>`` and each issue a
-    ``tag:`` URI (RFC 4151) on the publisher's domain and the issue's date. Links are relative
-    to the feed's own location, as RFC 4287 allows.
+    ``tag:`` URI (RFC 4151) on the publisher's domain and the issue's date. A series without an
+    ISSN is a ``tag:`` URI too, on the year of its oldest issue (which an issue added later
+    does not change, unless it is older still). Links are relative to the feed's own location,
+    as RFC 4287 allows.
     """
     ET.register_namespace("", _ATOM)
 
@@ -226,9 +228,14 @@ def atom_feed(series: CatalogueSeries, entry: Series) -> bytes:
         child.text = text
 
     feed = ET.Element(f"{{{_ATOM}}}feed")
-    element(feed, "id", f"urn:issn:{series.issn}")
+    domain = _domain(entry)
+    if series.issn:
+        element(feed, "id", f"urn:issn:{series.issn}")
+    else:
+        oldest = min((i.date for i in series.issues), default="1970-01-01")
+        element(feed, "id", f"tag:{domain},{oldest[:4]}:{series.key}")
     element(feed, "title", series.title)
-    element(feed, "subtitle", f"{series.unit}, ISSN {series.issn}")
+    element(feed, "subtitle", f"{series.unit}, ISSN {series.issn}" if series.issn else series.unit)
     newest = max((i.date for i in series.issues), default="1970-01-01")
     element(feed, "updated", _timestamp(newest))
     author = ET.SubElement(feed, f"{{{_ATOM}}}author")
@@ -238,7 +245,6 @@ def atom_feed(series: CatalogueSeries, entry: Series) -> bytes:
     if series.url:
         element(feed, "link", rel="alternate", href=series.url, type="text/html")
     element(feed, "generator", "osintkit", version=__version__)
-    domain = _domain(entry)
     for issue in series.issues:
         item = ET.SubElement(feed, f"{{{_ATOM}}}entry", {_XML_LANG: issue.language})
         element(

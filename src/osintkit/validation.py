@@ -7,6 +7,7 @@ source ids are unique, the series exists), each problem located as file:line:col
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -30,6 +31,7 @@ from osintkit.errors import (
 from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_day
 from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import find_citations, find_too_deep
 from osintkit.models import Brief, markdown_fields
 from osintkit.paths import find_registry
@@ -59,9 +61,37 @@ def load_registry(path: Path) -> dict[str, Series]:
         message = "a series registry is a mapping of series keys"
         raise BriefErrors.single(path, message, 1, 1, rule="schema")
     try:
-        return Registry.model_validate(document.data).root
+        registry = Registry.model_validate(document.data).root
     except ValidationError as exc:
         raise BriefErrors(_located(exc, document, Registry)) from None
+    problems = _contact_text_problems(document, registry)
+    if problems:
+        raise BriefErrors(problems)
+    return registry
+
+
+#: The slots a series' ``contact_text`` may use.
+CONTACT_TEXT_SLOTS = frozenset({"contact", "topic"})
+
+
+def _contact_text_problems(
+    document: LoadedDocument, registry: Mapping[str, Series]
+) -> list[Diagnostic]:
+    """A ``contact_text`` with a brace that is not a slot, at that brace: every report of the
+    series would fail to render, so it fails where it is written."""
+    problems = []
+    for key, series in registry.items():
+        if series.contact_text is None:
+            continue
+        key_path = (key, "contact_text")
+        # The text as written (the model strips it), so the offset is the file's.
+        raw = document.data[key].get("contact_text")
+        text = raw if isinstance(raw, str) else series.contact_text
+        try:
+            label_pieces(text, CONTACT_TEXT_SLOTS)
+        except LabelError as exc:
+            problems.append(document.diagnostic(key_path, "registry", str(exc), exc.offset))
+    return problems
 
 
 def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
@@ -116,6 +146,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
             )
     problems.extend(_tradecraft_problems(document, series))
     problems.extend(_calendar_problems(document, series, key))
+    problems.extend(_bluf_problems(document))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
@@ -220,6 +251,31 @@ def _calendar_problems(
     name = _CALENDAR_NAMES[calendar]
     message = f"the {name} calendar ({origin}) {bound}; it cannot write this date"
     return [document.diagnostic(("date",), "date", message)]
+
+
+#: What ends the bottom line's one paragraph: a blank line before more text, or a line that
+#: opens a list, a heading, a quotation, a table or a code block (which the bottom line,
+#: set inline after its label, would print as typed).
+_NOT_ONE_PARAGRAPH = re.compile(
+    r"\n[ \t]*\n\s*(?=\S)|^ {0,3}(?:[-*+][ \t]|1[.)][ \t]|#{1,6}[ \t]|>|\||```|~~~)",
+    re.MULTILINE,
+)
+
+
+def _bluf_problems(document: LoadedDocument) -> list[Diagnostic]:
+    """A bottom line of more than one paragraph, located where the second block starts."""
+    text = document.data.get("bluf")
+    if not isinstance(text, str) or len(text) > MARKDOWN_MAX_LENGTH:
+        return []
+    match = _NOT_ONE_PARAGRAPH.search(text)
+    if match is None:
+        return []
+    offset = match.end() if match.group(0).startswith("\n") else match.start()
+    message = (
+        "bluf is one short paragraph (no blank line, list, heading, quotation, table or code); "
+        "the rest belongs in the executive summary"
+    )
+    return [document.diagnostic(("bluf",), "markdown", message, offset)]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -7,10 +7,11 @@ labels; this module only chooses which label, in which order, filled with what.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -25,9 +26,10 @@ from osintkit.localization import (
     text_direction,
 )
 from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
-from osintkit.models import Brief, KeyJudgement, Source, TimelineEvent
+from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
+from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
 from osintkit.series import Series
-from osintkit.templates import ReportTemplate
+from osintkit.templates import ReportTemplate, fill, isolate
 from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
 from osintkit.validation import LoadedBrief
 
@@ -47,6 +49,11 @@ class Reference:
     grade_title: str = ""
     #: Ids of the places in the text that cite this source, for links back to them.
     cited_at: tuple[str, ...] = ()
+    #: The source's URL as printed, so a paper copy keeps it: host and path, a long one cut
+    #: with an ellipsis ("" without a URL); the link keeps it whole.
+    url_text: str = ""
+    #: When the source was published, written out: a year, a month or a day ("" for none).
+    published: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +87,43 @@ class Challenge:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtraSection:
+    """A section of the brief's ``sections``, or an annex, rendered."""
+
+    #: Its ``<section id>``: the brief's id ("sec-method").
+    anchor: str
+    #: The heading as printed: the section's title, or "Annex A: Data tables" (HTML).
+    heading: str | Markup
+    html: Markup
+    #: "A" for the first annex, "" for an extra section.
+    letter: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentsEntry:
+    """A line of the contents list: the heading it links to, by its HTML id."""
+
+    anchor: str
+    #: As the heading prints it (HTML for an annex's).
+    title: str | Markup
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorLine:
+    """An author as the title block prints them; a string author has only a name."""
+
+    name: str
+    role: str = ""
+    affiliation: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Sections:
     """The brief's Markdown fields rendered to HTML, in reading order."""
 
+    #: The "bottom line up front", set first in the summary box; "" when the brief has none.
+    bluf: Markup | str
     executive_summary: Markup
     key_judgements: tuple[Judgement, ...]
     background: Markup
@@ -91,6 +132,12 @@ class Sections:
     #: "" when the brief has no introduction to its challenges.
     challenges_intro: Markup | str
     challenges_items: tuple[Challenge, ...]
+    #: The extra sections after each fixed one, by its key: ``after["background"]``.
+    after: Mapping[str, tuple[ExtraSection, ...]]
+    #: The annexes, after the sources.
+    annexes: tuple[ExtraSection, ...]
+    #: The brief's disclaimer, else the series'; "" for none.
+    disclaimer: Markup | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +168,10 @@ class ReportContext:
     #: The ``page_of`` label as a CSS ``content`` value with the page counters.
     page_footer: Markup
     sections: Sections
+    #: The contents list, every heading of the report in print order; () without ``toc``.
+    contents: tuple[ContentsEntry, ...]
+    #: The authors with their roles, affiliations and addresses, as the title block prints them.
+    authors: tuple[AuthorLine, ...]
     #: Cited sources in order of first citation, then the uncited ones.
     references: tuple[Reference, ...]
     #: (grade, meaning) of each reliability, then each credibility grade the sources use.
@@ -156,31 +207,69 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         return render_markdown(text, index, inline=inline, number=number, figures=figures)
 
     scale = loaded.series.likelihood_scale
+
+    def extra(key: str) -> tuple[ExtraSection, ...]:
+        return tuple(
+            ExtraSection(brief.sections[i].id, brief.sections[i].title,
+                         markdown(brief.sections[i].body))
+            for i in sections_after(brief, key)  # type: ignore[arg-type]
+        )  # fmt: skip
+
     # Reading order matters: sources are numbered in the order they are first cited, and the
-    # back-links follow the citations' order.
+    # back-links follow the citations' order (outline.markdown_in_reading_order is that order).
+    # One paragraph, the label its lead-in: rendered inline, into the template's <p>.
+    bluf = markdown(brief.bluf, inline=True) if brief.bluf else ""
+    executive_summary = markdown(brief.executive_summary)
+    after: dict[str, tuple[ExtraSection, ...]] = {"executive_summary": extra("executive_summary")}
+    key_judgements = tuple(_judgement(kj, scale, markdown, language) for kj in brief.key_judgements)
+    background = markdown(brief.background)
+    after["background"] = extra("background")
+    timeline = _timeline(brief.timeline, citations, markdown, language)
+    geopolitical_context = markdown(brief.geopolitical_context)
+    after["geopolitical_context"] = extra("geopolitical_context")
+    challenges_intro = markdown(brief.challenges.intro) if brief.challenges.intro else ""
+    challenges_items = tuple(
+        Challenge(item.label, markdown(item.text, inline=True)) for item in brief.challenges.items
+    )
+    after["challenges"] = extra("challenges")
+    # Annexes and the disclaimer print after the sources but are numbered before the list is
+    # ordered, so a source first cited in an annex has a number there too.
+    annexes = tuple(
+        ExtraSection(
+            appendix.id,
+            _annex_heading(labels, annex_letter(i), appendix.title),
+            markdown(appendix.body),
+            annex_letter(i),
+        )
+        for i, appendix in enumerate(brief.appendices)
+    )
+    disclaimer_text = brief.disclaimer or loaded.series.disclaimer
     sections = Sections(
-        executive_summary=markdown(brief.executive_summary),
-        key_judgements=tuple(
-            _judgement(kj, scale, markdown, language) for kj in brief.key_judgements
-        ),
-        background=markdown(brief.background),
-        timeline=_timeline(brief.timeline, citations, markdown, language),
-        geopolitical_context=markdown(brief.geopolitical_context),
-        challenges_intro=markdown(brief.challenges.intro) if brief.challenges.intro else "",
-        challenges_items=tuple(
-            Challenge(item.label, markdown(item.text, inline=True))
-            for item in brief.challenges.items
-        ),
+        bluf=bluf,
+        executive_summary=executive_summary,
+        key_judgements=key_judgements,
+        background=background,
+        timeline=timeline,
+        geopolitical_context=geopolitical_context,
+        challenges_intro=challenges_intro,
+        challenges_items=challenges_items,
+        after=after,
+        annexes=annexes,
+        disclaimer=markdown(disclaimer_text) if disclaimer_text else "",
     )
-    series_line = substitute(
-        str(labels["series_line"]),
-        {
-            "title": loaded.series.title,
-            "issn": loaded.series.issn or "",
-            "volume": number(brief.volume),
-            "issue": number(brief.issue),
-        },
-    )
+    references = _references(brief.sources, citations, brief.language, markdown, language)
+    toc = brief.toc if brief.toc is not None else loaded.series.toc
+    line_values = {
+        "title": loaded.series.title,
+        "volume": number(brief.volume),
+        "issue": number(brief.issue),
+    }
+    if loaded.series.issn:
+        series_line = substitute(
+            str(labels["series_line"]), {**line_values, "issn": loaded.series.issn}
+        )
+    else:
+        series_line = substitute(str(labels["series_line_no_issn"]), line_values)
     level = brief.tlp or loaded.series.tlp
     return ReportContext(
         brief=brief,
@@ -195,7 +284,9 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         sections=sections,
-        references=_references(brief.sources, citations, brief.language, markdown, labels),
+        contents=_contents(brief, sections, references, labels) if toc else (),
+        authors=tuple(_author_line(author) for author in brief.authors),
+        references=references,
         grades_used=_grades_used(brief.sources, labels),
         tlp=Tlp(level, f"TLP:{level}", TLP_COLOURS[level]),
         scale_title=str(labels["likelihood_scales"][scale]),
@@ -213,12 +304,79 @@ def _inlined(loaded: LoadedBrief) -> dict[str, str]:
     return {src: uris[figure.path] for src, figure in loaded.figures.items()}
 
 
+def _annex_heading(labels: Labels, letter: str, title: str) -> Markup:
+    """ "Annex A: Data tables", from the ``annex`` and ``annex_heading`` labels; the title
+    isolated, so a Latin one keeps its place after a Persian "پیوست A"."""
+    annex = substitute(str(labels["annex"]), {"letter": letter})
+    return fill(str(labels["annex_heading"]), annex=annex, title=isolate(title))
+
+
+def _contents(
+    brief: Brief, sections: Sections, references: tuple[Reference, ...], labels: Labels
+) -> tuple[ContentsEntry, ...]:
+    """Every heading the report prints, in print order (outline.parts'), the sources before
+    the annexes and the disclaimer last, as the template sets them."""
+    titles = {
+        "executive_summary": str(labels["executive_summary"]),
+        "background": str(labels["background"]),
+        "geopolitical_context": str(labels["geopolitical_context"]),
+        "challenges": brief.challenges.title or str(labels["challenges"]),
+    }
+    # What the template sets after a fixed section, after the extra sections placed there.
+    set_after = {
+        "executive_summary": (
+            [ContentsEntry("key-judgements", str(labels["key_judgements"]))]
+            if sections.key_judgements
+            else []
+        ),
+        "background": (
+            [ContentsEntry("chronology", str(labels["chronology"]))] if sections.timeline else []
+        ),
+    }
+    entries: list[ContentsEntry] = []
+    for key, anchor in FIXED_SECTIONS:
+        entries.append(ContentsEntry(anchor, titles[key]))
+        entries.extend(ContentsEntry(s.anchor, s.heading) for s in sections.after[key])
+        entries.extend(set_after.get(key, []))
+    if references:
+        entries.append(ContentsEntry("sources", str(labels["sources"])))
+    entries.extend(ContentsEntry(a.anchor, a.heading) for a in sections.annexes)
+    if sections.disclaimer:
+        entries.append(ContentsEntry("disclaimer", str(labels["disclaimer"])))
+    return tuple(entries)
+
+
+def _author_line(author: str | Author) -> AuthorLine:
+    if isinstance(author, str):
+        return AuthorLine(author)
+    return AuthorLine(author.name, author.role or "", author.affiliation or "", author.email or "")
+
+
+#: How much of a URL's host and path a reference prints before cutting it with an ellipsis.
+URL_TEXT_LENGTH = 60
+
+
+def url_text(url: str) -> str:
+    """Return ``url`` as a reference prints it: host and path (query and fragment kept),
+    without the scheme; longer than URL_TEXT_LENGTH characters, cut with an ellipsis."""
+    parts = urlsplit(url)
+    text = parts.netloc + parts.path
+    if parts.query:
+        text += "?" + parts.query
+    if parts.fragment:
+        text += "#" + parts.fragment
+    text = text.rstrip("/") if parts.path in ("", "/") and not parts.query else text
+    if len(text) <= URL_TEXT_LENGTH:
+        return text
+    return text[: URL_TEXT_LENGTH - 1].rstrip("/.?&#=-_") + "…"
+
+
 def _references(
     sources: list[Source],
     citations: CitationIndex,
     language: str,
     markdown: Callable[..., Markup],
-    labels: Labels,
+    report_language: ReportLanguage,
 ) -> tuple[Reference, ...]:
     """Cited sources in order of first citation, then the uncited ones in brief order.
 
@@ -248,8 +406,10 @@ def _references(
             text_direction(source.language or language),
             translation,
             grade(source.reliability, source.credibility),
-            _grade_title(source, labels),
+            _grade_title(source, report_language.labels),
             tuple(final.cited_at.get(source.id, ())),
+            url_text(str(source.url)) if source.url else "",
+            report_language.partial_date(source.published) if source.published else "",
         )
         for number, (source, (excerpt, translation)) in enumerate(
             zip(order, quoted, strict=True), 1

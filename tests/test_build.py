@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,11 @@ from typer.testing import CliRunner
 
 from osintkit.cli import app
 from osintkit.output import LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
+from support import SVG_BOMB, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ATOM = "{http://www.w3.org/2005/Atom}"
 runner = CliRunner()
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def finish_draft(path: Path, title: str) -> None:
@@ -84,33 +78,6 @@ def test_build_renders_skips_publishes_and_checks_out(series_dir: Path, tmp_path
     listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text().splitlines()}
     assert {"index.html", "catalogue.json", "persian-files/feed.xml"} <= listed
     assert "persian-files/persian-files-29-3.pdf" in listed and MANIFEST_FILE not in listed
-
-
-def test_the_atom_feed_follows_rfc_4287(series_dir: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert invoke("build", str(series_dir), "--out", str(site), "-j", "1")[0] == 0
-    feed = ET.parse(site / "persian-files" / "feed.xml").getroot()
-    assert feed.tag == f"{ATOM}feed"
-    rfc3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-    def one(parent: ET.Element, name: str) -> ET.Element:
-        found = parent.findall(f"{ATOM}{name}")
-        assert len(found) == 1, f"{parent.tag} needs exactly one {name}"
-        return found[0]
-
-    assert one(feed, "id").text == "urn:issn:2975-0598"
-    assert one(feed, "title").text == "Persian Files"
-    assert rfc3339.match(one(feed, "updated").text or "")
-    assert one(one(feed, "author"), "name").text  # so no entry needs its own
-    assert any(link.get("rel") == "self" for link in feed.findall(f"{ATOM}link"))
-    (entry,) = feed.findall(f"{ATOM}entry")
-    assert one(entry, "id").text == "tag:specialeurasia.com,2025-01-20:persian-files/29/2"
-    assert rfc3339.match(one(entry, "updated").text or "")
-    links = {link.get("rel"): link for link in entry.findall(f"{ATOM}link")}
-    assert links["alternate"].get("href") == "persian-files-29-2.html"
-    assert links["enclosure"].get("type") == "application/pdf"
-    assert (site / "persian-files" / str(links["enclosure"].get("href"))).is_file()
-    assert one(entry, "summary").text.startswith("Belarus and Iran continue")  # type: ignore[union-attr]
 
 
 def test_drafts_stay_out_of_the_public_site_unless_asked(series_dir: Path, tmp_path: Path) -> None:
@@ -299,8 +266,6 @@ def test_pdf_a_3b_embeds_the_brief(series_dir: Path, tmp_path: Path) -> None:
 def test_an_interrupted_build_keeps_whole_files_and_resumes(
     series_dir: Path, tmp_path: Path
 ) -> None:
-    from test_render_pdf_confinement import SVG_BOMB
-
     slow = series_dir / "persian-files-29-3.yaml"
     text = (series_dir / "persian-files-29-2.yaml").read_text(encoding="utf-8")
     (series_dir / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
@@ -329,23 +294,6 @@ def test_an_interrupted_build_keeps_whole_files_and_resumes(
     )
     code, stdout, _ = invoke("build", str(series_dir), "--out", str(site))
     assert code == 0 and "1 built, 1 unchanged" in stdout
-
-
-def test_summaries_leave_citations_out_never_print_a_question_mark(tmp_path: Path) -> None:
-    # The Persian sample's summary ends in a citation: the feed and catalogue showed "[?]".
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-fa-sample.yaml", folder / "sample.yaml")
-    site = tmp_path / "site"
-    assert invoke("build", str(folder), "--out", str(site))[0] == 0
-    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
-    (issue,) = [i for s in catalogue["series"] for i in s["issues"]]
-    assert issue["summary"].endswith("آغاز به کار کرد.")
-    feed = ET.parse(site / "persian-files" / "feed.xml").getroot()
-    summaries = [e.text or "" for e in feed.iter(f"{ATOM}summary")]
-    assert summaries == [issue["summary"]]
-    assert "?" not in issue["summary"] and "[" not in issue["summary"]
 
 
 # --- build: restricted reports --------------------------------------------------------------
@@ -774,8 +722,6 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> 
 @pytest.fixture
 def slow_dir(small_dir: Path) -> Path:
     """A quick brief (a) and one whose SVG keeps a render busy for its whole time limit (b)."""
-    from test_render_pdf_confinement import SVG_BOMB
-
     write_brief(small_dir, "a.yaml", 3)
     (small_dir / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
     slow = write_brief(small_dir, "b.yaml", 4)

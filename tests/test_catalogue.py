@@ -6,16 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from osintkit.cli import app
-
-runner = CliRunner()
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from support import invoke
 
 
 def test_validate_catches_a_number_given_twice_and_warns_of_a_gap(series_dir: Path) -> None:

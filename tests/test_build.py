@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
@@ -474,7 +475,7 @@ def test_the_restricted_folder_must_lie_outside_the_public_one(
     )  # fmt: skip
     assert code == 2, stdout + stderr
     (line,) = stderr.strip().splitlines()
-    assert line.startswith("error: the ") and " folder " in line
+    assert ": error: the " in line and line.endswith(" [folders]")
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
 
 
@@ -501,11 +502,15 @@ def test_an_out_that_is_a_file_or_under_one_is_one_error(small_dir: Path, tmp_pa
     taken.write_text("somebody's file\n", encoding="utf-8")
     code, _, stderr = invoke("build", str(small_dir), "--out", str(taken))
     assert code == 1
-    assert stderr.splitlines() == [f"error: cannot write to {taken}: it is a file, not a folder"]
+    assert stderr.splitlines() == [
+        f"{taken}: error: cannot be written to: it is a file, not a folder [output]"
+    ]
     assert taken.read_text(encoding="utf-8") == "somebody's file\n"
     code, _, stderr = invoke("build", str(small_dir), "--out", str(taken / "site"))
     assert code == 1
-    assert stderr.splitlines() == [f"error: cannot write to {taken / 'site'}: Not a directory"]
+    assert stderr.splitlines() == [
+        f"{taken / 'site'}: error: cannot be written to: Not a directory [output]"
+    ]
 
 
 def test_a_read_only_out_is_one_error(
@@ -528,7 +533,9 @@ def test_a_read_only_out_is_one_error(
     monkeypatch.setattr(os, "open", read_only)
     code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 1, stdout + stderr
-    assert stderr.splitlines() == [f"error: cannot write to {site}: Permission denied"]
+    assert stderr.splitlines() == [
+        f"{site}: error: cannot be written to: Permission denied [output]"
+    ]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
@@ -552,14 +559,15 @@ def test_a_full_disk_ends_in_the_table_and_one_error(
     if full_after:  # the reports were written, then the disk filled up
         assert "1 built, 0 unchanged, 0 failed" in result.stdout
         assert result.stderr.splitlines() == [
-            f"error: cannot write {site / 'catalogue.json'}: No space left on device"
+            f"{site}: error: cannot write {site / 'catalogue.json'}: No space left on device "
+            "[output]"
         ]
     else:  # full from the start: every brief fails, each with its line
         assert "0 built, 0 unchanged, 1 failed" in result.stdout
         lines = result.stderr.splitlines()
         assert lines[0].startswith(f"{small_dir / 'a.yaml'}: error: cannot write {site}")
         assert lines[0].endswith("No space left on device [output]")
-        assert lines[-1].endswith("No space left on device") and len(lines) == 2
+        assert lines[-1].endswith("No space left on device [output]") and len(lines) == 2
     monkeypatch.setattr(os, "fsync", real_fsync)
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 0, stderr
@@ -622,7 +630,8 @@ def test_a_malformed_manifest_is_ignored_with_a_warning(
     code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 0, stderr
     (warning,) = stderr.splitlines()
-    assert warning.startswith(f"warning: {path}") and "every brief is built again" in warning
+    assert warning.startswith(f"{path}: warning: ")
+    assert warning.endswith("; every brief is built again [manifest]")
     assert "1 built, 0 unchanged" in stdout
     assert victim.read_bytes() == b"not osintkit's to remove"
     # Built from scratch, and the manifest is whole again.
@@ -639,7 +648,7 @@ def test_a_malformed_manifest_entry_is_named_in_the_warning(
     path.write_text(MALFORMED["volume 0"](json.loads(path.read_text(encoding="utf-8"))))
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 0, stderr
-    assert f"{path} is not a build manifest: briefs[" in stderr
+    assert f"{path}: warning: not a build manifest: briefs[" in stderr
     assert "].entry.volume should be a whole number from 1; every brief is built again" in stderr
 
 
@@ -683,9 +692,132 @@ def test_a_manifest_that_is_a_fifo_or_a_device_is_ignored_unread(
             path.symlink_to("/dev/zero")  # endless
         code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 0, stderr
-    assert stderr.startswith(f"warning: {path}: cannot be read (not a regular file)"), stderr
+    assert stderr.startswith(f"{path}: warning: cannot be read (not a regular file)"), stderr
     assert "1 built, 0 unchanged" in stdout
     assert path.is_file() and not path.is_symlink()  # replaced by a manifest
+
+
+# --- build: its problems in every --format -------------------------------------------------
+
+#: (path, severity, rule) of one diagnostic.
+Found = tuple[str, str, str]
+
+
+def printed(output_format: str, stdout: str) -> list[Found]:
+    """What a tool's format printed on standard output, read back as its tool would."""
+    if output_format == "json":
+        records = [json.loads(line) for line in stdout.splitlines()]
+        return [(r["path"], r["severity"], r["rule"]) for r in records]
+    if output_format == "sarif":
+        (run,) = json.loads(stdout)["runs"]  # one document, warnings and errors together
+        found = []
+        for result in run["results"]:
+            uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            found.append((unquote(urlsplit(uri).path), result["level"], result["ruleId"]))
+        return found
+    pattern = re.compile(r"::(error|warning) file=([^,]*),(?:.*,)?title=([^:]*)::")
+    matches = [pattern.match(line) for line in stdout.splitlines()]
+    assert all(matches), stdout
+    return [(m.group(2), m.group(1), m.group(3)) for m in matches if m]
+
+
+def _gap_and_broken(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    later = write_brief(briefs, "c.yaml", 5)
+    broken = write_brief(briefs, "broken.yaml", 7)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("volume: 29", "volume: x"))
+    found = [(str(later), "warning", "numbering"), (str(broken), "error", "schema")]
+    return ["--out", str(tmp_path / "site")], 1, found
+
+
+def _out_is_a_file(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    (tmp_path / "taken").write_text("somebody's file\n", encoding="utf-8")
+    return ["--out", str(tmp_path / "taken")], 1, [(str(tmp_path / "taken"), "error", "output")]
+
+
+def _restricted_inside(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    inner = tmp_path / "site" / "private"
+    args = ["--out", str(tmp_path / "site"), "--restricted-out", str(inner)]
+    return args, 2, [(str(inner), "error", "folders")]
+
+
+def _locked_by_another(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    stack.callback(os.close, hold_lock(tmp_path / "site"))
+    return (
+        ["--out", str(tmp_path / "site"), "--no-wait"],
+        1,
+        [(str(tmp_path / "site"), "error", "lock")],
+    )
+
+
+SCENARIOS = {
+    "a gap and a broken brief": _gap_and_broken,
+    "an out that is a file": _out_is_a_file,
+    "the restricted folder inside": _restricted_inside,
+    "a folder another build holds": _locked_by_another,
+}
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_build_prints_every_problem_in_the_format_asked(
+    small_dir: Path,
+    tmp_path: Path,
+    output_format: str,
+    scenario: Callable[[Path, Path, contextlib.ExitStack], tuple[list[str], int, list[Found]]],
+) -> None:
+    with contextlib.ExitStack() as stack:
+        args, code, expected = scenario(small_dir, tmp_path, stack)
+        result = runner.invoke(
+            app, ["build", str(small_dir), *args, "-j", "1", "--format", output_format]
+        )
+    assert result.exit_code == code, result.output
+    assert sorted(printed(output_format, result.stdout)) == sorted(expected)
+    assert "[output]" not in result.stderr and "[lock]" not in result.stderr
+
+
+def test_a_gap_in_the_numbering_is_a_located_warning_and_no_failure(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    later = write_brief(small_dir, "c.yaml", 6)
+    code, stdout, stderr = invoke(
+        "build", str(small_dir), "--out", str(tmp_path / "site"), "-j", "1"
+    )
+    assert code == 0, stderr
+    line = later.read_text(encoding="utf-8").splitlines().index("issue: 6") + 1
+    assert stderr.splitlines() == [
+        f"{later}:{line}:1: warning: issue: persian-files volume 29: no brief for issues 4, 5 "
+        "[numbering]"
+    ]
+    assert "2 built, 0 unchanged, 0 failed" in stdout
+
+
+def test_a_malformed_manifest_is_a_warning_in_json_too(small_dir: Path, tmp_path: Path) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    manifest = tmp_path / "site-restricted" / MANIFEST_FILE
+    manifest.write_text("{", encoding="utf-8")
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "--format", "json")
+    assert code == 0, stderr
+    (record,) = [json.loads(line) for line in stdout.splitlines()]
+    assert record == {
+        "path": str(manifest), "line": 0, "column": 0, "field": "", "rule": "manifest",
+        "severity": "warning", "message": "not valid JSON; every brief is built again",
+    }  # fmt: skip
+    assert "1 built, 0 unchanged" in stderr  # the table and summary leave standard output alone
 
 
 # --- build: kills, Ctrl-C and two builds at once ---------------------------------------------
@@ -855,7 +987,9 @@ def test_a_second_build_with_no_wait_fails_at_once(
     finally:
         os.close(lock)
     assert code == 1
-    assert stderr.splitlines() == [f"error: another build of {tmp_path / held} is running"]
+    assert stderr.splitlines() == [
+        f"{tmp_path / held}: error: another build is using this folder [lock]"
+    ]
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
 
 

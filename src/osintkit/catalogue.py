@@ -54,7 +54,7 @@ class Catalogue:
     #: Problems of the catalogue as a whole: numbers given twice.
     problems: list[Diagnostic] = field(default_factory=list)
     #: Holes in a volume's numbering: worth a look, not an error.
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +78,7 @@ def load_catalogue(paths: Sequence[Path], registry: Path | None = None) -> Catal
             catalogue.failures.append(exc)
     numbers = {item.path: number_of(item) for item in catalogue.briefs}
     catalogue.problems = duplicate_numbers(numbers, issue_position)
-    catalogue.warnings = numbering_gaps(numbers.values())
+    catalogue.warnings = numbering_gaps(numbers, issue_position)
     return catalogue
 
 
@@ -114,19 +114,24 @@ def duplicate_numbers(
     return problems
 
 
-def numbering_gaps(numbers: Iterable[Number]) -> list[str]:
-    """Warnings for issues missing between the first and the last of each volume."""
-    issues: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for series, volume, issue in numbers:
-        issues[(series, volume)].add(issue)
+def numbering_gaps(
+    numbers: dict[Path, Number], position: Callable[[Path], tuple[int, int]] | None = None
+) -> list[Diagnostic]:
+    """A warning per volume with issues missing between its first and its last, at the brief
+    just after the first hole."""
+    issues: dict[tuple[str, int], dict[int, Path]] = defaultdict(dict)
+    for path, (series, volume, issue) in sorted(numbers.items()):
+        issues[(series, volume)].setdefault(issue, path)
     warnings = []
     for (series, volume), present in sorted(issues.items()):
-        missing = sorted(set(range(min(present), max(present) + 1)) - present)
-        if missing:
-            listed = ", ".join(str(n) for n in missing)
-            warnings.append(
-                f"{series} volume {volume}: no brief for issue{'s' * (len(missing) > 1)} {listed}"
-            )
+        missing = sorted(set(range(min(present), max(present) + 1)) - set(present))
+        if not missing:
+            continue
+        after = present[min(n for n in present if n > missing[0])]
+        line, column = position(after) if position else (0, 0)
+        listed = ", ".join(str(n) for n in missing)
+        message = f"{series} volume {volume}: no brief for issue{'s' * (len(missing) > 1)} {listed}"
+        warnings.append(Diagnostic(after, line, column, "issue", "numbering", message, "warning"))
     return warnings
 
 

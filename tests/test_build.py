@@ -866,21 +866,33 @@ def slow_dir(small_dir: Path) -> Path:
     return small_dir
 
 
-def start_build(briefs: Path, site: Path, *options: str) -> subprocess.Popen[bytes]:
-    """``osintkit build`` in a session of its own, as a terminal would run it."""
+def start_build(
+    briefs: Path, site: Path, *options: str, ignoring_sigint: bool = False
+) -> subprocess.Popen[bytes]:
+    """``osintkit build`` in a session of its own, as a terminal would run it (or, ignoring
+    SIGINT, as a shell without job control runs ``osintkit build &``, or as nohup does)."""
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through exec
+
     return subprocess.Popen(
         [sys.executable, "-m", "osintkit", "build", str(briefs), "--out", str(site), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=ignore_sigint if ignoring_sigint else None,
     )  # fmt: skip
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "kill"])
+@pytest.mark.parametrize(
+    "signum, ignoring_sigint",
+    [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["kill -9", "kill", "kill, started ignoring SIGINT"],
+)
 def test_a_killed_build_leaves_no_process_behind(
-    slow_dir: Path, tmp_path: Path, signum: int
+    slow_dir: Path, tmp_path: Path, signum: int, ignoring_sigint: bool
 ) -> None:
     site = tmp_path / "site"
-    process = start_build(slow_dir, site, "-j", "2")
+    process = start_build(slow_dir, site, "-j", "2", ignoring_sigint=ignoring_sigint)
     try:
         # The quick brief is done, the slow one renders: the build, 2 workers, 2 render children.
         wait_for(
@@ -890,6 +902,10 @@ def test_a_killed_build_leaves_no_process_behind(
             ),
             "a render under way",
         )
+        if ignoring_sigint:  # Ctrl-C is not the build's, as its shell intended
+            status = Path(f"/proc/{process.pid}/status").read_text(encoding="ascii")
+            mask = re.search(r"(?m)^SigIgn:\s*([0-9a-f]+)$", status)
+            assert mask and int(mask.group(1), 16) & (1 << (signal.SIGINT - 1))
         process.send_signal(signum)  # the build alone: what is left must die on its own
         process.communicate(timeout=60)
         assert process.returncode == -signum

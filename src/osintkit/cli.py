@@ -370,7 +370,7 @@ def build(
 
     from osintkit.build import BuildOptions, BuildOutcome, FolderConflict, FolderError
     from osintkit.build import build as run_build
-    from osintkit.errors import BriefErrors
+    from osintkit.errors import BriefErrors, OsintkitError
     from osintkit.render.sandbox import RenderLimits
 
     _check_environment()
@@ -435,9 +435,16 @@ def build(
     except BriefErrors as exc:
         report(exc.errors)
         raise typer.Exit(1) from None
+    except OsintkitError as exc:  # build() makes its own FolderErrors; anything else, one line
+        stop_progress()
+        if noted:
+            report([])
+        err.print(f"[red]error:[/] {_shown(exc)}")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         stop_progress()
-        report([])
+        if noted:  # a build cut short has no SARIF run to give, only what it noted
+            report([])
         err.print("[red]interrupted[/]: the briefs built so far are kept; run build again")
         raise typer.Exit(130) from None
     finally:

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+from osintkit.catalogue import numbering_gaps
 from support import invoke
 
 
@@ -44,3 +45,17 @@ def test_a_gap_is_a_warning_at_the_brief_after_it_in_every_format(series_dir: Pa
         f"::warning file={later},line={line},col=1,title=numbering::issue: persian-files "
         "volume 29: no brief for issue 3"
     ]
+
+
+def test_gaps_are_listed_as_ranges_however_far_apart_the_numbers() -> None:
+    numbers = {
+        Path("a.yaml"): ("s", 1, 1),
+        Path("b.yaml"): ("s", 1, 3),
+        Path("c.yaml"): ("s", 1, 10**12),  # from a build manifest, which no schema capped
+    }
+    (gap,) = numbering_gaps(numbers)
+    assert (gap.path, gap.severity, gap.message) == (
+        Path("b.yaml"),
+        "warning",
+        f"s volume 1: no brief for issues 2, 4–{10**12 - 1}",
+    )

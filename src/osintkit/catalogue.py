@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,15 +125,26 @@ def numbering_gaps(
         issues[(series, volume)].setdefault(issue, path)
     warnings = []
     for (series, volume), present in sorted(issues.items()):
-        missing = sorted(set(range(min(present), max(present) + 1)) - set(present))
-        if not missing:
+        # Holes as ranges, never as every number: a build's manifest, not only a checked
+        # brief, gives numbers, and 1 and 10**12 must not mean a list of 10**12.
+        ordered = sorted(present)
+        holes = [(a + 1, b - 1) for a, b in pairwise(ordered) if b - a > 1]
+        if not holes:
             continue
-        after = present[min(n for n in present if n > missing[0])]
+        after = present[holes[0][1] + 1]
         line, column = position(after) if position else (0, 0)
-        listed = ", ".join(str(n) for n in missing)
-        message = f"{series} volume {volume}: no brief for issue{'s' * (len(missing) > 1)} {listed}"
+        count = sum(last - first + 1 for first, last in holes)
+        listed = ", ".join(_hole(first, last) for first, last in holes)
+        message = f"{series} volume {volume}: no brief for issue{'s' * (count > 1)} {listed}"
         warnings.append(Diagnostic(after, line, column, "issue", "numbering", message, "warning"))
     return warnings
+
+
+def _hole(first: int, last: int) -> str:
+    """``3``, ``3, 4`` or ``3–9``."""
+    if last - first < 2:
+        return ", ".join(str(n) for n in range(first, last + 1))
+    return f"{first}–{last}"
 
 
 def next_number(numbers: Iterable[Number], series: str, volume: int | None = None) -> Number:

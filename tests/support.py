@@ -9,7 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from osintkit.cli import app
 from osintkit.errors import BriefErrors
 from osintkit.validation import load_brief
 
@@ -37,3 +39,20 @@ def require(missing: list[str]) -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    """Run ``osintkit *args`` in-process: its exit code, standard output and standard error."""
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# A 1.4 KB SVG whose <use> elements multiply to 4^11 rectangles.
+SVG_BOMB = (
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'width="100" height="100"><defs><g id="a0"><rect width="1" height="1"/></g>'
+    + "".join(
+        f'<g id="a{i}">' + f'<use xlink:href="#a{i - 1}"/>' * 4 + "</g>" for i in range(1, 12)
+    )
+    + '</defs><use xlink:href="#a11"/></svg>'
+)

@@ -17,10 +17,10 @@ import subprocess
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
@@ -29,16 +29,11 @@ from typer.testing import CliRunner
 
 from osintkit.cli import app
 from osintkit.output import LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
+from support import SVG_BOMB, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ATOM = "{http://www.w3.org/2005/Atom}"
 runner = CliRunner()
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def finish_draft(path: Path, title: str) -> None:
@@ -84,33 +79,6 @@ def test_build_renders_skips_publishes_and_checks_out(series_dir: Path, tmp_path
     listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text().splitlines()}
     assert {"index.html", "catalogue.json", "persian-files/feed.xml"} <= listed
     assert "persian-files/persian-files-29-3.pdf" in listed and MANIFEST_FILE not in listed
-
-
-def test_the_atom_feed_follows_rfc_4287(series_dir: Path, tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert invoke("build", str(series_dir), "--out", str(site), "-j", "1")[0] == 0
-    feed = ET.parse(site / "persian-files" / "feed.xml").getroot()
-    assert feed.tag == f"{ATOM}feed"
-    rfc3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-    def one(parent: ET.Element, name: str) -> ET.Element:
-        found = parent.findall(f"{ATOM}{name}")
-        assert len(found) == 1, f"{parent.tag} needs exactly one {name}"
-        return found[0]
-
-    assert one(feed, "id").text == "urn:issn:2975-0598"
-    assert one(feed, "title").text == "Persian Files"
-    assert rfc3339.match(one(feed, "updated").text or "")
-    assert one(one(feed, "author"), "name").text  # so no entry needs its own
-    assert any(link.get("rel") == "self" for link in feed.findall(f"{ATOM}link"))
-    (entry,) = feed.findall(f"{ATOM}entry")
-    assert one(entry, "id").text == "tag:specialeurasia.com,2025-01-20:persian-files/29/2"
-    assert rfc3339.match(one(entry, "updated").text or "")
-    links = {link.get("rel"): link for link in entry.findall(f"{ATOM}link")}
-    assert links["alternate"].get("href") == "persian-files-29-2.html"
-    assert links["enclosure"].get("type") == "application/pdf"
-    assert (site / "persian-files" / str(links["enclosure"].get("href"))).is_file()
-    assert one(entry, "summary").text.startswith("Belarus and Iran continue")  # type: ignore[union-attr]
 
 
 def test_drafts_stay_out_of_the_public_site_unless_asked(series_dir: Path, tmp_path: Path) -> None:
@@ -299,8 +267,6 @@ def test_pdf_a_3b_embeds_the_brief(series_dir: Path, tmp_path: Path) -> None:
 def test_an_interrupted_build_keeps_whole_files_and_resumes(
     series_dir: Path, tmp_path: Path
 ) -> None:
-    from test_render_pdf_confinement import SVG_BOMB
-
     slow = series_dir / "persian-files-29-3.yaml"
     text = (series_dir / "persian-files-29-2.yaml").read_text(encoding="utf-8")
     (series_dir / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
@@ -329,23 +295,6 @@ def test_an_interrupted_build_keeps_whole_files_and_resumes(
     )
     code, stdout, _ = invoke("build", str(series_dir), "--out", str(site))
     assert code == 0 and "1 built, 1 unchanged" in stdout
-
-
-def test_summaries_leave_citations_out_never_print_a_question_mark(tmp_path: Path) -> None:
-    # The Persian sample's summary ends in a citation: the feed and catalogue showed "[?]".
-    folder = tmp_path / "briefs"
-    folder.mkdir()
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
-    shutil.copy(ROOT / "briefs" / "persian-files-fa-sample.yaml", folder / "sample.yaml")
-    site = tmp_path / "site"
-    assert invoke("build", str(folder), "--out", str(site))[0] == 0
-    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
-    (issue,) = [i for s in catalogue["series"] for i in s["issues"]]
-    assert issue["summary"].endswith("آغاز به کار کرد.")
-    feed = ET.parse(site / "persian-files" / "feed.xml").getroot()
-    summaries = [e.text or "" for e in feed.iter(f"{ATOM}summary")]
-    assert summaries == [issue["summary"]]
-    assert "?" not in issue["summary"] and "[" not in issue["summary"]
 
 
 # --- build: restricted reports --------------------------------------------------------------
@@ -526,7 +475,7 @@ def test_the_restricted_folder_must_lie_outside_the_public_one(
     )  # fmt: skip
     assert code == 2, stdout + stderr
     (line,) = stderr.strip().splitlines()
-    assert line.startswith("error: the ") and " folder " in line
+    assert ": error: the " in line and line.endswith(" [folders]")
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
 
 
@@ -553,11 +502,15 @@ def test_an_out_that_is_a_file_or_under_one_is_one_error(small_dir: Path, tmp_pa
     taken.write_text("somebody's file\n", encoding="utf-8")
     code, _, stderr = invoke("build", str(small_dir), "--out", str(taken))
     assert code == 1
-    assert stderr.splitlines() == [f"error: cannot write to {taken}: it is a file, not a folder"]
+    assert stderr.splitlines() == [
+        f"{taken}: error: cannot be written to: it is a file, not a folder [output]"
+    ]
     assert taken.read_text(encoding="utf-8") == "somebody's file\n"
     code, _, stderr = invoke("build", str(small_dir), "--out", str(taken / "site"))
     assert code == 1
-    assert stderr.splitlines() == [f"error: cannot write to {taken / 'site'}: Not a directory"]
+    assert stderr.splitlines() == [
+        f"{taken / 'site'}: error: cannot be written to: Not a directory [output]"
+    ]
 
 
 def test_a_read_only_out_is_one_error(
@@ -580,7 +533,9 @@ def test_a_read_only_out_is_one_error(
     monkeypatch.setattr(os, "open", read_only)
     code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 1, stdout + stderr
-    assert stderr.splitlines() == [f"error: cannot write to {site}: Permission denied"]
+    assert stderr.splitlines() == [
+        f"{site}: error: cannot be written to: Permission denied [output]"
+    ]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
@@ -604,14 +559,15 @@ def test_a_full_disk_ends_in_the_table_and_one_error(
     if full_after:  # the reports were written, then the disk filled up
         assert "1 built, 0 unchanged, 0 failed" in result.stdout
         assert result.stderr.splitlines() == [
-            f"error: cannot write {site / 'catalogue.json'}: No space left on device"
+            f"{site}: error: cannot write {site / 'catalogue.json'}: No space left on device "
+            "[output]"
         ]
     else:  # full from the start: every brief fails, each with its line
         assert "0 built, 0 unchanged, 1 failed" in result.stdout
         lines = result.stderr.splitlines()
         assert lines[0].startswith(f"{small_dir / 'a.yaml'}: error: cannot write {site}")
         assert lines[0].endswith("No space left on device [output]")
-        assert lines[-1].endswith("No space left on device") and len(lines) == 2
+        assert lines[-1].endswith("No space left on device [output]") and len(lines) == 2
     monkeypatch.setattr(os, "fsync", real_fsync)
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 0, stderr
@@ -674,7 +630,8 @@ def test_a_malformed_manifest_is_ignored_with_a_warning(
     code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 0, stderr
     (warning,) = stderr.splitlines()
-    assert warning.startswith(f"warning: {path}") and "every brief is built again" in warning
+    assert warning.startswith(f"{path}: warning: ")
+    assert warning.endswith("; every brief is built again [manifest]")
     assert "1 built, 0 unchanged" in stdout
     assert victim.read_bytes() == b"not osintkit's to remove"
     # Built from scratch, and the manifest is whole again.
@@ -691,7 +648,7 @@ def test_a_malformed_manifest_entry_is_named_in_the_warning(
     path.write_text(MALFORMED["volume 0"](json.loads(path.read_text(encoding="utf-8"))))
     code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
     assert code == 0, stderr
-    assert f"{path} is not a build manifest: briefs[" in stderr
+    assert f"{path}: warning: not a build manifest: briefs[" in stderr
     assert "].entry.volume should be a whole number from 1; every brief is built again" in stderr
 
 
@@ -735,9 +692,132 @@ def test_a_manifest_that_is_a_fifo_or_a_device_is_ignored_unread(
             path.symlink_to("/dev/zero")  # endless
         code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site))
     assert code == 0, stderr
-    assert stderr.startswith(f"warning: {path}: cannot be read (not a regular file)"), stderr
+    assert stderr.startswith(f"{path}: warning: cannot be read (not a regular file)"), stderr
     assert "1 built, 0 unchanged" in stdout
     assert path.is_file() and not path.is_symlink()  # replaced by a manifest
+
+
+# --- build: its problems in every --format -------------------------------------------------
+
+#: (path, severity, rule) of one diagnostic.
+Found = tuple[str, str, str]
+
+
+def printed(output_format: str, stdout: str) -> list[Found]:
+    """What a tool's format printed on standard output, read back as its tool would."""
+    if output_format == "json":
+        records = [json.loads(line) for line in stdout.splitlines()]
+        return [(r["path"], r["severity"], r["rule"]) for r in records]
+    if output_format == "sarif":
+        (run,) = json.loads(stdout)["runs"]  # one document, warnings and errors together
+        found = []
+        for result in run["results"]:
+            uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            found.append((unquote(urlsplit(uri).path), result["level"], result["ruleId"]))
+        return found
+    pattern = re.compile(r"::(error|warning) file=([^,]*),(?:.*,)?title=([^:]*)::")
+    matches = [pattern.match(line) for line in stdout.splitlines()]
+    assert all(matches), stdout
+    return [(m.group(2), m.group(1), m.group(3)) for m in matches if m]
+
+
+def _gap_and_broken(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    later = write_brief(briefs, "c.yaml", 5)
+    broken = write_brief(briefs, "broken.yaml", 7)
+    broken.write_text(broken.read_text(encoding="utf-8").replace("volume: 29", "volume: x"))
+    found = [(str(later), "warning", "numbering"), (str(broken), "error", "schema")]
+    return ["--out", str(tmp_path / "site")], 1, found
+
+
+def _out_is_a_file(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    (tmp_path / "taken").write_text("somebody's file\n", encoding="utf-8")
+    return ["--out", str(tmp_path / "taken")], 1, [(str(tmp_path / "taken"), "error", "output")]
+
+
+def _restricted_inside(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    inner = tmp_path / "site" / "private"
+    args = ["--out", str(tmp_path / "site"), "--restricted-out", str(inner)]
+    return args, 2, [(str(inner), "error", "folders")]
+
+
+def _locked_by_another(
+    briefs: Path, tmp_path: Path, stack: contextlib.ExitStack
+) -> tuple[list[str], int, list[Found]]:
+    write_brief(briefs, "a.yaml", 3)
+    stack.callback(os.close, hold_lock(tmp_path / "site"))
+    return (
+        ["--out", str(tmp_path / "site"), "--no-wait"],
+        1,
+        [(str(tmp_path / "site"), "error", "lock")],
+    )
+
+
+SCENARIOS = {
+    "a gap and a broken brief": _gap_and_broken,
+    "an out that is a file": _out_is_a_file,
+    "the restricted folder inside": _restricted_inside,
+    "a folder another build holds": _locked_by_another,
+}
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+@pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_build_prints_every_problem_in_the_format_asked(
+    small_dir: Path,
+    tmp_path: Path,
+    output_format: str,
+    scenario: Callable[[Path, Path, contextlib.ExitStack], tuple[list[str], int, list[Found]]],
+) -> None:
+    with contextlib.ExitStack() as stack:
+        args, code, expected = scenario(small_dir, tmp_path, stack)
+        result = runner.invoke(
+            app, ["build", str(small_dir), *args, "-j", "1", "--format", output_format]
+        )
+    assert result.exit_code == code, result.output
+    assert sorted(printed(output_format, result.stdout)) == sorted(expected)
+    assert "[output]" not in result.stderr and "[lock]" not in result.stderr
+
+
+def test_a_gap_in_the_numbering_is_a_located_warning_and_no_failure(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    later = write_brief(small_dir, "c.yaml", 6)
+    code, stdout, stderr = invoke(
+        "build", str(small_dir), "--out", str(tmp_path / "site"), "-j", "1"
+    )
+    assert code == 0, stderr
+    line = later.read_text(encoding="utf-8").splitlines().index("issue: 6") + 1
+    assert stderr.splitlines() == [
+        f"{later}:{line}:1: warning: issue: persian-files volume 29: no brief for issues 4, 5 "
+        "[numbering]"
+    ]
+    assert "2 built, 0 unchanged, 0 failed" in stdout
+
+
+def test_a_malformed_manifest_is_a_warning_in_json_too(small_dir: Path, tmp_path: Path) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    manifest = tmp_path / "site-restricted" / MANIFEST_FILE
+    manifest.write_text("{", encoding="utf-8")
+    code, stdout, stderr = invoke("build", str(small_dir), "--out", str(site), "--format", "json")
+    assert code == 0, stderr
+    (record,) = [json.loads(line) for line in stdout.splitlines()]
+    assert record == {
+        "path": str(manifest), "line": 0, "column": 0, "field": "", "rule": "manifest",
+        "severity": "warning", "message": "not valid JSON; every brief is built again",
+    }  # fmt: skip
+    assert "1 built, 0 unchanged" in stderr  # the table and summary leave standard output alone
 
 
 # --- build: kills, Ctrl-C and two builds at once ---------------------------------------------
@@ -774,8 +854,6 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> 
 @pytest.fixture
 def slow_dir(small_dir: Path) -> Path:
     """A quick brief (a) and one whose SVG keeps a render busy for its whole time limit (b)."""
-    from test_render_pdf_confinement import SVG_BOMB
-
     write_brief(small_dir, "a.yaml", 3)
     (small_dir / "bomb.svg").write_text(SVG_BOMB, encoding="utf-8")
     slow = write_brief(small_dir, "b.yaml", 4)
@@ -788,21 +866,33 @@ def slow_dir(small_dir: Path) -> Path:
     return small_dir
 
 
-def start_build(briefs: Path, site: Path, *options: str) -> subprocess.Popen[bytes]:
-    """``osintkit build`` in a session of its own, as a terminal would run it."""
+def start_build(
+    briefs: Path, site: Path, *options: str, ignoring_sigint: bool = False
+) -> subprocess.Popen[bytes]:
+    """``osintkit build`` in a session of its own, as a terminal would run it (or, ignoring
+    SIGINT, as a shell without job control runs ``osintkit build &``, or as nohup does)."""
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through exec
+
     return subprocess.Popen(
         [sys.executable, "-m", "osintkit", "build", str(briefs), "--out", str(site), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=ignore_sigint if ignoring_sigint else None,
     )  # fmt: skip
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "kill"])
+@pytest.mark.parametrize(
+    "signum, ignoring_sigint",
+    [(signal.SIGKILL, False), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["kill -9", "kill", "kill, started ignoring SIGINT"],
+)
 def test_a_killed_build_leaves_no_process_behind(
-    slow_dir: Path, tmp_path: Path, signum: int
+    slow_dir: Path, tmp_path: Path, signum: int, ignoring_sigint: bool
 ) -> None:
     site = tmp_path / "site"
-    process = start_build(slow_dir, site, "-j", "2")
+    process = start_build(slow_dir, site, "-j", "2", ignoring_sigint=ignoring_sigint)
     try:
         # The quick brief is done, the slow one renders: the build, 2 workers, 2 render children.
         wait_for(
@@ -812,6 +902,10 @@ def test_a_killed_build_leaves_no_process_behind(
             ),
             "a render under way",
         )
+        if ignoring_sigint:  # Ctrl-C is not the build's, as its shell intended
+            status = Path(f"/proc/{process.pid}/status").read_text(encoding="ascii")
+            mask = re.search(r"(?m)^SigIgn:\s*([0-9a-f]+)$", status)
+            assert mask and int(mask.group(1), 16) & (1 << (signal.SIGINT - 1))
         process.send_signal(signum)  # the build alone: what is left must die on its own
         process.communicate(timeout=60)
         assert process.returncode == -signum
@@ -909,7 +1003,9 @@ def test_a_second_build_with_no_wait_fails_at_once(
     finally:
         os.close(lock)
     assert code == 1
-    assert stderr.splitlines() == [f"error: another build of {tmp_path / held} is running"]
+    assert stderr.splitlines() == [
+        f"{tmp_path / held}: error: another build is using this folder [lock]"
+    ]
     assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
 
 

@@ -10,6 +10,7 @@ import subprocess
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -17,11 +18,13 @@ from typer.testing import CliRunner
 from osintkit.cli import app
 from osintkit.render.html import render_html
 from osintkit.report import template_for
+from osintkit.tradecraft import TLP_COLOURS
 from osintkit.validation import load_brief
 from support import require
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tests" / "validity"
+FIXTURES = ROOT / "tests" / "fixtures"
 #: make_brief(text, name="brief.yaml") -> path of the brief written beside tests' series.yaml.
 MakeBrief = Callable[..., Path]
 
@@ -423,3 +426,158 @@ def test_a_series_contact_text_replaces_the_contact_sentence(
     text = re.sub(r"<[^>]+>", "", footer.group(0))
     assert f"Write to info@specialeurasia.com {{sic}} {printed}" in text
     assert "consulting" not in text
+
+
+# --- snippets: a tiny brief, its HTML, one thing asserted ----------------------------------
+
+
+def _snippet(make_brief: MakeBrief, change: Callable[[str], str] = lambda text: text) -> Any:
+    """The HTML of minimal.yaml as ``change`` edits it, parsed as a browser would, for CSS
+    selectors (``.query``, ``.query_all``)."""
+    import cssselect2
+    import tinyhtml5
+
+    text = change((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    root = tinyhtml5.parse(_render(make_brief(text)))
+    return cssselect2.ElementWrapper.from_html_root(root)
+
+
+def _text(wrapper: Any) -> str:
+    """The text of an element, whitespace runs as one space."""
+    return " ".join("".join(wrapper.etree_element.itertext()).split())
+
+
+def _set(key: str, value: str) -> Callable[[str], str]:
+    """A change that sets a top-level key (before contact_topic, which every brief here has)."""
+    return lambda text: text.replace("contact_topic:", f"{key}: {value}\ncontact_topic:", 1)
+
+
+def _also(yaml: str) -> Callable[[str], str]:
+    """A change that appends top-level YAML."""
+    return lambda text: text + yaml
+
+
+_GRADED = "    reliability: B\n    credibility: 2\n"
+_TIMELINE = (
+    "timeline:\n  - {date: 2001-02, event: An embassy opens.}\n"
+    "  - {date: 1993, event: Relations.}\n  - {date: 1998-03-08, event: Another embassy.}\n"
+)
+_TWO_SOURCES = """\
+sources:
+  - id: a
+    title: Source A
+  - id: b
+    title: Source B
+"""
+
+
+def _two_sources(text: str) -> str:
+    """minimal.yaml citing b, then a, then b again, from two sources of its own."""
+    text = re.sub(r"(?m)^executive_summary: \|\n  .*$", "executive_summary: First B [@b].", text)
+    text = re.sub(r"(?m)^background: \|\n  .*$", "background: Then A [@a], B [@b].", text)
+    return text[: text.index("sources:")] + _TWO_SOURCES
+
+
+def test_an_english_brief_is_left_to_right(make_brief: MakeBrief) -> None:
+    html = _snippet(make_brief).etree_element
+    assert (html.get("lang"), html.get("dir")) == ("en", "ltr")
+
+
+def test_a_persian_brief_is_right_to_left(make_brief: MakeBrief) -> None:
+    html = _snippet(make_brief, lambda t: t.replace("language: en", "language: fa")).etree_element
+    assert (html.get("lang"), html.get("dir")) == ("fa", "rtl")
+
+
+@pytest.mark.parametrize("tlp", sorted(TLP_COLOURS))
+def test_the_tlp_label_shows_its_name_in_its_colour(make_brief: MakeBrief, tlp: str) -> None:
+    label = _snippet(make_brief, _set("tlp", tlp)).query("p.tlp")
+    assert (_text(label), label.etree_element.get("style")) == (
+        f"TLP:{tlp}",
+        f"color: {TLP_COLOURS[tlp]}",
+    )
+
+
+def test_a_brief_without_a_tlp_is_marked_as_its_series_is(make_brief: MakeBrief) -> None:
+    assert _text(_snippet(make_brief).query("p.tlp")) == "TLP:CLEAR"
+
+
+def test_a_draft_has_a_watermark(make_brief: MakeBrief) -> None:
+    (mark,) = _snippet(make_brief, _set("status", "draft")).query_all(".watermark")
+    assert _text(mark) == "DRAFT"
+
+
+def test_a_final_brief_has_no_watermark(make_brief: MakeBrief) -> None:
+    assert _snippet(make_brief).query(".watermark") is None
+
+
+def test_a_key_judgement_shows_its_band_and_confidence(make_brief: MakeBrief) -> None:
+    judgement = "key_judgements:\n  - {text: Minsk buys.,likelihood: likely, confidence: low}\n"
+    page = _snippet(make_brief, _also(judgement))
+    assert _text(page.query(".key-judgements .assessment")) == "Likely (55–75 %) · low confidence"
+
+
+def test_no_key_judgements_no_section(make_brief: MakeBrief) -> None:
+    assert _snippet(make_brief).query("#key-judgements") is None
+
+
+def test_the_chronology_is_in_date_order(make_brief: MakeBrief) -> None:
+    times = _snippet(make_brief, _also(_TIMELINE)).query_all(".chronology time")
+    assert [t.etree_element.get("datetime") for t in times] == ["1993", "1998-03-08", "2001-02"]
+
+
+def test_partial_dates_are_written_as_far_as_they_go(make_brief: MakeBrief) -> None:
+    times = _snippet(make_brief, _also(_TIMELINE)).query_all(".chronology time")
+    assert [_text(t) for t in times] == ["1993", "8 March 1998", "February 2001"]
+
+
+def test_citations_are_numbered_by_their_source_in_reading_order(make_brief: MakeBrief) -> None:
+    page = _snippet(make_brief, _two_sources)
+    links = [(_text(a), a.etree_element.get("href")) for a in page.query_all("a.citation")]
+    assert links == [("1", "#ref-b"), ("2", "#ref-a"), ("1", "#ref-b")]
+
+
+def test_the_sources_are_listed_in_the_order_first_cited(make_brief: MakeBrief) -> None:
+    page = _snippet(make_brief, _two_sources)
+    ids = [li.etree_element.get("id") for li in page.query_all("ol.references > li")]
+    assert ids == ["ref-b", "ref-a"]
+
+
+def test_a_source_links_back_to_each_of_its_citations(make_brief: MakeBrief) -> None:
+    page = _snippet(make_brief, _two_sources)
+    cited = [a.etree_element.get("id") for a in page.query_all("a.citation[href='#ref-b']")]
+    back = [a.etree_element.get("href") for a in page.query_all("#ref-b a.back")]
+    assert back == [f"#{anchor}" for anchor in cited] and len(back) == 2
+
+
+def test_a_graded_source_shows_its_grade_in_words(make_brief: MakeBrief) -> None:
+    grade = _snippet(make_brief, _also(_GRADED)).query("#ref-mfa abbr.grade")
+    assert (_text(grade), grade.etree_element.get("title")) == (
+        "B2",
+        "Usually reliable; probably true",
+    )
+
+
+def test_the_grades_legend_explains_the_grades_used(make_brief: MakeBrief) -> None:
+    legend = _snippet(make_brief, _also(_GRADED)).query("p.grades")
+    assert _text(legend) == "Source grades (Admiralty system): B usually reliable; 2 probably true."
+
+
+def test_no_grade_no_grades_legend(make_brief: MakeBrief) -> None:
+    assert _snippet(make_brief).query("p.grades") is None
+
+
+def test_the_contact_line_names_the_brief_s_topic(make_brief: MakeBrief) -> None:
+    footer = _text(_snippet(make_brief).query("footer.contact"))
+    assert footer.endswith("monitoring services regarding Iran-Belarus relations.")
+
+
+def test_without_a_topic_the_contact_line_names_none(make_brief: MakeBrief) -> None:
+    page = _snippet(make_brief, lambda t: re.sub(r"(?m)^contact_topic: .*\n", "", t))
+    assert _text(page.query("footer.contact")).endswith("monitoring services.")
+
+
+def test_a_title_with_markup_characters_is_text(make_brief: MakeBrief) -> None:
+    title = "A < B & <i>C</i> > D"
+    page = _snippet(make_brief, lambda t: re.sub(r"(?m)^title: .*$", f'title: "{title}"', t))
+    heading = page.query("h1").etree_element
+    assert (heading.text, list(heading)) == (title, [])

@@ -23,19 +23,11 @@ from osintkit.cli import app
 from osintkit.errors import RenderError
 from osintkit.render.html import RenderedHtml
 from osintkit.render.pdf import RenderLimits, render_pdf
+from support import SVG_BOMB
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SECRET = b"SECRET-8d1f3c-MUST-NOT-LEAK"
-# A 1.4 KB SVG whose <use> elements multiply to 4^11 rectangles.
-SVG_BOMB = (
-    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-    'width="100" height="100"><defs><g id="a0"><rect width="1" height="1"/></g>'
-    + "".join(
-        f'<g id="a{i}">' + f'<use xlink:href="#a{i - 1}"/>' * 4 + "</g>" for i in range(1, 12)
-    )
-    + '</defs><use xlink:href="#a11"/></svg>'
-)
 # A 1x1 PNG: the one image the hostile brief may show.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from osintkit import __version__
-from osintkit.catalogue import Number, brief_paths, duplicate_numbers, issue_position
+from osintkit.catalogue import (
+    Number,
+    brief_paths,
+    duplicate_numbers,
+    issue_position,
+    numbering_gaps,
+)
 from osintkit.errors import (
     BriefErrors,
     Diagnostic,
@@ -70,8 +76,20 @@ _MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 Status = Literal["built", "skipped", "failed"]
 
 
-class FolderConflict(OsintkitError):
+class FolderError(OutputError):
+    """A folder of the build cannot be used: it cannot be written or locked, or another build
+    holds it. ``diagnostic`` is the problem as every command prints one, at the folder."""
+
+    def __init__(self, folder: Path, message: str, rule: str = "output") -> None:
+        super().__init__(f"{folder}: {message}")
+        self.diagnostic = Diagnostic(folder, 0, 0, "", rule, message)
+
+
+class FolderConflict(FolderError):
     """The public and the restricted folder are one, or one lies inside the other."""
+
+    def __init__(self, folder: Path, message: str) -> None:
+        super().__init__(folder, message, "folders")
 
 
 def default_restricted_dir(out_dir: Path) -> Path:
@@ -148,7 +166,7 @@ class BuildResult:
     problems: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False
     #: Why the catalogue, feeds or checksums could not be written (a full disk), if they could not.
-    error: str = ""
+    error: Diagnostic | None = None
 
     @property
     def failed(self) -> list[BuildOutcome]:
@@ -176,29 +194,36 @@ def build(
     on_outcome: Callable[[BuildOutcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_wait: Callable[[Path], None] | None = None,
-    on_warning: Callable[[str], None] | None = None,
+    on_warning: Callable[[Diagnostic], None] | None = None,
 ) -> BuildResult:
     """Build every brief of ``sources`` (files or folders) into the public and restricted folders.
 
     ``on_start`` is told how many briefs will be rendered, ``on_outcome`` each brief's outcome
     as it comes (skipped ones first), ``on_wait`` the folder another build holds (this one
     then waits for it, unless ``options.wait`` is false), ``on_warning`` a manifest that was
-    ignored. One broken brief does not stop the others. Two briefs with the same number stop
-    the build before anything is written. On Ctrl-C, the briefs built so far are kept and
-    recorded, and KeyboardInterrupt is raised again. Raises :class:`FolderConflict` if one
-    folder lies inside the other, :class:`OutputError` if a folder cannot be written or
-    (without waiting) another build holds it, :class:`BriefErrors` for a folder without briefs.
+    ignored and each hole in a volume's numbering. One broken brief does not stop the others.
+    Two briefs with the same number stop the build before anything is written. On Ctrl-C, the
+    briefs built so far are kept and recorded, and KeyboardInterrupt is raised again. Raises
+    :class:`FolderConflict` if one folder lies inside the other, :class:`FolderError` if a
+    folder cannot be written (or, without waiting, another build holds it),
+    :class:`BriefErrors` for a folder without briefs.
     """
     check_folders(options.out_dir, options.restricted_out)
     paths = brief_paths(sources)
-    with _locked(options, on_wait or (lambda folder: None)):
-        return _build(
-            paths,
-            options,
-            on_outcome or (lambda outcome: None),
-            on_start or (lambda count: None),
-            on_warning or (lambda message: None),
-        )
+    try:
+        with _locked(options, on_wait or (lambda folder: None)):
+            return _build(
+                paths,
+                options,
+                on_outcome or (lambda outcome: None),
+                on_start or (lambda count: None),
+                on_warning or (lambda diagnostic: None),
+            )
+    except (FolderError, BriefErrors):
+        raise
+    except OsintkitError as exc:  # an old copy that cannot be removed, a pool that cannot start
+        rule, line = _rule_and_line(exc)
+        raise FolderError(options.out_dir, line, rule) from None
 
 
 def check_folders(public: Path, restricted: Path) -> None:
@@ -206,17 +231,18 @@ def check_folders(public: Path, restricted: Path) -> None:
     try:
         pub, res = public.resolve(), restricted.resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise OutputError(f"cannot use {public} and {restricted}: {exc}") from None
+        raise FolderError(public, f"cannot be used with {restricted}: {exc}") from None
     if pub == res:
-        raise FolderConflict(f"the restricted folder {restricted} is the public folder {public}")
+        raise FolderConflict(restricted, f"the restricted folder is the public folder {public}")
     if res.is_relative_to(pub):
         raise FolderConflict(
-            f"the restricted folder {restricted} lies inside the public folder {public}: "
-            f"whoever publishes {public} would publish it"
+            restricted,
+            f"the restricted folder lies inside the public folder {public}: "
+            f"whoever publishes {public} would publish it",
         )
     if pub.is_relative_to(res):
         raise FolderConflict(
-            f"the public folder {public} lies inside the restricted folder {restricted}"
+            public, f"the public folder lies inside the restricted folder {restricted}"
         )
 
 
@@ -237,11 +263,15 @@ def _locked(options: BuildOptions, on_wait: Callable[[Path], None]) -> Iterator[
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if not options.wait:
-                    raise OutputError(f"another build of {folder} is running") from None
+                    raise FolderError(
+                        folder, "another build is using this folder", "lock"
+                    ) from None
                 on_wait(folder)
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
             except OSError as exc:
-                raise OutputError(f"cannot lock {folder}: {exc.strerror or exc}") from None
+                raise FolderError(
+                    folder, f"cannot be locked: {exc.strerror or exc}", "lock"
+                ) from None
             _check_writable(folder)
         yield
 
@@ -273,9 +303,9 @@ def _open_lock(folder: Path, restricted: bool) -> int:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700 if restricted else 0o777)
         return os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except FileExistsError:
-        raise OutputError(f"cannot write to {folder}: it is a file, not a folder") from None
+        raise FolderError(folder, "cannot be written to: it is a file, not a folder") from None
     except OSError as exc:
-        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+        raise FolderError(folder, f"cannot be written to: {exc.strerror or exc}") from None
 
 
 def _check_writable(folder: Path) -> None:
@@ -287,7 +317,7 @@ def _check_writable(folder: Path) -> None:
         os.close(descriptor)
         Path(name).unlink()
     except OSError as exc:
-        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+        raise FolderError(folder, f"cannot be written to: {exc.strerror or exc}") from None
 
 
 def _build(
@@ -295,7 +325,7 @@ def _build(
     options: BuildOptions,
     report: Callable[[BuildOutcome], None],
     on_start: Callable[[int], None],
-    warn: Callable[[str], None],
+    warn: Callable[[Diagnostic], None],
 ) -> BuildResult:
     manifest, problem = _Manifest.load(options.restricted_out)
     if problem:
@@ -331,6 +361,8 @@ def _build(
         numbers[path] = pending[-1].number
 
     result.problems = duplicate_numbers(numbers, issue_position)
+    for gap in numbering_gaps(numbers, issue_position):
+        warn(gap)
     if result.problems:
         return result
     _remove_stale_copies(
@@ -419,7 +451,7 @@ def _leave_old_folders(
             del manifest.records[_key(item.path)]
     problem = _publish_all(manifest, options, hashes, sorted(left))
     if problem:
-        raise OutputError(problem)
+        raise FolderError(problem.path, problem.message, problem.rule)
 
 
 def _remove_old_public_manifest(out_dir: Path) -> None:
@@ -434,17 +466,18 @@ def _remove_old_public_manifest(out_dir: Path) -> None:
 
 def _publish_all(
     manifest: _Manifest, options: BuildOptions, hashes: _Hashes, folders: list[bool]
-) -> str:
+) -> Diagnostic | None:
     """Publish the folders named (False: public, True: restricted); return why one could not
-    be written, or ""."""
+    be written, at that folder, or None."""
     try:
         for restricted in folders:
-            _publish(manifest, options, hashes, restricted)
-    except OsintkitError as exc:
-        return str(exc).splitlines()[0]
+            try:
+                _publish(manifest, options, hashes, restricted)
+            except OsintkitError as exc:
+                return Diagnostic(options.root(restricted), 0, 0, "", *_rule_and_line(exc))
     finally:
         manifest.save(options.restricted_out)
-    return ""
+    return None
 
 
 def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restricted: bool) -> None:
@@ -777,28 +810,32 @@ class _Manifest:
     text: str = ""
 
     @classmethod
-    def load(cls, folder: Path) -> tuple[_Manifest, str]:
-        """The manifest in ``folder``, or an empty one and why the file was not usable ("" if
-        there is none)."""
+    def load(cls, folder: Path) -> tuple[_Manifest, Diagnostic | None]:
+        """The manifest in ``folder``, or an empty one and why the file was not usable (None
+        if there is none)."""
         path = folder / MANIFEST_FILE
+
+        def ignored(why: str) -> tuple[_Manifest, Diagnostic]:
+            message = f"{why}; every brief is built again"
+            return cls(), Diagnostic(path, 0, 0, "", "manifest", message, "warning")
+
         try:
             raw = read_regular_file(path, _MAX_MANIFEST_BYTES)
             if len(raw) > _MAX_MANIFEST_BYTES:
                 raise ValueError(f"larger than {_MAX_MANIFEST_BYTES // 1024 // 1024} MiB")
             text = raw.decode("utf-8")
         except FileNotFoundError:
-            return cls(), ""
+            return cls(), None
         except NotARegularFileError:
-            reason = "not a regular file"
-            return cls(), f"{path}: cannot be read ({reason}); every brief is built again"
+            return ignored("cannot be read (not a regular file)")
         except (OSError, ValueError) as exc:
-            return cls(), f"{path}: cannot be read ({exc}); every brief is built again"
+            return ignored(f"cannot be read ({exc})")
         try:
-            return cls._parse(json.loads(text), text), ""
+            return cls._parse(json.loads(text), text), None
         except (ValueError, RecursionError):
-            return cls(), f"{path} is not valid JSON; every brief is built again"
+            return ignored("not valid JSON")
         except Malformed as exc:
-            return cls(), f"{path} is not a build manifest: {exc}; every brief is built again"
+            return ignored(f"not a build manifest: {exc}")
 
     @classmethod
     def _parse(cls, data: object, text: str) -> _Manifest:
@@ -864,9 +901,14 @@ def _problems(exc: Exception, path: Path) -> list[Diagnostic]:
     """Why ``path`` failed: a brief's own problems, located, or one line for anything else."""
     if isinstance(exc, BriefErrors) and exc.errors:
         return exc.errors
+    return [Diagnostic(path, 0, 0, "", *_rule_and_line(exc))]
+
+
+def _rule_and_line(exc: Exception) -> tuple[str, str]:
+    """The rule of a failure that is not a brief's own problem, and its first line."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     rule = next((rule for kind, rule in _FAILURE_RULES if isinstance(exc, kind)), "build")
-    return [Diagnostic(path, 0, 0, "", rule, text)]
+    return rule, text
 
 
 def _failed_render(path: Path, why: str) -> Diagnostic:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ class Catalogue:
     #: Problems of the catalogue as a whole: numbers given twice.
     problems: list[Diagnostic] = field(default_factory=list)
     #: Holes in a volume's numbering: worth a look, not an error.
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +79,7 @@ def load_catalogue(paths: Sequence[Path], registry: Path | None = None) -> Catal
             catalogue.failures.append(exc)
     numbers = {item.path: number_of(item) for item in catalogue.briefs}
     catalogue.problems = duplicate_numbers(numbers, issue_position)
-    catalogue.warnings = numbering_gaps(numbers.values())
+    catalogue.warnings = numbering_gaps(numbers, issue_position)
     return catalogue
 
 
@@ -114,20 +115,36 @@ def duplicate_numbers(
     return problems
 
 
-def numbering_gaps(numbers: Iterable[Number]) -> list[str]:
-    """Warnings for issues missing between the first and the last of each volume."""
-    issues: dict[tuple[str, int], set[int]] = defaultdict(set)
-    for series, volume, issue in numbers:
-        issues[(series, volume)].add(issue)
+def numbering_gaps(
+    numbers: dict[Path, Number], position: Callable[[Path], tuple[int, int]] | None = None
+) -> list[Diagnostic]:
+    """A warning per volume with issues missing between its first and its last, at the brief
+    just after the first hole."""
+    issues: dict[tuple[str, int], dict[int, Path]] = defaultdict(dict)
+    for path, (series, volume, issue) in sorted(numbers.items()):
+        issues[(series, volume)].setdefault(issue, path)
     warnings = []
     for (series, volume), present in sorted(issues.items()):
-        missing = sorted(set(range(min(present), max(present) + 1)) - present)
-        if missing:
-            listed = ", ".join(str(n) for n in missing)
-            warnings.append(
-                f"{series} volume {volume}: no brief for issue{'s' * (len(missing) > 1)} {listed}"
-            )
+        # Holes as ranges, never as every number: a build's manifest, not only a checked
+        # brief, gives numbers, and 1 and 10**12 must not mean a list of 10**12.
+        ordered = sorted(present)
+        holes = [(a + 1, b - 1) for a, b in pairwise(ordered) if b - a > 1]
+        if not holes:
+            continue
+        after = present[holes[0][1] + 1]
+        line, column = position(after) if position else (0, 0)
+        count = sum(last - first + 1 for first, last in holes)
+        listed = ", ".join(_hole(first, last) for first, last in holes)
+        message = f"{series} volume {volume}: no brief for issue{'s' * (count > 1)} {listed}"
+        warnings.append(Diagnostic(after, line, column, "issue", "numbering", message, "warning"))
     return warnings
+
+
+def _hole(first: int, last: int) -> str:
+    """``3``, ``3, 4`` or ``3–9``."""
+    if last - first < 2:
+        return ", ".join(str(n) for n in range(first, last + 1))
+    return f"{first}–{last}"
 
 
 def next_number(numbers: Iterable[Number], series: str, volume: int | None = None) -> Number:

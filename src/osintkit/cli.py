@@ -217,9 +217,7 @@ def validate(
                 f"[dim]{_shown(item.series.title)}, Volume {b.volume}, Issue {b.issue}[/]"
             )
     problems = [e for f in catalogue.failures for e in f.errors] + catalogue.problems
-    _print_diagnostics(problems, output_format, RULES, err)
-    for warning in catalogue.warnings:
-        err.print(f"[yellow]warning:[/] {_shown(warning)} [numbering]")
+    _print_diagnostics(problems + catalogue.warnings, output_format, RULES, err)
     if not catalogue.ok:
         valid = len(catalogue.briefs) - len(duplicated)
         files = len(catalogue.briefs) + len(catalogue.failures)
@@ -370,7 +368,7 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.table import Table
 
-    from osintkit.build import BuildOptions, BuildOutcome, FolderConflict
+    from osintkit.build import BuildOptions, BuildOutcome, FolderConflict, FolderError
     from osintkit.build import build as run_build
     from osintkit.errors import BriefErrors, OsintkitError
     from osintkit.render.sandbox import RenderLimits
@@ -415,28 +413,44 @@ def build(
     def waiting(folder: Path) -> None:
         err.print(f"waiting for another build of {_shown(folder)} to finish")
 
-    def warned(message: str) -> None:
-        err.print(f"[yellow]warning:[/] {_shown(message)}")
+    # A tool's format is one document (SARIF) or one stream: what comes up during the build
+    # waits for the end. A person reads a warning at once, before a long build.
+    noted: list[Diagnostic] = []
+
+    def warned(diagnostic: Diagnostic) -> None:
+        if output_format == "text":
+            _print_diagnostics([diagnostic], output_format, RULES, progress.console)
+        else:
+            noted.append(diagnostic)
+
+    def report(problems: list[Diagnostic]) -> None:
+        _print_diagnostics(noted + problems, output_format, RULES, err)
 
     try:
         result = run_build(sources or [Path("briefs")], options, finished, started, waiting, warned)
-    except FolderConflict as exc:
-        err.print(f"[red]error:[/] {_shown(exc)}")
-        raise typer.Exit(2) from None
+    except FolderError as exc:
+        stop_progress()
+        report([exc.diagnostic])
+        raise typer.Exit(2 if isinstance(exc, FolderConflict) else 1) from None
     except BriefErrors as exc:
-        _print_errors(exc, output_format)
+        report(exc.errors)
         raise typer.Exit(1) from None
-    except OsintkitError as exc:
+    except OsintkitError as exc:  # build() makes its own FolderErrors; anything else, one line
+        stop_progress()
+        if noted:
+            report([])
         err.print(f"[red]error:[/] {_shown(exc)}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         stop_progress()
+        if noted:  # a build cut short has no SARIF run to give, only what it noted
+            report([])
         err.print("[red]interrupted[/]: the briefs built so far are kept; run build again")
         raise typer.Exit(130) from None
     finally:
         stop_progress()
     if result.problems:
-        _print_diagnostics(result.problems, output_format, RULES, err)
+        report(result.problems)
         files = len({p.path for p in result.problems})
         err.print(
             f"[red]numbers given twice[/] ({summary(result.problems, files)}); nothing was built"
@@ -463,7 +477,7 @@ def build(
     # --format for tools, standard output holds their diagnostics only.
     (out if output_format == "text" else err).print(table)
     problems = [p for o in outcomes for p in o.problems]
-    _print_diagnostics(problems, output_format, RULES, err)
+    report(problems + ([result.error] if result.error else []))
     counts = {
         s: sum(o.status == s for o in result.outcomes) for s in ("built", "skipped", "failed")
     }
@@ -474,8 +488,6 @@ def build(
         f"{counts['built']} built, {counts['skipped']} unchanged, {counts['failed']} failed "
         f"→ {_shown(out_dir)}/index.html{restricted_index}"
     )
-    if result.error:
-        err.print(f"[red]error:[/] {_shown(result.error)}")
     if result.failed or result.error:
         raise typer.Exit(1)
 

@@ -29,11 +29,14 @@ RULES: dict[str, str] = {
     "figure": "an image a brief shows that cannot be used",
     "likelihood": "a judgement's likelihood outside the series' yardstick",
     "date": "a date its calendar cannot write",
-    "numbering": "two briefs with one number",
+    "numbering": "two briefs with one number, or a hole in a volume's numbering",
     "template": "a report template missing or broken",
     "render": "a report that failed to render",
-    "output": "an output file that could not be written",
+    "output": "an output file or folder that could not be written",
     "build": "a brief that could not be built",
+    "folders": "a public and a restricted folder that are one, or one inside the other",
+    "lock": "an output folder another build holds, or that cannot be locked",
+    "manifest": "a build manifest that cannot be used, so every brief is built again",
 }
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from osintkit import __version__
+from osintkit.crossrefs import targets as crossref_targets
 from osintkit.fields import partial_date_range
 from osintkit.figures import figure_data_uri
 from osintkit.localization import (
@@ -24,7 +25,7 @@ from osintkit.localization import (
     substitute,
     text_direction,
 )
-from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
+from osintkit.markdown import CitationIndex, Note, NoteIndex, render_markdown, wrap_citation
 from osintkit.models import Brief, KeyJudgement, Source, TimelineEvent
 from osintkit.series import Series
 from osintkit.templates import ReportTemplate
@@ -132,6 +133,9 @@ class ReportContext:
     css: Markup
     #: osintkit's version, for the generator meta element.
     version: str
+    #: The footnotes in the order they are called, for the HTML's list of notes (the PDF
+    #: sets each at the foot of its page): ``number``, ``anchor``, ``html``, ``calls``.
+    notes: tuple[Note, ...] = ()
 
     def variables(self) -> dict[str, Any]:
         """Return the fields as the mapping Jinja2 renders with (not copied: ``asdict`` would
@@ -151,9 +155,12 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
     figures = _inlined(loaded)
+    # Figures and tables numbered before anything is rendered: a reference may precede them.
+    targets = crossref_targets(brief, labels, number)
+    notes = NoteIndex()
 
     def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
-        return render_markdown(text, index, inline=inline, number=number, figures=figures)
+        return render_markdown(text, index, inline, number, figures, targets=targets, notes=notes)
 
     scale = loaded.series.likelihood_scale
     # Reading order matters: sources are numbered in the order they are first cited, and the
@@ -182,6 +189,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         },
     )
     level = brief.tlp or loaded.series.tlp
+    references = _references(brief.sources, citations, brief.language, markdown, labels)
     return ReportContext(
         brief=brief,
         series=loaded.series,
@@ -195,12 +203,13 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         sections=sections,
-        references=_references(brief.sources, citations, brief.language, markdown, labels),
+        references=references,
         grades_used=_grades_used(brief.sources, labels),
         tlp=Tlp(level, f"TLP:{level}", TLP_COLOURS[level]),
         scale_title=str(labels["likelihood_scales"][scale]),
         css=Markup(template.stylesheet().replace("</", "<\\/")),
         version=__version__,
+        notes=tuple(notes.notes),
     )
 
 

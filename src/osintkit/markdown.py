@@ -525,13 +525,14 @@ def _footnote_problems(text: str) -> Iterator[MarkupProblem]:
             elif child.type == "text":
                 for match in _FOOTNOTE_CALL_RE.finditer(child.content):
                     offset = cursor.find(match.group(0))
-                    if offset >= 0:
-                        cursor.at = offset + 1
+                    if offset < 0:
+                        offset = cursor.at
+                    cursor.at = offset + 1
                     label = shortened(match.group(1))
                     yield MarkupProblem(
                         "footnote",
                         f"footnote [^{label}] is not defined: add a line [^{label}]: …",
-                        max(offset, cursor.at),
+                        offset,
                     )
     for token in cursor.env.get("footnote_definitions", ()):
         line = token.map[0] if token.map else 0

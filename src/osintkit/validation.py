@@ -353,10 +353,9 @@ def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
 
 
 def _no_target(target_id: str, ids: Iterable[str]) -> str:
-    kinds = "a figure ({#fig-…}), a table ({#tbl-…}), a section or an annex (id: sec-…)"
-    return (
-        f"cross-reference [@{shortened(target_id)}] names no {kinds}{did_you_mean(target_id, ids)}"
-    )
+    kinds = "figure ({#fig-…}), table ({#tbl-…}), section or annex (id: sec-…)"
+    hint = did_you_mean(target_id, ids)
+    return f"cross-reference [@{shortened(target_id)}] points at no {kinds}{hint}"
 
 
 def _located(

@@ -15,6 +15,7 @@ from osintkit.markdown import (
     NoteIndex,
     find_citations,
     find_images,
+    find_markup_problems,
     find_too_deep,
     find_xrefs,
     plain_text,
@@ -620,3 +621,17 @@ def test_a_cross_reference_never_links_to_a_script(href: str) -> None:
 
 def test_plain_text_drops_cross_references_and_footnotes() -> None:
     assert plain_text("As [@fig-a] shows.[^n]\n\n[^n]: An aside.") == "As shows.\n"
+
+
+def test_attribute_blocks_after_one_image_merge() -> None:
+    merged = render_markdown('![C.](f.svg){#fig-a}{alt="x"}', figures={"f.svg": _SVG})
+    assert merged == render_markdown('![C.](f.svg){#fig-a alt="x"}', figures={"f.svg": _SVG})
+    assert merged.startswith('<figure id="fig-a"')
+
+
+def test_a_footnote_inside_a_footnote_is_numbered_after_it_and_reported() -> None:
+    text = "a[^1]\n\n[^1]: b[^2]\n\n[^2]: c\n"
+    notes = NoteIndex()
+    render_markdown(text, notes=notes)
+    assert [(n.number, n.anchor) for n in notes.notes] == [(1, "fn-1"), (2, "fn-2")]
+    assert [(p.rule, p.offset) for p in find_markup_problems(text)] == [("footnote", 7)]

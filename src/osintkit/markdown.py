@@ -117,8 +117,7 @@ class _Cursor:
         self.line_starts = _line_starts(text)
         #: Where the next token's source is looked for: never before its block's first line.
         self.at = 0
-        self.env: dict[str, Any] = {}
-        self._tokens = _parser().parse(text, self.env)
+        self._tokens, self.env = _parsed(text)
 
     def line_start(self, line: int) -> int:
         """The offset of the parser's line ``line`` (0-based)."""
@@ -150,6 +149,17 @@ class _Cursor:
     def find(self, needle: str) -> int:
         """The offset of ``needle`` from the cursor on, not escaped by a backslash; -1 if none."""
         return _find_unescaped(self.text, needle, self.at)
+
+
+@lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """The tokens and environment of ``text``, for the finders, which only read them.
+
+    Validation and lint look for citations, images, figures, cross-references and footnotes
+    in each field, one after another: a field is parsed once for all of them.
+    """
+    env: dict[str, Any] = {}
+    return _parser().parse(text, env), env
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -420,8 +430,7 @@ class _Block:
 
 def _blocks(text: str) -> Iterator[_Block]:
     """The figures and table captions of ``text`` (and images with attributes), located."""
-    md = _parser()
-    tokens = md.parse(text, {})
+    tokens, _env = _parsed(text)
     starts = _line_starts(text)
     cursor = 0
     for token in tokens:
@@ -534,6 +543,17 @@ def _footnote_problems(text: str) -> Iterator[MarkupProblem]:
                         f"footnote [^{label}] is not defined: add a line [^{label}]: …",
                         offset,
                     )
+    for body in cursor.env.get("footnote_bodies", {}).values():
+        for token in body:
+            if token.type == "inline" and any(
+                t.type == "footnote_ref" for t in _walk(token.children or [])
+            ):
+                line = token.map[0] if token.map else 0
+                yield MarkupProblem(
+                    "footnote",
+                    "a footnote calls another footnote: put its text in the note itself",
+                    cursor.line_start(line),
+                )
     for token in cursor.env.get("footnote_definitions", ()):
         line = token.map[0] if token.map else 0
         defined.setdefault(token.meta["label"], cursor.line_start(line))
@@ -576,8 +596,8 @@ def _image_attributes_rule(state: StateInline, silent: bool) -> bool:
         return False
     if length != len(written) - 1:  # a "%comment%" holding "}": not attributes here
         return False
-    if not silent:
-        image.meta["attributes"] = attributes
+    if not silent:  # blocks after one another merge, as in djot
+        image.meta.setdefault("attributes", {}).update(attributes)
     state.pos = end + 1
     return True
 
@@ -776,9 +796,11 @@ def _render_footnote_ref(
     if note is None:
         number = len(index.notes) + 1
         body = env.get("footnote_bodies", {}).get(meta["id"], [])
-        note = Note(number, f"fn-{number}", Markup(self.render(body, options, env)))
+        # Numbered before its text is rendered: a note called inside it comes after it.
+        note = Note(number, f"fn-{number}", Markup(""))
         index.notes.append(note)
         local[meta["id"]] = note
+        note.html = Markup(self.render(body, options, env))
         inline = " ".join(
             self.renderInline(t.children or [], options, env) for t in body if t.type == "inline"
         )

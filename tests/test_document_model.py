@@ -27,9 +27,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], str]:
     folder = tmp_path_factory.mktemp("model") / "brief"
     shutil.copytree(FIXTURES / "document-model", folder)
     shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
-    report = render_brief(load_brief(folder / "brief.yaml"))
+    report = render_brief(load_brief(folder / "document-model.yaml"))
     assert report.warnings == []
-    pdf = folder / "brief.pdf"
+    pdf = folder / "document-model.pdf"
     pdf.write_bytes(report.files["pdf"])
     pages = [" ".join((page.extract_text() or "").split()) for page in PdfReader(pdf).pages]
     return pages, report.files["html"].decode()
@@ -79,3 +79,19 @@ def test_html_links_land_both_ways(rendered: tuple[list[str], str]) -> None:
     assert '<figure id="fig-launches" class="figure" style="width:70%">' in html
     assert '<figure id="fig-decoys" class="figure" style="width:120mm">' in html
     assert '<table id="tbl-launches">\n<caption>' in html
+
+
+def test_a_persian_report_numbers_in_its_own_words_and_digits(tmp_path: Path) -> None:
+    folder = tmp_path / "brief"
+    shutil.copytree(FIXTURES / "document-model", folder)
+    shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
+    brief = folder / "document-model.yaml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("language: en", "language: fa"),
+        encoding="utf-8",
+    )
+    html = render_brief(load_brief(brief), formats=("html",)).files["html"].decode()
+    assert '<span class="figure-label">شکل ۱:</span>' in html
+    assert '<span class="table-label">جدول ۱:</span>' in html
+    assert '<a class="xref" href="#fig-decoys" rel="noopener noreferrer">شکل ۲</a>' in html
+    assert '<span class="footnote-text" data-number="۲">' in html

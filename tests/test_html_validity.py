@@ -147,6 +147,8 @@ CASES = [
     Case("persian-files-fa-sample", brief=ROOT / "briefs" / "persian-files-fa-sample.yaml"),
     Case("hostile-markdown", text=_hostile_markdown()),
     Case("draft-with-tradecraft", text=_draft_with_tradecraft()),
+    # Figures, a captioned table, cross-references and footnotes with their list of notes.
+    Case("document-model", brief=FIXTURES / "document-model" / "document-model.yaml"),
 ]
 
 

@@ -635,3 +635,10 @@ def test_a_footnote_inside_a_footnote_is_numbered_after_it_and_reported() -> Non
     render_markdown(text, notes=notes)
     assert [(n.number, n.anchor) for n in notes.notes] == [(1, "fn-1"), (2, "fn-2")]
     assert [(p.rule, p.offset) for p in find_markup_problems(text)] == [("footnote", 7)]
+
+
+def test_an_inline_field_holding_a_figure_prints_it_as_one() -> None:
+    text = 'Challenge text.\n\n![C.](f.svg){#fig-a alt="x"}'
+    html = render_markdown(text, inline=True, figures={"f.svg": _SVG}, targets=_TARGETS)
+    assert html.startswith('<p>Challenge text.</p>\n<figure id="fig-a" class="figure">')
+    assert render_markdown("Plain *text*.", inline=True) == "Plain <em>text</em>."

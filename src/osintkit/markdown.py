@@ -961,19 +961,18 @@ def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str
     """The HTML of ``text``; with ``inline``, of its paragraphs' content only.
 
     An inline field (a key judgement, a challenge) is parsed as one paragraph, unless it
-    defines footnotes: those definitions are blocks, so it is parsed as blocks and its
-    paragraphs' content joined.
+    holds blocks that cannot be: a figure, a table or a footnote's definition. Then it is
+    parsed as blocks, and its paragraphs' content joined if paragraphs are all it has.
     """
     if not inline:
         return str(md.render(text, env))
-    if "[^" not in text:
-        return str(md.renderInline(text, env))
     tokens = md.parse(text, env)
-    if not env.get("footnote_bodies"):
+    blocks = any(t.type in ("figure_open", "table_open") for t in tokens)
+    if not blocks and not env.get("footnote_bodies"):
         return str(md.renderInline(text, {k: v for k, v in env.items() if k in _RENDER_KEYS}))
     renderer = md.renderer
     assert isinstance(renderer, RendererHTML)
-    if not all(t.type in ("paragraph_open", "inline", "paragraph_close") for t in tokens):
+    if blocks:
         return str(renderer.render(tokens, md.options, env))
     return " ".join(
         str(renderer.renderInline(t.children or [], md.options, env))

@@ -692,7 +692,8 @@ def _render_figure_close(
     attributes: dict[str, str] = image.meta["attributes"]
     caption = self.renderInline(image.children or [], options, env)
     label = _target_label(env, attributes["id"])
-    head = f'<span class="figure-label">{escape(label)}:</span> ' if label else ""
+    colon = ":" if caption.strip() else ""
+    head = f'<span class="figure-label">{escape(label)}{colon}</span> ' if label else ""
     credit = attributes.get("credit", "").strip()
     credit_html = f'<span class="figure-credit">{escape(credit)}</span>' if credit else ""
     return f"<figcaption>{head}{caption}{credit_html}</figcaption>\n</figure>\n"

@@ -95,3 +95,21 @@ def test_a_persian_report_numbers_in_its_own_words_and_digits(tmp_path: Path) ->
     assert '<span class="table-label">جدول ۱:</span>' in html
     assert '<a class="xref" href="#fig-decoys" rel="noopener noreferrer">شکل ۲</a>' in html
     assert '<span class="footnote-text" data-number="۲">' in html
+
+
+def test_a_long_tables_header_row_repeats_on_every_page(tmp_path: Path) -> None:
+    rows = "".join(f"  | 2024-{i:03d} | {i * 7} |\n" for i in range(90))
+    table = f"  | Day | Launches |\n  |:--|--:|\n{rows}\n  : Launches by day. {{#tbl-days}}\n\n"
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "background: |\n", f"background: |\n  As [@tbl-days] shows. [@mfa]\n\n{table}"
+    )
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    (tmp_path / "long.yaml").write_text(text, encoding="utf-8")
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(render_brief(load_brief(tmp_path / "long.yaml")).files["pdf"])
+    pages = [page.extract_text() or "" for page in PdfReader(pdf).pages]
+    spanned = [page for page in pages if "2024-0" in page]
+    assert len(spanned) >= 2
+    assert all("Day" in page and "Launches" in page for page in spanned)
+    assert sum(page.count("Table 1: Launches by day.") for page in pages) == 1

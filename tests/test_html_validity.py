@@ -149,6 +149,8 @@ CASES = [
     Case("draft-with-tradecraft", text=_draft_with_tradecraft()),
     # Contents, extra sections, annexes, authors with roles, a bottom line, a disclaimer.
     Case("structure", text=(FIXTURES / "structure.yaml").read_text(encoding="utf-8")),
+    # Figures, a captioned table, cross-references and footnotes with their list of notes.
+    Case("document-model", brief=FIXTURES / "document-model" / "document-model.yaml"),
 ]
 
 

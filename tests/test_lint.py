@@ -36,15 +36,18 @@ def test_each_rule_finds_its_planted_problem_where_it_is(planted: Path) -> None:
         "of the yardstick (likely, highly unlikely, …) or state the fact",
         "23:3 uncited-paragraph: background: no source cited in the paragraph “A paragraph "
         "with no citation at all.…”",
-        "26:9 likelihood-contradiction: geopolitical_context: says “unlikely” (25–35 %) but "
+        # Not the figure, the table, its caption or the footnote's definition: none is prose.
+        "31:3 figure-without-mention: background: table #tbl-counts is never cross-referenced; "
+        "point the reader to it from the text as [@tbl-counts]",
+        "38:9 likelihood-contradiction: geopolitical_context: says “unlikely” (25–35 %) but "
         "key judgement 1 is “highly likely” (80–90 %)",
-        "28:36 future-date: geopolitical_context: “15 March 2026” is after the brief's date "
+        "40:36 future-date: geopolitical_context: “15 March 2026” is after the brief's date "
         "2025-02-10",
-        "34:11 future-date: timeline[1].date: 2026-05 is after the brief's date 2025-02-10",
-        "47:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
+        "46:11 future-date: timeline[1].date: 2026-05 is after the brief's date 2025-02-10",
+        "59:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
         "[@unused] or drop it",
-        "49:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
-        "55:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
+        "61:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
+        "67:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
         "would read (only headings, blank space or a placeholder such as TODO); write it or "
         "leave it out",
     ]
@@ -63,7 +66,7 @@ def test_strict_fails_and_each_finding_is_a_located_line(
     monkeypatch.chdir(planted.parent)
     relaxed = runner.invoke(app, ["lint", str(planted)])
     assert relaxed.exit_code == 0
-    assert relaxed.stdout.splitlines()[-1] == "0 errors, 9 warnings in 1 file (6 rules)"
+    assert relaxed.stdout.splitlines()[-1] == "0 errors, 10 warnings in 1 file (7 rules)"
     strict = runner.invoke(app, ["lint", "--strict", str(planted)])
     assert strict.exit_code == 1
     lines = strict.stdout.splitlines()
@@ -72,8 +75,8 @@ def test_strict_fails_and_each_finding_is_a_located_line(
         "planted.yaml:10:9: warning: executive_summary: “might” gives no probability; use a "
         "term of the yardstick (likely, highly unlikely, …) or state the fact [vague-hedge]"
     )
-    assert len(lines) == 10
-    assert all(line.startswith("planted.yaml:") for line in lines[:9])
+    assert len(lines) == 11
+    assert all(line.startswith("planted.yaml:") for line in lines[:10])
 
 
 def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
@@ -81,7 +84,12 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
     disable = "lint:\n  disable: [future-date, vague-hedge, empty-section]\n"
     planted.write_text(text + disable, encoding="utf-8")
     rules = {line.split()[1].rstrip(":") for line in found(planted)}
-    assert rules == {"uncited-paragraph", "likelihood-contradiction", "uncited-source"}
+    assert rules == {
+        "uncited-paragraph",
+        "likelihood-contradiction",
+        "uncited-source",
+        "figure-without-mention",
+    }
     registry = planted.parent / "series.yaml"
     registry.write_text(
         registry.read_text(encoding="utf-8").replace(
@@ -92,7 +100,7 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
         encoding="utf-8",
     )
     rules = {line.split()[1].rstrip(":") for line in found(planted)}
-    assert rules == {"uncited-paragraph", "likelihood-contradiction"}
+    assert rules == {"uncited-paragraph", "likelihood-contradiction", "figure-without-mention"}
 
 
 def test_an_unknown_rule_name_is_a_warning(planted: Path) -> None:

@@ -12,9 +12,12 @@ import osintkit.markdown
 from osintkit.markdown import (
     Citation,
     CitationIndex,
+    NoteIndex,
     find_citations,
     find_images,
+    find_markup_problems,
     find_too_deep,
+    find_xrefs,
     plain_text,
     render_markdown,
     url_scheme,
@@ -421,3 +424,221 @@ def test_plain_text_drops_citations_and_markup() -> None:
     assert plain_text(text) == "Relations, since 1993. Trade grew.\n"
     assert "?" not in plain_text("Unknown [@nope].") and "[" not in plain_text("x [@nope]")
     assert plain_text("Literal `[@a]` and \\[@a].") == "Literal [@a] and [@a].\n"
+
+
+# The document model: figures, table captions, cross-references, footnotes (issue 13).
+
+_SVG = "data:image/svg+xml;base64,PHN2Zy8+"
+
+
+class _Target:
+    def __init__(self, label: str, href: str) -> None:
+        self.label = label
+        self.href = href
+
+
+_TARGETS = {
+    "fig-launches": _Target("Figure 1", "#fig-launches"),
+    "tbl-launches": _Target("Table 1", "#tbl-launches"),
+    "sec-method": _Target("Method and sources", "#sec-method"),
+}
+
+
+def test_an_image_alone_with_an_id_is_a_numbered_captioned_figure() -> None:
+    text = (
+        "![Launches per *month*.](figures/l.svg)"
+        '{#fig-launches alt="Bars rise from 300 to 6,300" width=70% credit="Source: MoD"}\n'
+    )
+    html = render_markdown(text, figures={"figures/l.svg": _SVG}, targets=_TARGETS)
+    assert html == (
+        '<figure id="fig-launches" class="figure" style="width:70%">\n'
+        f'<img src="{_SVG}" alt="Bars rise from 300 to 6,300"><figcaption>'
+        '<span class="figure-label">Figure 1:</span> Launches per <em>month</em>.'
+        '<span class="figure-credit">Source: MoD</span></figcaption>\n</figure>\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "style"),
+    [('width="70%"', "70%"), ("width=70%", "70%"), ("width=120mm", "120mm"), ("", None)],
+)
+def test_a_figure_width_quoted_or_not(written: str, style: str | None) -> None:
+    text = f'![Cap.](f.svg){{#fig-a alt="x" {written}}}'
+    (figure, *_) = tags(render_markdown(text, figures={"f.svg": _SVG}))
+    assert figure == (
+        "figure",
+        {"id": "fig-a", "class": "figure", **({"style": f"width:{style}"} if style else {})},
+    )
+
+
+def test_an_image_in_running_text_or_without_an_id_stays_an_image() -> None:
+    plain = render_markdown(
+        "See ![a chart](f.svg) here.\n\n![alone](f.svg)\n", figures={"f.svg": _SVG}
+    )
+    with_attributes = render_markdown(
+        'See ![a chart](f.svg){#fig-a alt="x"} here.\n\n![alone](f.svg){alt="y"}\n',
+        figures={"f.svg": _SVG},
+    )
+    assert plain == with_attributes
+    assert "<figure" not in plain
+    assert plain.count("<img") == 2
+
+
+def test_a_table_caption_goes_above_the_table_with_its_number() -> None:
+    text = "| Quarter | Launches |\n|:--|--:|\n| Q1 | 300 |\n\n"
+    text += ": Launches by quarter. {#tbl-launches}\n"
+    html = render_markdown(text, targets=_TARGETS)
+    assert html.startswith(
+        '<table id="tbl-launches">\n<caption><span class="table-label">Table 1:</span> '
+        "Launches by quarter.</caption><thead>"
+    )
+    assert '<td style="text-align:right">300</td>' in html
+    assert "<p>" not in html
+
+
+def test_a_caption_line_without_a_blank_line_is_a_row_as_pandoc_says() -> None:
+    html = render_markdown("| a |\n|---|\n| 1 |\n: not a caption {#tbl-x}\n")
+    assert "<caption>" not in html
+
+
+def test_cross_references_print_their_labels_and_link() -> None:
+    html = render_markdown(
+        "As [@fig-launches] and [@tbl-launches; @sec-method] show.", targets=_TARGETS
+    )
+    assert html == (
+        '<p>As <a class="xref" href="#fig-launches" rel="noopener noreferrer">Figure 1</a> and '
+        '<a class="xref" href="#tbl-launches" rel="noopener noreferrer">Table 1</a>; '
+        '<a class="xref" href="#sec-method" rel="noopener noreferrer">Method and sources</a>'
+        " show.</p>\n"
+    )
+
+
+def test_a_cross_reference_is_not_a_citation() -> None:
+    text = "See [@fig-launches] [@src]."
+    assert [c.source_id for c in find_citations(text)] == ["src"]
+    assert [(x.target_id, x.offset) for x in find_xrefs(text)] == [("fig-launches", 4)]
+    index = CitationIndex({"src"})
+    render_markdown(text, index, targets=_TARGETS)
+    assert index.numbers == {"src": 1}
+
+
+def test_footnotes_are_numbered_across_fields_with_links_both_ways() -> None:
+    notes = NoteIndex()
+    first = render_markdown(
+        "One.[^a] Two.[^b]\n\n[^a]: First *note*.\n[^b]: Second.\n", notes=notes
+    )
+    second = render_markdown("Three.[^a] Again.[^a]\n\n[^a]: Third.\n", notes=notes)
+    assert [(n.number, n.anchor, n.html, n.calls) for n in notes.notes] == [
+        (1, "fn-1", "<p>First <em>note</em>.</p>\n", ["fnref-1"]),
+        (2, "fn-2", "<p>Second.</p>\n", ["fnref-2"]),
+        (3, "fn-3", "<p>Third.</p>\n", ["fnref-3", "fnref-3-2"]),
+    ]
+    assert first == (
+        '<p>One.<sup class="footnote-call"><a class="footnote-ref" id="fnref-1" href="#fn-1" '
+        'rel="noopener noreferrer">1</a></sup><span class="footnote-text" data-number="1">'
+        'First <em>note</em>.</span> Two.<sup class="footnote-call"><a class="footnote-ref" '
+        'id="fnref-2" href="#fn-2" rel="noopener noreferrer">2</a></sup>'
+        '<span class="footnote-text" data-number="2">Second.</span></p>\n'
+    )
+    # The note's text once, at its first call; the second call is a number only.
+    assert second.count("Third.") == 1
+    assert 'id="fnref-3-2" href="#fn-3"' in second
+
+
+def test_a_footnote_in_an_inline_field_and_in_the_report_digits() -> None:
+    notes = NoteIndex()
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    html = render_markdown(
+        "A judgement.[^n]\n\n[^n]: Why.", inline=True, notes=notes,
+        number=lambda n: str(n).translate(persian),
+    )  # fmt: skip
+    assert html.startswith('A judgement.<sup class="footnote-call">')
+    assert ">۱</a></sup>" in html
+    assert 'data-number="۱">Why.</span>' in html
+
+
+def test_a_note_is_sanitised_like_the_text() -> None:
+    notes = NoteIndex()
+    text = "x[^n]\n\n[^n]: <script>alert(1)</script> [a](javascript:alert(1)) [b](https://e.org)\n"
+    render_markdown(text, notes=notes)
+    assert [tag for tag, _ in tags(notes.notes[0].html)] == ["p", "a"]
+    assert tags(notes.notes[0].html)[1][1]["href"] == "https://e.org"
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'width="100%;background:url(x)"',
+        'width="70%" style="color:red"',
+        'width="70%" onclick="alert(1)"',
+        'width="70%" class="evil"',
+        'alt="x\\" onload=\\"alert(1)"',
+    ],
+)
+def test_a_figure_cannot_inject_markup_or_css(attributes: str) -> None:
+    html = render_markdown(
+        f'![Cap.](f.svg){{#fig-a alt="x" {attributes}}}', figures={"f.svg": _SVG}
+    )
+    found = tags(html)
+    assert [tag for tag, _ in found] in (
+        ["figure", "img", "figcaption", "span"],
+        ["figure", "img", "figcaption"],
+        ["p"],
+        ["p", "img"],
+    )
+    for tag, attrs in found:
+        assert not {"onclick", "onload"} & attrs.keys()
+        if tag == "figure":
+            assert attrs.get("class") == "figure"
+            assert attrs.get("style") in (None, "width:70%")
+    assert "url(" not in html
+
+
+@pytest.mark.parametrize("target", ['fig-a"onmouseover="x', "fig-a'><b>x"])
+def test_an_id_with_quotes_does_not_reach_an_attribute(target: str) -> None:
+    for text in (
+        f'![Cap.](f.svg){{#{target} alt="x"}}',
+        f"| a |\n|---|\n| 1 |\n\n: Cap. {{#{target}}}",
+    ):
+        html = render_markdown(text, figures={"f.svg": _SVG})
+        for _tag, attrs in tags(html):
+            assert set(attrs) <= {"id", "class", "src", "alt", "style"}
+            assert '"' not in (attrs.get("id") or "")
+            assert "'" not in (attrs.get("id") or "")
+        assert "<b>" not in html
+
+
+def test_a_cross_reference_to_no_target_links_nowhere() -> None:
+    html = render_markdown("[@fig-javascript:alert]", targets={})
+    assert html == '<p><span class="xref-missing">?</span></p>\n'
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "data:text/html,x"])
+def test_a_cross_reference_never_links_to_a_script(href: str) -> None:
+    html = render_markdown("See [@fig-a].", targets={"fig-a": _Target("Figure 1", href)})
+    assert tags(html)[1] == ("a", {"class": "xref", "rel": "noopener noreferrer"})
+
+
+def test_plain_text_drops_cross_references_and_footnotes() -> None:
+    assert plain_text("As [@fig-a] shows.[^n]\n\n[^n]: An aside.") == "As shows.\n"
+
+
+def test_attribute_blocks_after_one_image_merge() -> None:
+    merged = render_markdown('![C.](f.svg){#fig-a}{alt="x"}', figures={"f.svg": _SVG})
+    assert merged == render_markdown('![C.](f.svg){#fig-a alt="x"}', figures={"f.svg": _SVG})
+    assert merged.startswith('<figure id="fig-a"')
+
+
+def test_a_footnote_inside_a_footnote_is_numbered_after_it_and_reported() -> None:
+    text = "a[^1]\n\n[^1]: b[^2]\n\n[^2]: c\n"
+    notes = NoteIndex()
+    render_markdown(text, notes=notes)
+    assert [(n.number, n.anchor) for n in notes.notes] == [(1, "fn-1"), (2, "fn-2")]
+    assert [(p.rule, p.offset) for p in find_markup_problems(text)] == [("footnote", 7)]
+
+
+def test_an_inline_field_holding_a_figure_prints_it_as_one() -> None:
+    text = 'Challenge text.\n\n![C.](f.svg){#fig-a alt="x"}'
+    html = render_markdown(text, inline=True, figures={"f.svg": _SVG}, targets=_TARGETS)
+    assert html.startswith('<p>Challenge text.</p>\n<figure id="fig-a" class="figure">')
+    assert render_markdown("Plain *text*.", inline=True) == "Plain <em>text</em>."

@@ -701,3 +701,195 @@ def test_a_bottom_line_over_lines_with_a_number_is_one_paragraph(
 ) -> None:
     text = minimal + "bluf: |\n  Relations date from\n  1993. Trade grew.\n\n"
     assert load_brief(make_brief(text)).brief.bluf == "Relations date from\n1993. Trade grew."
+
+
+# --- the document model: figures, tables, cross-references, footnotes ------------------------
+
+
+def _located_rules(path: Path) -> list[tuple[str, str]]:
+    """(path:line:col: field: message, rule) of each problem ``load_brief`` raises."""
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    return [(e.located, e.rule) for e in caught.value.errors]
+
+
+_CHART = "https://example.org/chart.png"
+
+
+def _with_background(minimal: str, markdown: str) -> str:
+    body = "".join(f"  {line}\n" if line else "\n" for line in markdown.split("\n"))
+    return replace(minimal, "background: |\n", "background: |\n" + body + "\n")
+
+
+@pytest.mark.parametrize("alt", ["", ' alt=""', ' alt="  "'])
+def test_a_figure_without_a_text_alternative(make_brief: MakeBrief, minimal: str, alt: str) -> None:
+    text = _with_background(minimal, f"![Launches.]({_CHART}){{#fig-launches{alt}}}")
+    path = make_brief(text)
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '![Launches')}: background: a figure needs a text alternative "
+            'for readers who cannot see it: alt="what it shows"',
+            "figure",
+        )
+    ]
+
+
+@pytest.mark.parametrize("width", ["150%", "0%", '"12px"', '"70%;background:url(x)"', "400mm"])
+def test_a_figure_width_it_cannot_take(make_brief: MakeBrief, minimal: str, width: str) -> None:
+    text = _with_background(minimal, f'![L.]({_CHART}){{#fig-l alt="x" width={width}}}')
+    path = make_brief(text)
+    ((message, rule),) = _located_rules(path)
+    assert message.startswith(f"{path}:{at(text, '![L.')}: background: width ")
+    assert "is not a width a figure can take" in message
+    assert rule == "figure"
+
+
+def test_figure_and_table_ids_take_their_prefixes(make_brief: MakeBrief, minimal: str) -> None:
+    text = _with_background(
+        minimal,
+        f'![L.]({_CHART}){{#chart alt="x" widht=70%}}\n\n| a |\n|---|\n| 1 |\n\n: Cap. {{#fig-t}}',
+    )
+    path = make_brief(text)
+    figure, table = at(text, "![L."), at(text, ": Cap.")
+    assert _located_rules(path) == [
+        (
+            f"{path}:{figure}: background: a figure's id starts with fig- and goes on with "
+            "letters, digits and . _ : - (got #chart)",
+            "figure",
+        ),
+        (
+            f"{path}:{figure}: background: a figure has no attribute 'widht' (it takes id, alt, "
+            "width, credit); did you mean 'width'?",
+            "figure",
+        ),
+        (
+            f"{path}:{table}: background: a table's id starts with tbl- and goes on with "
+            "letters, digits and . _ : - (got #fig-t)",
+            "table",
+        ),
+    ]
+
+
+def test_an_image_that_cannot_be_the_figure_it_asks_to_be(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = _with_background(
+        minimal, f'See ![L.]({_CHART}){{#fig-l alt="x"}} inline.\n\n![M.]({_CHART}){{alt="y"}}'
+    )
+    path = make_brief(text)
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '![L.')}: background: the image #fig-l is a figure only alone "
+            "in its paragraph: put a blank line before and after it",
+            "figure",
+        ),
+        (
+            f"{path}:{at(text, '![M.')}: background: an image with attributes is a figure only "
+            "with an id: add #fig-…",
+            "figure",
+        ),
+    ]
+
+
+def test_a_cross_reference_to_nothing_says_what_was_meant(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = _with_background(
+        minimal, f'As [@fig-lanches] shows.\n\n![L.]({_CHART}){{#fig-launches alt="x"}}'
+    )
+    text = replace(text, "  Both countries", "  See [@sec-nowhere].\n  Both countries")
+    path = make_brief(text)
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '[@fig-lanches]')}: background: cross-reference [@fig-lanches] "
+            "points at no figure ({#fig-…}), table ({#tbl-…}), section or annex (id: sec-…)"
+            "; did you mean 'fig-launches'?",
+            "crossref",
+        ),
+        (
+            f"{path}:{at(text, '[@sec-nowhere]')}: geopolitical_context: cross-reference "
+            "[@sec-nowhere] points at no figure ({#fig-…}), table ({#tbl-…}), section or annex "
+            "(id: sec-…)",
+            "crossref",
+        ),
+    ]
+
+
+def test_ids_given_twice_across_sections_annexes_figures_and_tables(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = _with_background(
+        minimal,
+        f'![L.]({_CHART}){{#fig-a alt="x"}}\n\n| a |\n|---|\n| 1 |\n\n: T. {{#tbl-a}}\n\n'
+        f'![M.]({_CHART}){{#fig-a alt="y"}}\n\nSee [@fig-a], [@tbl-a] and [@sec-a].',
+    )
+    text += (
+        "sections:\n  - id: sec-a\n    title: Method\n    body: |\n      | b |\n      |---|\n"
+        "      | 2 |\n\n      : U. {#tbl-a}\n"
+        "appendices:\n  - id: sec-a\n    title: Data\n    body: Data.\n"
+    )
+    path = make_brief(text)
+    first_figure = at(text, "![L.")
+    first_table = at(text, ": T.")
+    section = at(text, "sec-a\n    title: Method")
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '![M.')}: background: id 'fig-a' is used twice (first at line "
+            f"{first_figure.replace(':', ', column ')})",
+            "crossref",
+        ),
+        (
+            f"{path}:{at(text, ': U.')}: sections[0].body: id 'tbl-a' is used twice (first at "
+            f"line {first_table.replace(':', ', column ')})",
+            "crossref",
+        ),
+        (
+            f"{path}:{at(text, 'sec-a', text.index('appendices'))}: appendices[0].id: id 'sec-a' "
+            f"is used twice (first at line {section.replace(':', ', column ')})",
+            "crossref",
+        ),
+    ]
+
+
+def test_footnotes_called_and_not_defined_or_defined_and_not_called(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = _with_background(
+        minimal, "A claim.[^known] Another.[^missing]\n\n[^known]: Said.\n\n[^spare]: Unused."
+    )
+    path = make_brief(text)
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '[^missing]')}: background: footnote [^missing] is not defined: "
+            "add a line [^missing]: …",
+            "footnote",
+        ),
+        (
+            f"{path}:{at(text, '[^spare]')}: background: footnote [^spare] is defined but never "
+            "called, so the report would not print it: call it as [^spare] in the text",
+            "footnote",
+        ),
+    ]
+
+
+def test_a_cross_reference_among_citations_and_every_problem_at_once(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    text = _with_background(minimal, "Both [@mfa; @fig-a] and [@nope].[^x]")
+    path = make_brief(text)
+    assert _located_rules(path) == [
+        (
+            f"{path}:{at(text, '[@mfa; @fig-a]')}: background: [@fig-a] is a cross-reference in "
+            "a bracket of citations: give it a bracket of its own",
+            "citation",
+        ),
+        (
+            f"{path}:{at(text, '[@nope]')}: background: citation [@nope] names no source",
+            "citation",
+        ),
+        (
+            f"{path}:{at(text, '[^x]')}: background: footnote [^x] is not defined: add a line "
+            "[^x]: …",
+            "footnote",
+        ),
+    ]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from osintkit.errors import Diagnostic, KeyPath
 from osintkit.fields import partial_date_range
 from osintkit.loader import LoadedDocument
-from osintkit.markdown import find_citations, plain_text
+from osintkit.markdown import find_anchors, find_citations, find_xrefs, plain_text
 from osintkit.models import Brief, markdown_fields
 from osintkit.tradecraft import SCALES, likelihood
 from osintkit.validation import LoadedBrief
@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "likelihood-contradiction": "prose giving a judgement a different probability than it has",
     "future-date": "a date after the brief's own date",
     "empty-section": "a section or annex with no text a reader would read",
+    "figure-without-mention": "a figure or a captioned table that no text cross-references",
 }
 
 #: Hedges that carry no probability a reader can act on; the yardstick's terms do.
@@ -111,12 +112,19 @@ def _uncited_paragraphs(loaded: LoadedBrief, document: LoadedDocument) -> Iterat
                 )  # fmt: skip
 
 
+#: How blocks that are not prose begin: headings, tables, code, quotes, figures, table
+#: captions (": Caption.") and footnote definitions ("[^note]: …").
+_NOT_PROSE = ("#", "|", "```", ">", "![", ": ", "[^")
+
+
 def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, text) of every prose paragraph: blank-line separated, headings left out."""
+    """(offset, text) of every prose paragraph: blank-line separated; headings, figures, table
+    captions, footnote definitions and indented blocks (code, a footnote's next paragraph)
+    left out."""
     for match in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
         block = match.group(0)
         stripped = block.strip()
-        if not stripped.startswith(("#", "|", "```", ">")):
+        if not stripped.startswith(_NOT_PROSE) and not block.startswith(("    ", "\t")):
             yield match.start() + (len(block) - len(block.lstrip())), stripped
 
 
@@ -273,6 +281,18 @@ def _readable(text: str) -> bool:
     return not (one_paragraph and _PLACEHOLDER.match(words))
 
 
+def _unmentioned_figures(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
+    mentioned = {x.target_id for _, text in _prose(document) for x in find_xrefs(text)}
+    for key_path, text in _prose(document):
+        for anchor in find_anchors(text):
+            if anchor.id not in mentioned:
+                yield _at(
+                    document, key_path, "figure-without-mention",
+                    f"{anchor.kind} #{anchor.id} is never cross-referenced; point the reader to "
+                    f"it from the text as [@{anchor.id}]", anchor.offset,
+                )  # fmt: skip
+
+
 _CHECKS = {
     "uncited-source": _uncited_sources,
     "uncited-paragraph": _uncited_paragraphs,
@@ -280,4 +300,5 @@ _CHECKS = {
     "likelihood-contradiction": _contradictions,
     "future-date": _future_dates,
     "empty-section": _empty_sections,
+    "figure-without-mention": _unmentioned_figures,
 }

@@ -13,15 +13,22 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attributes
+from mdit_py_plugins.footnote import footnote_plugin
+
+from osintkit.errors import did_you_mean, quoted, shortened
+from osintkit.fields import TARGET_ID_PATTERN, TARGET_PREFIXES
 
 # "[@id]", "[@id, p. 4]", "[@a; @b, pp. 3-5]": one bracket, one or more ";"-separated cites.
 _CITE_BRACKET_RE = re.compile(r"\[(@[^\[\]\n]+)\]")
@@ -36,7 +43,7 @@ HEADING_SHIFT = 2
 _ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "s", "code", "pre", "blockquote", "a", "ul", "ol", "li",
     "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "img",
-    "span",
+    "span", "figure", "figcaption", "caption",
 }  # fmt: skip
 #: Link schemes a reader may follow; no scheme is a reference within the report (``#ref-…``).
 _LINK_SCHEMES = frozenset(("", "http", "https", "mailto"))
@@ -54,8 +61,23 @@ _ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "th": {"style"},
     "td": {"style"},
-    "span": {"class"},
+    "span": {"class", "data-number"},
+    "sup": {"class"},
+    "figure": {"id", "class", "style"},
+    "figcaption": {"class"},
+    "table": {"id"},
 }
+#: The one style a figure may have: its width, as validation checked it.
+_WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)")
+#: Widths a figure may be given: a share of the text width, or millimetres up to an A4 page's.
+MAX_WIDTH = {"%": 100.0, "mm": 297.0}
+#: The attributes a figure understands; anything else is a located error.
+FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit")
+#: pandoc writes ``width=70%`` unquoted; the attributes grammar needs quotes around the "%".
+_BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])")
+#: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
+_CAPTION_RE = re.compile(r":[ \t]+(\S.*)", re.DOTALL)
+_FOOTNOTE_CALL_RE = re.compile(r"\[\^([^\]\s]+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +117,49 @@ class _Cursor:
         self.line_starts = _line_starts(text)
         #: Where the next token's source is looked for: never before its block's first line.
         self.at = 0
+        self._tokens, self.env = _parsed(text)
+
+    def line_start(self, line: int) -> int:
+        """The offset of the parser's line ``line`` (0-based)."""
+        return self.line_starts[min(line, len(self.line_starts) - 1)]
+
+    def inline_blocks(self) -> Iterator[Token]:
+        """Yield the inline blocks in the order they are written, the footnotes' texts among
+        them (the parser keeps those apart), moving the cursor to each one's first line."""
+        blocks = [t for t in self._tokens if t.type == "inline" and t.children]
+        bodies: dict[int, list[Token]] = self.env.get("footnote_bodies", {})
+        notes = [t for body in bodies.values() for t in body if t.type == "inline" and t.children]
+        if notes:
+            blocks = sorted(blocks + notes, key=lambda t: t.map[0] if t.map else 0)
+        for block in blocks:
+            if block.map:
+                self.at = max(self.at, self.line_start(block.map[0]))
+            yield block
 
     def tokens(self, kind: str) -> Iterator[Token]:
-        """Yield the inline tokens of ``kind``, moving the cursor to each one's block."""
-        for block in _parser().parse(self.text):
-            if block.type != "inline" or not block.children:
-                continue
-            if block.map:
-                start = self.line_starts[min(block.map[0], len(self.line_starts) - 1)]
-                self.at = max(self.at, start)
-            yield from (token for token in block.children if token.type == kind)
+        """Yield the inline tokens of ``kind``, moving the cursor to each one's block; those
+        of a figure's caption too (its image's children, which the report prints)."""
+        for block in self.inline_blocks():
+            for token in block.children or []:
+                if token.type == kind:
+                    yield token
+                elif token.type == "image" and token.meta.get("figure"):
+                    yield from (t for t in token.children or [] if t.type == kind)
 
     def find(self, needle: str) -> int:
         """The offset of ``needle`` from the cursor on, not escaped by a backslash; -1 if none."""
         return _find_unescaped(self.text, needle, self.at)
+
+
+@lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """The tokens and environment of ``text``, for the finders, which only read them.
+
+    Validation and lint look for citations, images, figures, cross-references and footnotes
+    in each field, one after another: a field is parsed once for all of them.
+    """
+    env: dict[str, Any] = {}
+    return _parser().parse(text, env), env
 
 
 def _escaped(text: str, index: int) -> bool:
@@ -246,7 +297,10 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if not parts:
         return False
     if not silent:
-        token = state.push("citation", "", 0)
+        # A bracket of target ids only is a cross-reference; mixed with sources, a citation
+        # (validation then names the targets that are not sources).
+        kind = "xref" if all(is_target_id(name) for name, _ in parts) else "citation"
+        token = state.push(kind, "", 0)
         token.content = match.group(0)
         token.meta = {"cites": parts}
     state.pos = match.end()
@@ -285,6 +339,483 @@ def wrap_citation(inner: str) -> str:
     """
     bracket = '<span class="cite-bracket">{}</span>'
     return f'<span class="cite">{bracket.format("[")}{inner}{bracket.format("]")}</span>'
+
+
+class Labelled(Protocol):
+    """What a cross-reference prints and links to: a figure's "Figure 1" and "#fig-x"."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def href(self) -> str: ...
+
+
+def is_target_id(name: str) -> bool:
+    """Whether ``name`` is a cross-reference target's id: ``fig-…``, ``tbl-…``, ``sec-…``."""
+    return name.startswith(tuple(TARGET_PREFIXES))
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A figure or a captioned table that cross-references can point at, where it is written."""
+
+    kind: Literal["figure", "table"]
+    id: str
+    offset: int  # of the figure's "![" or the caption's ":"
+
+
+@dataclass(frozen=True, slots=True)
+class Xref:
+    """One target of a cross-reference bracket, ``[@fig-x]``, and where the bracket is."""
+
+    target_id: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupProblem:
+    """A figure, table caption or footnote the report cannot print as written."""
+
+    rule: str
+    message: str
+    offset: int
+
+
+def find_xrefs(text: str) -> Iterator[Xref]:
+    """Yield every cross-reference of ``text`` in order, each target with its bracket's offset.
+
+    A bracket holding only target ids (``[@fig-a; @tbl-b]``) is a cross-reference; a bracket
+    mixing them with sources is a citation, and :func:`find_citations` yields its ids.
+    """
+    cursor = _Cursor(text)
+    for token in cursor.tokens("xref"):
+        offset = cursor.find(token.content)
+        if offset < 0:
+            offset = cursor.at
+        else:
+            cursor.at = offset + len(token.content)
+        for target_id, _locator in token.meta["cites"]:
+            yield Xref(target_id, offset)
+
+
+def find_anchors(text: str) -> Iterator[Anchor]:
+    """Yield the figures and captioned tables of ``text`` that have an id, in order."""
+    for block in _blocks(text):
+        if block.kind is not None and block.id:
+            yield Anchor(block.kind, block.id, block.offset)
+
+
+def find_markup_problems(text: str) -> Iterator[MarkupProblem]:
+    """Yield what is wrong with the figures, table captions and footnotes of ``text``.
+
+    A figure (an image alone in its paragraph, with an id) needs a non-empty ``alt``, a
+    ``width`` it can print and an id that is ``fig-…``; an image with attributes but no id,
+    or with an id inside running text, would silently lose them. A caption's id is
+    ``tbl-…``. A footnote called but not defined would print "[^x]"; one defined but never
+    called would not print at all.
+    """
+    for block in _blocks(text):
+        yield from block.problems
+    yield from _footnote_problems(text)
+
+
+@dataclass
+class _Block:
+    kind: Literal["figure", "table"] | None
+    id: str | None
+    offset: int
+    problems: list[MarkupProblem] = field(default_factory=list)
+
+
+def _blocks(text: str) -> Iterator[_Block]:
+    """The figures and table captions of ``text`` (and images with attributes), located."""
+    tokens, _env = _parsed(text)
+    starts = _line_starts(text)
+    cursor = 0
+    for token in tokens:
+        if token.map:
+            cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
+        if token.type == "caption_open":
+            attributes: dict[str, str] = token.meta["attributes"]
+            offset = _find_unescaped(text, ":", cursor)
+            offset = cursor if offset < 0 else offset
+            block = _Block("table", attributes.get("id"), offset)
+            block.problems.extend(_caption_problems(attributes, offset))
+            yield block
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type != "image" or "attributes" not in child.meta:
+                continue
+            offset = _find_unescaped(text, "![", cursor)
+            offset = cursor if offset < 0 else offset
+            cursor = offset + 2
+            yield _image_block(child, offset)
+
+
+def _image_block(image: Token, offset: int) -> _Block:
+    attributes: dict[str, str] = image.meta["attributes"]
+    figure_id = attributes.get("id")
+    block = _Block("figure" if image.meta.get("figure") else None, figure_id, offset)
+
+    def problem(message: str) -> None:
+        block.problems.append(MarkupProblem("figure", message, offset))
+
+    if not image.meta.get("figure"):
+        if figure_id:
+            problem(
+                f"the image #{shortened(figure_id)} is a figure only alone in its paragraph: "
+                "put a blank line before and after it"
+            )
+        else:
+            problem("an image with attributes is a figure only with an id: add #fig-…")
+        return block
+    if not re.fullmatch(TARGET_ID_PATTERN, str(figure_id)) or not str(figure_id).startswith("fig-"):
+        problem(
+            f"a figure's id starts with fig- and goes on with letters, digits and . _ : - "
+            f"(got #{shortened(str(figure_id))})"
+        )
+    if not attributes.get("alt", "").strip():
+        problem(
+            'a figure needs a text alternative for readers who cannot see it: alt="what it shows"'
+        )
+    width = attributes.get("width")
+    if width is not None and figure_width(width) is None:
+        problem(
+            f"width {quoted(width)} is not a width a figure can take: "
+            "a share of the text width up to 100% (width=70%) or millimetres (width=120mm)"
+        )
+    for name in sorted(set(attributes) - set(FIGURE_ATTRIBUTES)):
+        hint = did_you_mean(name, FIGURE_ATTRIBUTES)
+        problem(
+            f"a figure has no attribute {quoted(name)} "
+            f"(it takes {', '.join(FIGURE_ATTRIBUTES)}){hint}"
+        )
+    return block
+
+
+def _caption_problems(attributes: Mapping[str, str], offset: int) -> Iterator[MarkupProblem]:
+    table_id = attributes.get("id")
+    if table_id is not None and (
+        not re.fullmatch(TARGET_ID_PATTERN, table_id) or not table_id.startswith("tbl-")
+    ):
+        yield MarkupProblem(
+            "table",
+            "a table's id starts with tbl- and goes on with letters, digits and . _ : - "
+            f"(got #{shortened(table_id)})",
+            offset,
+        )
+    for name in sorted(set(attributes) - {"id"}):
+        yield MarkupProblem(
+            "table", f"a table caption takes only an id ({{#tbl-…}}), not {name!r}", offset
+        )
+
+
+def figure_width(value: str) -> str | None:
+    """The CSS width of a figure's ``width`` attribute ("70%", "120mm"), or None if invalid."""
+    match = _WIDTH_RE.fullmatch(value.strip())
+    if not match:
+        return None
+    amount, unit = float(match.group(1)), match.group(2)
+    if not 0 < amount <= MAX_WIDTH[unit]:
+        return None
+    return f"{match.group(1)}{unit}"
+
+
+def _footnote_problems(text: str) -> Iterator[MarkupProblem]:
+    cursor = _Cursor(text)
+    defined: dict[str, int] = {}
+    called: set[str] = set()
+    for block in cursor.inline_blocks():
+        for child in _walk(block.children or []):
+            if child.type == "footnote_ref":
+                called.add(child.meta["label"])
+            elif child.type == "text":
+                for match in _FOOTNOTE_CALL_RE.finditer(child.content):
+                    offset = cursor.find(match.group(0))
+                    if offset < 0:
+                        offset = cursor.at
+                    cursor.at = offset + 1
+                    label = shortened(match.group(1))
+                    yield MarkupProblem(
+                        "footnote",
+                        f"footnote [^{label}] is not defined: add a line [^{label}]: …",
+                        offset,
+                    )
+    for body in cursor.env.get("footnote_bodies", {}).values():
+        for token in body:
+            if token.type == "inline" and any(
+                t.type == "footnote_ref" for t in _walk(token.children or [])
+            ):
+                line = token.map[0] if token.map else 0
+                yield MarkupProblem(
+                    "footnote",
+                    "a footnote calls another footnote: put its text in the note itself",
+                    cursor.line_start(line),
+                )
+    for token in cursor.env.get("footnote_definitions", ()):
+        line = token.map[0] if token.map else 0
+        defined.setdefault(token.meta["label"], cursor.line_start(line))
+    for label, offset in defined.items():
+        if label not in called:
+            yield MarkupProblem(
+                "footnote",
+                f"footnote [^{shortened(label)}] is defined but never called, so the report "
+                f"would not print it: call it as [^{shortened(label)}] in the text",
+                offset,
+            )
+
+
+def _walk(tokens: Sequence[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def _image_attributes_rule(state: StateInline, silent: bool) -> bool:
+    """``{#fig-x alt="…" width=70%}`` right after an image: its attributes, kept in its meta.
+
+    The attributes go to the token's ``meta``, never its ``attrs``: only a figure prints
+    them, and then only as :func:`_render_figure_open` writes them. The grammar is the attrs
+    plugin's (djot's); pandoc's unquoted ``70%`` is quoted for it first.
+    """
+    if state.src[state.pos] != "{" or state.pending or not state.tokens:
+        return False
+    image = state.tokens[-1]
+    if image.type != "image":
+        return False
+    end = state.src.find("}", state.pos, state.posMax)
+    if end < 0:
+        return False
+    written = _BARE_PERCENT_RE.sub(r'="\1"', state.src[state.pos : end + 1])
+    try:
+        length, attributes = parse_attributes(written)
+    except ParseError:
+        return False
+    if length != len(written) - 1:  # a "%comment%" holding "}": not attributes here
+        return False
+    if not silent:  # blocks after one another merge, as in djot
+        image.meta.setdefault("attributes", {}).update(attributes)
+    state.pos = end + 1
+    return True
+
+
+def _figures(state: StateCore) -> None:
+    """An image alone in its paragraph, with an id, becomes a figure: the paragraph's tokens
+    are renamed, so the image stays where :func:`find_images` and the citations find it."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        inline = tokens[i]
+        if inline.type != "inline" or tokens[i - 1].type != "paragraph_open":
+            continue
+        if tokens[i + 1].type != "paragraph_close" or not inline.children:
+            continue
+        content = [t for t in inline.children if not (t.type == "text" and not t.content.strip())]
+        if len(content) != 1 or content[0].type != "image":
+            continue
+        image = content[0]
+        if "id" not in image.meta.get("attributes", {}):
+            continue
+        image.meta["figure"] = True
+        for token, kind in ((tokens[i - 1], "figure_open"), (tokens[i + 1], "figure_close")):
+            token.type, token.tag = kind, "figure"
+            token.meta = {"image": image}
+
+
+def _table_captions(state: StateCore) -> None:
+    """A ": Caption. {#tbl-x}" paragraph right after a table becomes the table's caption.
+
+    Before the inline rules run, so the caption's text is parsed like any other (emphasis,
+    citations); its attributes are parsed here and kept in the caption token's meta.
+    """
+    tokens = state.tokens
+    i = 0
+    while i + 3 < len(tokens):
+        closing = tokens[i]
+        if closing.type != "table_close" or tokens[i + 1].type != "paragraph_open":
+            i += 1
+            continue
+        inline = tokens[i + 2]
+        caption = _caption(inline.content) if inline.type == "inline" else None
+        if caption is None:
+            i += 1
+            continue
+        text, attributes = caption
+        opening = next(
+            j
+            for j in range(i - 1, -1, -1)
+            if tokens[j].type == "table_open" and tokens[j].level == closing.level
+        )
+        if "id" in attributes:
+            tokens[opening].attrSet("id", attributes["id"])
+        inline.content = text
+        caption_open = Token("caption_open", "caption", 1, map=tokens[i + 1].map)
+        caption_open.meta = {"attributes": attributes}
+        caption_close = Token("caption_close", "caption", -1)
+        del tokens[i + 1 : i + 4]
+        tokens[opening + 1 : opening + 1] = [caption_open, inline, caption_close]
+        i += 1
+
+
+def _caption(content: str) -> tuple[str, dict[str, str]] | None:
+    """(text, attributes) of a caption paragraph's content, or None if it is not one."""
+    match = _CAPTION_RE.fullmatch(content)
+    if not match:
+        return None
+    text = match.group(1).rstrip()
+    start = text.rfind("{")
+    if text.endswith("}") and start >= 0:
+        try:
+            length, attributes = parse_attributes(text[start:])
+        except ParseError:
+            return text, {}
+        if length == len(text) - start - 1:
+            return text[:start].rstrip(), attributes
+    return text, {}
+
+
+def _render_figure_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    attributes: dict[str, str] = tokens[idx].meta["image"].meta["attributes"]
+    width = figure_width(attributes.get("width", "100%"))
+    style = f' style="width:{width}"' if width and attributes.get("width") else ""
+    return f'<figure id="{escape(attributes["id"])}" class="figure"{style}>\n'
+
+
+def _render_figure_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    image: Token = tokens[idx].meta["image"]
+    attributes: dict[str, str] = image.meta["attributes"]
+    caption = self.renderInline(image.children or [], options, env)
+    label = _target_label(env, attributes["id"])
+    colon = ":" if caption.strip() else ""
+    head = f'<span class="figure-label">{escape(label)}{colon}</span> ' if label else ""
+    credit = attributes.get("credit", "").strip()
+    credit_html = f'<span class="figure-credit">{escape(credit)}</span>' if credit else ""
+    return f"<figcaption>{head}{caption}{credit_html}</figcaption>\n</figure>\n"
+
+
+def _render_caption_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    table_id = tokens[idx].meta["attributes"].get("id")
+    label = _target_label(env, table_id) if table_id else ""
+    head = f'<span class="table-label">{escape(label)}:</span> ' if label else ""
+    return f"<caption>{head}"
+
+
+def _target_label(env: EnvType, target_id: str) -> str:
+    targets: Mapping[str, Labelled] = env.get("targets") or {}
+    target = targets.get(target_id)
+    return target.label if target is not None else ""
+
+
+def _render_xref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    targets: Mapping[str, Labelled] = env.get("targets") or {}
+    rendered = []
+    for target_id, locator in tokens[idx].meta["cites"]:
+        target = targets.get(target_id)
+        if target is None:
+            rendered.append('<span class="xref-missing">?</span>')
+            continue
+        label = escape(f"{target.label}, {locator}" if locator else target.label)
+        rendered.append(f'<a class="xref" href="{escape(target.href)}">{label}</a>')
+    return "; ".join(rendered)
+
+
+@dataclass
+class Note:
+    """A footnote as the report's list of notes shows it: its number, text and calls."""
+
+    number: int
+    #: The note's anchor, the target of its calls: "fn-1".
+    anchor: str
+    #: The note's text as blocks, sanitised.
+    html: Markup
+    #: The ids of the places calling it, in reading order: targets of the links back.
+    calls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoteIndex:
+    """Numbers footnotes across every field of a report, in the order they are first called."""
+
+    notes: list[Note] = field(default_factory=list)
+
+
+def _footnote_definitions(state: StateCore) -> None:
+    """Take the footnotes' texts out of the token stream: each is printed at its first call
+    (and in the report's list of notes), not at the end of the field that defines it."""
+    tokens = state.tokens
+    bodies: dict[int, list[Token]] = {}
+    kept: list[Token] = []
+    current: list[Token] | None = None
+    for token in tokens:
+        if token.type == "footnote_block_open" or token.type == "footnote_block_close":
+            continue
+        if token.type == "footnote_open":
+            current = bodies.setdefault(token.meta["id"], [])
+            continue
+        if token.type == "footnote_close":
+            current = None
+            continue
+        if current is not None:
+            if token.type != "footnote_anchor":
+                current.append(token)
+            continue
+        kept.append(token)
+    state.tokens = kept
+    state.env["footnote_bodies"] = bodies
+
+
+def _keep_definitions(state: Any) -> None:
+    """Note each footnote definition (with its line) before the plugin's tail drops it."""
+    state.env["footnote_definitions"] = [
+        t for t in state.tokens if t.type == "footnote_reference_open"
+    ]
+
+
+def _render_footnote_ref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The call, and at its first call the note's text, which print CSS floats to the foot
+    of the page and the screen hides (it reads the list of notes at the end instead)."""
+    index: NoteIndex | None = env.get("notes")
+    if index is None:
+        return ""
+    write_number: Callable[[int], str] = env.get("number", str)
+    local: dict[int, Note] = env.setdefault("local_notes", {})
+    meta = tokens[idx].meta
+    note = local.get(meta["id"])
+    text = ""
+    if note is None:
+        number = len(index.notes) + 1
+        body = env.get("footnote_bodies", {}).get(meta["id"], [])
+        # Numbered before its text is rendered: a note called inside it comes after it.
+        note = Note(number, f"fn-{number}", Markup(""))
+        index.notes.append(note)
+        local[meta["id"]] = note
+        note.html = Markup(self.render(body, options, env))
+        inline = " ".join(
+            self.renderInline(t.children or [], options, env) for t in body if t.type == "inline"
+        )
+        text = (
+            f'<span class="footnote-text" data-number="{escape(write_number(number))}">'
+            f"{inline}</span>"
+        )
+    call = f"fnref-{note.number}" + (f"-{len(note.calls) + 1}" if note.calls else "")
+    note.calls.append(call)
+    number_text = escape(write_number(note.number))
+    return (
+        f'<sup class="footnote-call"><a class="footnote-ref" id="{call}" '
+        f'href="#{note.anchor}">{number_text}</a></sup>{text}'
+    )
 
 
 def _rank_headings(state: Any) -> None:
@@ -329,6 +860,12 @@ def _render_image(
     src = str(token.attrGet("src") or "")
     figures: Mapping[str, str] = env.get("figures") or {}
     inlined = figures.get(src)
+    if token.meta.get("figure"):
+        # A figure's text alternative is its alt attribute; the bracket is its caption.
+        alt = token.meta["attributes"].get("alt", "")
+        if inlined is not None:
+            return f'<img src="{escape(inlined)}" alt="{escape(alt)}">'
+        return f'<a class="remote-image" href="{escape(src)}">{escape(alt or src)}</a>'
     if inlined is not None:
         token.attrSet("src", inlined)
         return str(self.image(tokens, idx, options, env))
@@ -349,6 +886,11 @@ def _attribute_filter(figures: Collection[str]) -> Callable[[str, str, str], str
             return value if value in figures else None
         if attribute == "href":
             return value if url_scheme(value) in _LINK_SCHEMES else None
+        if attribute == "style" and tag == "figure":
+            # Rewritten, not passed on: only a width as a figure's attribute gives it.
+            match = re.fullmatch(r"width:(.+)", value)
+            width = figure_width(match.group(1)) if match else None
+            return f"width:{width}" if width else None
         if attribute == "style":
             # Rewritten, not passed on: only a declaration that is exactly an alignment.
             aligned = [m.group(1) for d in value.split(";") if (m := _ALIGNMENT_RE.fullmatch(d))]
@@ -363,9 +905,20 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.push("image_attributes", _image_attributes_rule)
+    footnote_plugin(md, inline=False)
+    md.core.ruler.after("block", "table_captions", _table_captions)
+    md.core.ruler.after("table_captions", "keep_definitions", _keep_definitions)
+    md.core.ruler.after("footnote_tail", "footnote_definitions", _footnote_definitions)
+    md.core.ruler.after("inline", "figures", _figures)
     md.core.ruler.push("rank_headings", _rank_headings)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("xref", _render_xref)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("figure_open", _render_figure_open)
+    md.add_render_rule("figure_close", _render_figure_close)
+    md.add_render_rule("caption_open", _render_caption_open)
+    md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
 
@@ -375,30 +928,84 @@ def render_markdown(
     inline: bool = False,
     number: Callable[[int], str] = str,
     figures: Mapping[str, str] | None = None,
+    targets: Mapping[str, Labelled] | None = None,
+    notes: NoteIndex | None = None,
 ) -> Markup:
     """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
 
     With ``inline``, the text is one paragraph's content (no ``<p>`` around it). ``number``
     writes a citation number in the report's digits. ``figures`` maps an image's URL (as
     :func:`find_images` gives it) to the ``data:`` URI it is shown as; every other image is
-    written as a link.
+    written as a link. ``targets`` gives what a cross-reference prints and links to by its
+    id (a figure's caption and a table's take their labels from it too); ``notes`` numbers
+    the footnotes across the report and collects their texts for its list of notes.
     """
     figures = figures or {}
-    env: dict[str, Any] = {"citations": citations, "number": number, "figures": figures}
+    env: dict[str, Any] = {
+        "citations": citations,
+        "number": number,
+        "figures": figures,
+        "targets": targets or {},
+        "notes": notes,
+    }
     md = _parser()
-    html = md.renderInline(text, env) if inline else md.render(text, env)
-    return Markup(
-        nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes={"http", "https", "mailto", "data"},
-            attribute_filter=_attribute_filter(frozenset(figures.values())),
-            link_rel="noopener noreferrer",
-            # Table alignment is the one inline style Markdown makes; url() is never needed.
-            filter_style_properties={"text-align"},
-        )
+    first_note = len(notes.notes) if notes is not None else 0
+    html = _render(md, text, env, inline)
+    clean = _sanitiser(frozenset(figures.values()))
+    if notes is not None:
+        for note in notes.notes[first_note:]:
+            note.html = Markup(clean(note.html))
+    return Markup(clean(html))
+
+
+def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str:
+    """The HTML of ``text``; with ``inline``, of its paragraphs' content only.
+
+    An inline field (a key judgement, a challenge) is parsed as one paragraph, unless it
+    holds blocks that cannot be: a figure, a table or a footnote's definition. Then it is
+    parsed as blocks, and its paragraphs' content joined if paragraphs are all it has.
+    """
+    if not inline:
+        return str(md.render(text, env))
+    tokens = md.parse(text, env)
+    blocks = any(t.type in ("figure_open", "table_open") for t in tokens)
+    if not blocks and not env.get("footnote_bodies"):
+        return str(md.renderInline(text, {k: v for k, v in env.items() if k in _RENDER_KEYS}))
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+    if blocks:
+        return str(renderer.render(tokens, md.options, env))
+    return " ".join(
+        str(renderer.renderInline(t.children or [], md.options, env))
+        for t in tokens
+        if t.type == "inline"
     )
+
+
+#: What :func:`render_markdown` hands the renderer; the parser adds its own keys.
+_RENDER_KEYS = frozenset(("citations", "number", "figures", "targets", "notes"))
+
+
+def _sanitiser(figures: Collection[str]) -> Callable[[str], str]:
+    """The allow-list every rendered fragment goes through, ``figures`` the only images."""
+    keep = _attribute_filter(figures)
+
+    def clean(html: str) -> str:
+        return str(
+            nh3.clean(
+                html,
+                tags=_ALLOWED_TAGS,
+                attributes=_ALLOWED_ATTRIBUTES,
+                url_schemes={"http", "https", "mailto", "data"},
+                attribute_filter=keep,
+                link_rel="noopener noreferrer",
+                # A column's alignment and a figure's width are the only inline styles
+                # Markdown makes; url() is never needed.
+                filter_style_properties={"text-align", "width"},
+            )
+        )
+
+    return clean
 
 
 def plain_text(text: str) -> str:
@@ -417,7 +1024,7 @@ def plain_text(text: str) -> str:
             continue
         kept: list[Token] = []
         for token in block.children:
-            if token.type == "citation":
+            if token.type in ("citation", "xref", "footnote_ref"):
                 if kept and kept[-1].type == "text":
                     kept[-1].content = kept[-1].content.rstrip()
                 continue

@@ -32,7 +32,14 @@ from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_da
 from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.localization import LabelError, label_pieces
-from osintkit.markdown import find_citations, find_too_deep
+from osintkit.markdown import (
+    find_anchors,
+    find_citations,
+    find_markup_problems,
+    find_too_deep,
+    find_xrefs,
+    is_target_id,
+)
 from osintkit.models import Brief, markdown_fields
 from osintkit.paths import find_registry
 from osintkit.series import Registry, Series
@@ -113,6 +120,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     except ValidationError as exc:
         problems.extend(_located(exc, document, Brief))
     problems.extend(_source_problems(document))
+    problems.extend(_document_model_problems(document))
     figures, refused = load_figures(_parseable(markdown_fields(data)), path.parent)
     problems.extend(document.diagnostic(p.key_path, "figure", p.message, p.offset) for p in refused)
 
@@ -342,8 +350,68 @@ def _unknown_citations(
     for citation, (line, column) in zip(shown, positions, strict=True):
         what = f"citation [@{shortened(citation.source_id)}] "
         no_source = functools.partial(_no_source, what, citation.source_id, ids)
+        if is_target_id(citation.source_id):
+            no_source = functools.partial(_mixed_bracket, citation.source_id)
         pending.append(_Unworded(line, column, field, "citation", no_source))
     return pending, len(unknown) - len(shown)
+
+
+def _mixed_bracket(target_id: str) -> str:
+    return (
+        f"[@{shortened(target_id)}] is a cross-reference in a bracket of citations: "
+        "give it a bracket of its own"
+    )
+
+
+def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
+    """Figures, table captions and footnotes the report cannot print as written; ids of
+    sections, annexes, figures and tables given twice; cross-references to no target.
+
+    On the raw data, like the citation check, so these are listed with every other problem.
+    """
+    data = document.data
+    problems: list[Diagnostic] = []
+    first: dict[str, tuple[int, int]] = {}
+
+    def define(target_id: str, key_path: KeyPath, offset: int | None) -> None:
+        if target_id not in first:
+            first[target_id] = document.locate(key_path, offset)
+            return
+        line, column = first[target_id]
+        message = f"id {quoted(target_id)} is used twice (first at line {line}, column {column})"
+        problems.append(document.diagnostic(key_path, "crossref", message, offset))
+
+    for key in ("sections", "appendices"):
+        for i, item in enumerate(_dicts(data.get(key))):
+            target_id = item.get("id")
+            if isinstance(target_id, str):
+                define(target_id, (key, i, "id"), None)
+    fields = list(_parseable(markdown_fields(data)))
+    for key_path, text in fields:
+        for problem in find_markup_problems(text):
+            problems.append(
+                document.diagnostic(key_path, problem.rule, problem.message, problem.offset)
+            )
+        for anchor in find_anchors(text):
+            define(anchor.id, key_path, anchor.offset)
+    pending: list[_Unworded] = []
+    unlocated = 0
+    for key_path, text in fields:
+        unknown = [x for x in find_xrefs(text) if x.target_id not in first]
+        shown = unknown[:MAX_PROBLEMS]
+        unlocated += len(unknown) - len(shown)
+        positions = document.locate_offsets(key_path, [x.offset for x in shown])
+        for xref, (line, column) in zip(shown, positions, strict=True):
+            word = functools.partial(_no_target, xref.target_id, first.keys())
+            pending.append(_Unworded(line, column, format_key_path(key_path), "crossref", word))
+    problems.extend(_worded(document.path, pending, unlocated))
+    return problems
+
+
+def _no_target(target_id: str, ids: Iterable[str]) -> str:
+    kinds = "figure ({#fig-…}), table ({#tbl-…}), section or annex (id: sec-…)"
+    hint = did_you_mean(target_id, ids)
+    return f"cross-reference [@{shortened(target_id)}] points at no {kinds}{hint}"
 
 
 def _located(

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from osintkit import __version__
+from osintkit.crossrefs import targets as crossref_targets
 from osintkit.fields import partial_date_range
 from osintkit.figures import figure_data_uri
 from osintkit.localization import (
@@ -25,7 +26,7 @@ from osintkit.localization import (
     substitute,
     text_direction,
 )
-from osintkit.markdown import CitationIndex, render_markdown, wrap_citation
+from osintkit.markdown import CitationIndex, Note, NoteIndex, render_markdown, wrap_citation
 from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
 from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
 from osintkit.series import Series
@@ -183,6 +184,9 @@ class ReportContext:
     css: Markup
     #: osintkit's version, for the generator meta element.
     version: str
+    #: The footnotes in the order they are called, for the HTML's list of notes (the PDF
+    #: sets each at the foot of its page): ``number``, ``anchor``, ``html``, ``calls``.
+    notes: tuple[Note, ...] = ()
 
     def variables(self) -> dict[str, Any]:
         """Return the fields as the mapping Jinja2 renders with (not copied: ``asdict`` would
@@ -202,9 +206,12 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
     number = language.number
     citations = CitationIndex({s.id for s in brief.sources})
     figures = _inlined(loaded)
+    # Figures and tables numbered before anything is rendered: a reference may precede them.
+    targets = crossref_targets(brief, labels, number)
+    notes = NoteIndex()
 
     def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
-        return render_markdown(text, index, inline=inline, number=number, figures=figures)
+        return render_markdown(text, index, inline, number, figures, targets=targets, notes=notes)
 
     scale = loaded.series.likelihood_scale
 
@@ -292,6 +299,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         scale_title=str(labels["likelihood_scales"][scale]),
         css=Markup(template.stylesheet().replace("</", "<\\/")),
         version=__version__,
+        notes=tuple(notes.notes),
     )
 
 

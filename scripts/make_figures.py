@@ -1,11 +1,11 @@
 """Draw the longer sample brief's two figures from its data: SVG charts, byte for byte the same.
 
-    python scripts/make_figures.py                  # briefs/data/contacts.csv -> briefs/figures/
+    python scripts/make_figures.py                  # briefs/data/chronology.csv -> briefs/figures/
     python scripts/make_figures.py --out /tmp/figs  # somewhere else, to compare
 
-Standard library only and nothing from the network: the charts are drawn from the contacts
-in ``briefs/data/contacts.csv`` (the chronology of ``briefs/persian-files-long-sample.yaml``,
-one row a contact, with its channel and where it took place). The SVG keeps to what
+Standard library only and nothing from the network: the charts are drawn from the events
+in ``briefs/data/chronology.csv`` (the chronology of ``briefs/persian-files-long-sample.yaml``,
+one row an event, with its channel and where it took place). The SVG keeps to what
 osintkit's allow-list passes (shapes, text, attributes; no CSS, no script, no references)
 and names the fonts the report template uses, so the PDF and the HTML show the same chart.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,10 +22,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "briefs" / "data" / "contacts.csv"
+DATA = ROOT / "briefs" / "data" / "chronology.csv"
 OUT = ROOT / "briefs" / "figures"
-TIMELINE_FILE = "contacts-timeline.svg"
-VENUES_FILE = "contacts-venues.svg"
+CHANNELS_FILE = "chronology-channels.svg"
+VENUES_FILE = "chronology-venues.svg"
 
 #: The order the charts list channels and venues in (the data may hold them in any order).
 CHANNELS = (
@@ -58,8 +59,8 @@ class DataError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Contact:
-    """One row of the data: a dated contact, through one channel, in one place."""
+class Event:
+    """One row of the data: a dated event, through one channel, in one place."""
 
     date: str  # YYYY, YYYY-MM or YYYY-MM-DD, as the chronology writes it
     channel: str
@@ -82,26 +83,24 @@ class Contact:
         return int(self.date[:4])
 
 
-def read_contacts(path: Path) -> list[Contact]:
+def read_events(path: Path) -> list[Event]:
     """Read the data, refusing a row whose channel, venue or date the charts do not know."""
     with path.open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
-    contacts = []
+    events: list[Event] = []
     for line, row in enumerate(rows, start=2):
-        contact = Contact(
-            row["date"], row["channel"], row["venue"], row["source"], row["event"]
-        )
-        if contact.channel not in CHANNELS:
-            raise DataError(f"{path}:{line}: unknown channel {contact.channel!r}")
-        if contact.venue not in VENUES:
-            raise DataError(f"{path}:{line}: unknown venue {contact.venue!r}")
-        parts = contact.date.split("-")
+        event = Event(row["date"], row["channel"], row["venue"], row["source"], row["event"])
+        if event.channel not in CHANNELS:
+            raise DataError(f"{path}:{line}: unknown channel {event.channel!r}")
+        if event.venue not in VENUES:
+            raise DataError(f"{path}:{line}: unknown venue {event.venue!r}")
+        parts = event.date.split("-")
         if not (1 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
-            raise DataError(f"{path}:{line}: date {contact.date!r} is not YYYY[-MM[-DD]]")
-        contacts.append(contact)
-    if not contacts:
+            raise DataError(f"{path}:{line}: date {event.date!r} is not YYYY[-MM[-DD]]")
+        events.append(event)
+    if not events:
         raise DataError(f"{path}: no rows")
-    return contacts
+    return events
 
 
 def _n(value: float) -> str:
@@ -134,10 +133,10 @@ def _document(height: int, title: str, description: str, body: list[str]) -> str
     )
 
 
-def timeline_svg(contacts: Sequence[Contact]) -> str:
-    """Figure 1: each contact a dot on its channel's row, by date; hollow where the series says it."""
-    first = min(c.year for c in contacts)
-    last = max(c.year for c in contacts)
+def channels_svg(events: Sequence[Event]) -> str:
+    """Figure 1: each event a dot on its channel's row, by date; hollow where the series says it."""
+    first = min(c.year for c in events)
+    last = max(c.year for c in events)
     start, end = first - first % 5, last + 1  # from a five-year tick to the end of the last year
     left, right, top, row = 176.0, WIDTH - 20.0, 58.0, 34.0
     bottom = top + row * len(CHANNELS)
@@ -147,18 +146,27 @@ def timeline_svg(contacts: Sequence[Contact]) -> str:
         return left + (year - start) / (end - start) * (right - left)
 
     body = []
-    # The longest stretch without a recorded contact: what the record does not show.
-    years = sorted({c.year for c in contacts})
-    gap_from, gap_to = max(zip(years, years[1:]), key=lambda pair: (pair[1] - pair[0], -pair[0]))
+    # The longest stretch without a recorded event: what the record does not show.
+    years = sorted({c.year for c in events})
+    gap_from, gap_to = max(
+        itertools.pairwise(years), key=lambda pair: (pair[1] - pair[0], -pair[0])
+    )
     if gap_to - gap_from > 2:
         body.append(
-            f'<rect x="{_n(x(gap_from + 1))}" y="{_n(top)}" width="{_n(x(gap_to) - x(gap_from + 1))}" '
-            f'height="{_n(bottom - top)}" fill="#F1F1F1"/>'
+            f'<rect x="{_n(x(gap_from + 1))}" y="{_n(top)}" '
+            f'width="{_n(x(gap_to) - x(gap_from + 1))}" height="{_n(bottom - top)}" '
+            'fill="#F1F1F1"/>'
         )
-        label = f"No contact recorded, {gap_from + 1}–{gap_to - 1}"
+        label = f"No event recorded, {gap_from + 1}–{gap_to - 1}"
         body.append(
-            _text((x(gap_from + 1) + x(gap_to)) / 2, top - 6, label, font_size="11",
-                  fill=MUTED, text_anchor="middle")
+            _text(
+                (x(gap_from + 1) + x(gap_to)) / 2,
+                top - 6,
+                label,
+                font_size="11",
+                fill=MUTED,
+                text_anchor="middle",
+            )
         )
     for i, channel in enumerate(CHANNELS):
         y = top + row * (i + 0.5)
@@ -177,10 +185,10 @@ def timeline_svg(contacts: Sequence[Contact]) -> str:
         f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
         f'stroke="{INK}" stroke-width="1.2"/>'
     )
-    for contact in contacts:
-        cx = x(contact.position)
-        cy = top + row * (CHANNELS.index(contact.channel) + 0.5)
-        if contact.source.startswith(MINISTRY_PREFIX):
+    for event in events:
+        cx = x(event.position)
+        cy = top + row * (CHANNELS.index(event.channel) + 0.5)
+        if event.source.startswith(MINISTRY_PREFIX):
             body.append(
                 f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="6" fill="{BLUE}" '
                 'stroke="#FFFFFF" stroke-width="1.5"/>'
@@ -191,16 +199,29 @@ def timeline_svg(contacts: Sequence[Contact]) -> str:
                 f'stroke="{VERMILION}" stroke-width="2.5"/>'
             )
     axis_y = bottom + 42
-    body.append(_text((left + right) / 2, axis_y, "Year of the contact", font_size="13",
-                      text_anchor="middle", fill=MUTED))
     body.append(
-        _text(16, (top + bottom) / 2, "Channel", font_size="13", fill=MUTED,
-              text_anchor="middle", transform=f"rotate(-90 16 {_n((top + bottom) / 2)})")
+        _text(
+            (left + right) / 2,
+            axis_y,
+            "Year of the event",
+            font_size="13",
+            text_anchor="middle",
+            fill=MUTED,
+        )
+    )
+    body.append(
+        _text(
+            16,
+            (top + bottom) / 2,
+            "Channel",
+            font_size="13",
+            fill=MUTED,
+            text_anchor="middle",
+            transform=f"rotate(-90 16 {_n((top + bottom) / 2)})",
+        )
     )
     legend_y = axis_y + 28
-    body.append(
-        f'<circle cx="{_n(left + 6)}" cy="{_n(legend_y - 4.5)}" r="6" fill="{BLUE}"/>'
-    )
+    body.append(f'<circle cx="{_n(left + 6)}" cy="{_n(legend_y - 4.5)}" r="6" fill="{BLUE}"/>')
     body.append(_text(left + 18, legend_y, "Belarusian foreign ministry's page", font_size="12"))
     second = left + 262
     body.append(
@@ -208,19 +229,19 @@ def timeline_svg(contacts: Sequence[Contact]) -> str:
         f'stroke="{VERMILION}" stroke-width="2.5"/>'
     )
     body.append(_text(second + 12, legend_y, "Persian Files 29/2", font_size="12"))
-    title = f"Recorded Belarus–Iran contacts by channel, {first}–{last}"
+    title = f"Recorded Belarus–Iran events by channel, {first}–{last}"
     description = (
-        f"{len(contacts)} contacts on five rows by channel; none is recorded between "
+        f"{len(events)} events on five rows by channel; none is recorded between "
         f"{gap_from} and {gap_to}."
     )
     return _document(height, title, description, body)
 
 
-def venues_svg(contacts: Sequence[Contact]) -> str:
-    """Figure 2: per channel, a bar of its contacts split by where they took place."""
+def venues_svg(events: Sequence[Event]) -> str:
+    """Figure 2: per channel, a bar of its events split by where they took place."""
     counts = {c: {v: 0 for v in VENUES} for c in CHANNELS}
-    for contact in contacts:
-        counts[contact.channel][contact.venue] += 1
+    for event in events:
+        counts[event.channel][event.venue] += 1
     most = max(sum(by_venue.values()) for by_venue in counts.values())
     left, right, top, row, bar = 176.0, WIDTH - 30.0, 52.0, 34.0, 22.0
     bottom = top + row * len(CHANNELS)
@@ -250,8 +271,15 @@ def venues_svg(contacts: Sequence[Contact]) -> str:
             )
             ink = INK if venue == "Not stated" else "#FFFFFF"
             body.append(
-                _text(offset + width / 2, y + bar / 2 + 4.5, str(count), font_size="12",
-                      font_weight="700", fill=ink, text_anchor="middle")
+                _text(
+                    offset + width / 2,
+                    y + bar / 2 + 4.5,
+                    str(count),
+                    font_size="12",
+                    font_weight="700",
+                    fill=ink,
+                    text_anchor="middle",
+                )
             )
             offset += width
     body.append(
@@ -259,11 +287,26 @@ def venues_svg(contacts: Sequence[Contact]) -> str:
         f'stroke="{INK}" stroke-width="1.2"/>'
     )
     axis_y = bottom + 42
-    body.append(_text((left + right) / 2, axis_y, "Number of recorded contacts", font_size="13",
-                      text_anchor="middle", fill=MUTED))
     body.append(
-        _text(16, (top + bottom) / 2, "Channel", font_size="13", fill=MUTED,
-              text_anchor="middle", transform=f"rotate(-90 16 {_n((top + bottom) / 2)})")
+        _text(
+            (left + right) / 2,
+            axis_y,
+            "Number of recorded events",
+            font_size="13",
+            text_anchor="middle",
+            fill=MUTED,
+        )
+    )
+    body.append(
+        _text(
+            16,
+            (top + bottom) / 2,
+            "Channel",
+            font_size="13",
+            fill=MUTED,
+            text_anchor="middle",
+            transform=f"rotate(-90 16 {_n((top + bottom) / 2)})",
+        )
     )
     legend_y, lx = axis_y + 28, left
     for venue in VENUES:
@@ -275,17 +318,17 @@ def venues_svg(contacts: Sequence[Contact]) -> str:
         body.append(_text(lx + 16, legend_y, label, font_size="12"))
         lx += 16 + 6.4 * len(label) + 22  # about the label's width at 12 units
     totals = {v: sum(counts[c][v] for c in CHANNELS) for v in VENUES}
-    title = "Where the recorded contacts took place, by channel"
+    title = "Where the recorded events took place, by channel"
     description = ", ".join(f"{VENUE_LABELS[v]}: {totals[v]}" for v in VENUES) + "."
     return _document(height, title, description, body)
 
 
 def make_figures(data: Path = DATA, out: Path = OUT) -> list[Path]:
-    """Write both figures into ``out`` from the contacts in ``data``; return their paths."""
-    contacts = read_contacts(data)
+    """Write both figures into ``out`` from the events in ``data``; return their paths."""
+    events = read_events(data)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in ((TIMELINE_FILE, timeline_svg(contacts)), (VENUES_FILE, venues_svg(contacts))):
+    for name, text in ((CHANNELS_FILE, channels_svg(events)), (VENUES_FILE, venues_svg(events))):
         path = out / name
         path.write_bytes(text.encode("utf-8"))
         written.append(path)
@@ -294,7 +337,7 @@ def make_figures(data: Path = DATA, out: Path = OUT) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA, help="the contacts CSV")
+    parser.add_argument("--data", type=Path, default=DATA, help="the events CSV")
     parser.add_argument("--out", type=Path, default=OUT, help="the folder to write the SVGs to")
     args = parser.parse_args(argv)
     try:

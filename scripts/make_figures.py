@@ -27,6 +27,7 @@ OUT = ROOT / "briefs" / "figures"
 CHANNELS_FILE = "chronology-channels.svg"
 VENUES_FILE = "chronology-venues.svg"
 
+COLUMNS = ("date", "channel", "venue", "source", "event")
 #: The order the charts list channels and venues in (the data may hold them in any order).
 CHANNELS = (
     "Diplomatic missions",
@@ -86,7 +87,13 @@ class Event:
 def read_events(path: Path) -> list[Event]:
     """Read the data, refusing a row whose channel, venue or date the charts do not know."""
     with path.open(encoding="utf-8", newline="") as file:
-        rows = list(csv.DictReader(file))
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    if reader.fieldnames != list(COLUMNS):
+        raise DataError(
+            f"{path}:1: the columns are {', '.join(reader.fieldnames or ['none'])}, "
+            f"not {', '.join(COLUMNS)}"
+        )
     events: list[Event] = []
     for line, row in enumerate(rows, start=2):
         event = Event(row["date"], row["channel"], row["venue"], row["source"], row["event"])

@@ -57,7 +57,7 @@ XREFS = {
     "fig-venues": "Figure 2",
     "tbl-periods": "Table 1",
     "tbl-venues": "Table 2",
-    "sec-channels": "The record, channel by channel",
+    "sec-channels": "Contacts by channel",
     "sec-method": "Method, sources and grading",
     "sec-annex-data": "Annex A",
     "sec-annex-names": "Annex B",
@@ -154,6 +154,7 @@ class _Anchors(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.ids: dict[str, str] = {}  # id → the element that has it
+        self.repeated: list[str] = []
         self.links: list[str] = []
         self.xrefs: list[tuple[str, str]] = []
         self._xref: str | None = None
@@ -162,6 +163,8 @@ class _Anchors(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         if attributes.get("id"):
+            if str(attributes["id"]) in self.ids:
+                self.repeated.append(str(attributes["id"]))
             self.ids[str(attributes["id"])] = tag
         href = attributes.get("href") or ""
         if tag == "a" and href.startswith("#"):
@@ -185,6 +188,7 @@ def test_every_html_link_lands_and_each_cross_reference_prints_its_label(
     anchors = _Anchors()
     anchors.feed(rendered.html)
     assert [link for link in anchors.links if link not in anchors.ids] == []
+    assert anchors.repeated == []
     assert {link for link in anchors.links if link.startswith("fig-")} == {
         "fig-channels",
         "fig-venues",

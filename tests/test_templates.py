@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from osintkit.errors import TemplateError
-from osintkit.render.html import render_html
+from osintkit.render.html import POLICY_META, render_html
 from osintkit.templates import css_string_filter as css_string
 from osintkit.templates import fill, find_template, isolate, list_templates
 from osintkit.validation import LoadedBrief, load_brief
@@ -341,8 +341,9 @@ def test_a_variant_template_file_wins_and_is_confined_to_its_folder(
     variant = _variant(tmp_path, "../look")
     (variant / "report.html.j2").write_text('{% include "part.html" %}{{ labels.sources }}')
     (look / "part.html").write_text("<p>the parent's part</p>")
+    # After the policy osintkit puts first into every report.
     assert render_html(loaded, find_template(str(variant))).text == (
-        "<p>the parent's part</p>Sources"
+        f"\n{POLICY_META}<p>the parent's part</p>Sources"
     )
     (variant / "part.html").symlink_to(tmp_path / "secret.txt")
     with pytest.raises(TemplateError, match="leads out of the template folder") as caught:

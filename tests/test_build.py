@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from osintkit.cli import app
-from osintkit.output import LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
+from osintkit.output import CHECKSUMS, LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
 from support import SVG_BOMB, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -695,6 +695,84 @@ def test_a_manifest_that_is_a_fifo_or_a_device_is_ignored_unread(
     assert stderr.startswith(f"{path}: warning: cannot be read (not a regular file)"), stderr
     assert "1 built, 0 unchanged" in stdout
     assert path.is_file() and not path.is_symlink()  # replaced by a manifest
+
+
+# --- what the site lists: every recorded brief, until its file is gone ------------------------
+
+
+def _listed(site: Path) -> list[int]:
+    catalogue = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))
+    return sorted(issue["issue"] for series in catalogue["series"] for issue in series["issues"])
+
+
+def _summed(site: Path) -> set[str]:
+    return {line.split()[1] for line in (site / CHECKSUMS).read_text().splitlines()}
+
+
+def test_a_brief_that_fails_keeps_its_last_good_build_published(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    broken = write_brief(small_dir, "b.yaml", 4, title="Before")
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    broken.write_text(broken.read_text(encoding="utf-8").replace("title:", "titel:"))
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
+    assert code == 1
+    assert (
+        f"{broken}: warning: the site keeps its last good build (Volume 29 Issue 4, 'Before') "
+        "until it builds again [kept]"
+    ) in stderr
+    assert _listed(site) == [3, 4]
+    assert "persian-files/b.pdf" in _summed(site) and (site / "persian-files" / "b.pdf").is_file()
+
+
+def test_a_mistyped_path_or_one_brief_leaves_the_others_published(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    one = write_brief(small_dir, "b.yaml", 4)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    before = _summed(site)
+    code, _, stderr = invoke("build", str(tmp_path / "brefs"), "--out", str(site), "-j", "1")
+    assert code == 1 and "no such file" in stderr
+    assert _listed(site) == [3, 4] and _summed(site) == before
+    assert invoke("build", str(one), "--out", str(site), "-j", "1")[0] == 0
+    assert _listed(site) == [3, 4] and _summed(site) == before
+
+
+def test_a_new_brief_is_checked_against_the_numbers_already_published(
+    small_dir: Path, tmp_path: Path
+) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    site = tmp_path / "site"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(small_dir / "series.yaml", other / "series.yaml")
+    write_brief(other, "c.yaml", 3)
+    code, _, stderr = invoke("build", str(other / "c.yaml"), "--out", str(site), "-j", "1")
+    assert code == 1 and "[numbering]" in stderr and str(small_dir / "a.yaml") in stderr
+    assert _listed(site) == [3]
+
+
+def test_a_deleted_brief_is_withdrawn_with_its_files(small_dir: Path, tmp_path: Path) -> None:
+    write_brief(small_dir, "a.yaml", 3)
+    gone = write_brief(small_dir, "b.yaml", 4, tlp="AMBER")
+    site, restricted = tmp_path / "site", tmp_path / "site-restricted"
+    assert invoke("build", str(small_dir), "--out", str(site), "-j", "1")[0] == 0
+    assert (restricted / "persian-files" / "b.pdf").is_file()
+    gone.unlink()
+    code, _, stderr = invoke("build", str(small_dir), "--out", str(site), "-j", "1")
+    assert code == 0
+    assert (
+        f"{gone}: warning: the brief is gone, so its report (Volume 29 Issue 4) left the "
+        "restricted folder [withdrawn]"
+    ) in stderr
+    assert not (restricted / "persian-files" / "b.pdf").exists()
+    assert not (restricted / "persian-files" / "b.html").exists()
+    assert _listed(restricted) == [] and _listed(site) == [3]
 
 
 # --- build: its problems in every --format -------------------------------------------------

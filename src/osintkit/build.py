@@ -339,6 +339,20 @@ def _build(
     #: (key, restricted, files) of each skipped brief: where its report stays.
     placed: list[tuple[str, bool, list[str]]] = []
 
+    named = {_key(path) for path in paths}
+    # The site lists every brief a build recorded, not only those named this time: a build of
+    # one brief, or of a path mistyped, leaves the others published. A recorded brief whose
+    # file is gone is withdrawn, its files with it, so the site never lists what it lacks nor
+    # holds what it does not list.
+    for key, record in sorted(manifest.records.items()):
+        if key in named:
+            continue
+        if Path(key).is_file():
+            numbers[Path(key)] = record.number
+        else:
+            _withdraw(key, record, options, warn)
+            del manifest.records[key]
+
     for path in paths:
         key = _key(path)
         old = manifest.records.get(key)
@@ -355,8 +369,8 @@ def _build(
         try:
             pending.append(_prepare(path, options, hashes))
         except (BriefErrors, OsintkitError) as exc:
-            manifest.records.pop(key, None)
             result.outcomes.append(BuildOutcome(path, "failed", problems=_problems(exc, path)))
+            _keep_last_build(path, old, warn)
             continue
         numbers[path] = pending[-1].number
 
@@ -391,7 +405,7 @@ def _build(
                         entry=outcome.entry,
                     )
                 else:
-                    manifest.records.pop(key, None)
+                    _keep_last_build(item.path, manifest.records.get(key), warn)
                 # Saved as each report is done, so that even a build killed with SIGKILL
                 # goes on from there next time.
                 manifest.save(options.restricted_out)
@@ -400,12 +414,50 @@ def _build(
         result.interrupted = True
         raise
     finally:
-        manifest.keep_only({_key(p) for p in paths})
         manifest.save(options.restricted_out)
         for root in (options.out_dir, options.restricted_out):
             _sweep(root)
     result.error = _publish_all(manifest, options, hashes, [False, True])
     return result
+
+
+def _keep_last_build(path: Path, old: _Record | None, warn: Callable[[Diagnostic], None]) -> None:
+    """Say that a brief which failed keeps the report its last good build published.
+
+    Its files are still in the site, so its record stays and the catalogue goes on listing
+    them: a typo in a brief does not unpublish the issue, and the next good build replaces it.
+    """
+    if old is None:
+        return
+    entry = old.entry
+    where = "restricted folder" if old.restricted else "site"
+    warn(
+        Diagnostic(
+            path, 0, 0, "", "kept",
+            f"the {where} keeps its last good build (Volume {entry.volume} Issue "
+            f"{entry.issue}, {entry.title!r}) until it builds again",
+            "warning",
+        )
+    )  # fmt: skip
+
+
+def _withdraw(
+    key: str, record: _Record, options: BuildOptions, warn: Callable[[Diagnostic], None]
+) -> None:
+    """Remove the files of a recorded brief whose file is gone, and say so."""
+    root = options.root(record.restricted)
+    for name in record.files():
+        with contextlib.suppress(FileNotFoundError):
+            (root / name).unlink()
+    entry = record.entry
+    warn(
+        Diagnostic(
+            Path(key), 0, 0, "", "withdrawn",
+            f"the brief is gone, so its report (Volume {entry.volume} Issue {entry.issue}) "
+            "left the " + ("restricted folder" if record.restricted else "site"),
+            "warning",
+        )
+    )  # fmt: skip
 
 
 def _remove_stale_copies(
@@ -859,11 +911,6 @@ class _Manifest:
             {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},
             text,
         )
-
-    def keep_only(self, keys: set[str]) -> None:
-        for key in list(self.records):
-            if key not in keys:
-                del self.records[key]
 
     def save(self, folder: Path) -> None:
         text = json.dumps(

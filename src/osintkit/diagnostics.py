@@ -37,6 +37,8 @@ RULES: dict[str, str] = {
     "folders": "a public and a restricted folder that are one, or one inside the other",
     "lock": "an output folder another build holds, or that cannot be locked",
     "manifest": "a build manifest that cannot be used, so every brief is built again",
+    "kept": "a brief that failed, whose last good build stays published",
+    "withdrawn": "a recorded brief whose file is gone, taken out of the site with its files",
 }
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

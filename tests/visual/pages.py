@@ -113,7 +113,10 @@ def png_bytes(image: Image.Image) -> bytes:
 
 def baselines(sample: str, folder: Path = HERE) -> list[Path]:
     """The committed page images of ``sample``, in page order."""
-    return sorted((folder / sample).glob("page-*.png"), key=page_number)
+    found = (folder / sample).glob("page-*.png")
+    return sorted(
+        (path for path in found if re.fullmatch(r"page-\d+\.png", path.name)), key=page_number
+    )
 
 
 def write_baselines(sample: str, pages: list[Image.Image], folder: Path = HERE) -> list[Path]:
@@ -206,10 +209,9 @@ class Comparison:
             f"(tolerance {TOLERANCE:.2%})"
             for number, value in self.failed
         ]
-        lines.append(
-            f"diff images (baseline | new | changes in red): {self.diffs}; "
-            f"if the change is intended, run `{REFRESH}` and commit tests/visual/"
-        )
+        if self.failed:
+            lines.append(f"diff images (baseline | new | changes in red): {self.diffs}")
+        lines.append(f"if the change is intended, run `{REFRESH}` and commit tests/visual/")
         return "\n".join(lines)
 
 

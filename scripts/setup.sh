@@ -16,7 +16,8 @@ lock=requirements/runtime.txt
 
 # WeasyPrint needs Pango; Noto gives Latin, Cyrillic and Arabic-script faces (Persian joins
 # properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
-# as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests.
+# as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests and
+# pdftoppm/pdftocairo for the visual test's page images.
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils)
 # A Python that can make a venv with pip in it: Debian's needs python3-venv for that.
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then debs+=(python3 python3-venv); fi

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from osintkit.errors import RenderError
 from osintkit.output import PdfVariant
 from osintkit.render import sandbox
+from osintkit.render.libraries import import_weasyprint
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ def start_renderer(limits: RenderLimits = DEFAULT_LIMITS) -> None:
 
 
 def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
+    import_weasyprint()
     from weasyprint import CSS, HTML, Attachment
 
     rendered, options = request
@@ -263,8 +265,7 @@ def _lift_data_uris(html: str) -> tuple[str, dict[str, tuple[str, bytes]]]:
 
 def warm_up() -> None:
     """Import WeasyPrint and set up fonts now, so the renders that follow start warm."""
-    import weasyprint  # noqa: F401
-
+    import_weasyprint()
     _font_config()
 
 

@@ -1,0 +1,79 @@
+"""WeasyPrint's libraries found without running a program: a render execs nothing."""
+
+from __future__ import annotations
+
+import ast
+import ctypes
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from osintkit.render.libraries import SONAMES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A fresh interpreter (WeasyPrint not yet imported) that records, from the parent and from the
+# forked render child alike, every program started, then renders the reference brief.
+_RECORDER = """
+import json, os, sys
+log = os.environ["EXEC_LOG"]
+def hook(event, args):
+    if event in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system"):
+        with open(log, "a") as f:
+            f.write(json.dumps([event, str(args)[:200]]) + "\\n")
+sys.addaudithook(hook)
+from pathlib import Path
+import osintkit
+from osintkit.render.sandbox import RenderLimits
+loaded = osintkit.load_brief(Path(sys.argv[1]))
+limits = RenderLimits(sandbox=sys.argv[2] == "sandbox")
+rendered = osintkit.render_brief(loaded, formats=("pdf",), limits=limits)
+print(rendered.pages)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the table is for Linux")
+@pytest.mark.parametrize("where", ["sandbox", "in-process"])
+def test_a_cold_render_runs_no_program(tmp_path: Path, where: str) -> None:
+    log = tmp_path / "exec.log"
+    done = subprocess.run(
+        [sys.executable, "-c", _RECORDER, str(ROOT / "briefs" / "persian-files-29-2.yaml"), where],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "EXEC_LOG": str(log)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) >= 1  # a PDF was made
+    started = log.read_text().splitlines() if log.exists() else []
+    assert [json.loads(line) for line in started] == []
+
+
+def _names_weasyprint_tries() -> set[str]:
+    """The library names in WeasyPrint's ``_dlopen(ffi, …)`` calls, read from its source."""
+    import weasyprint.text.ffi as ffi
+
+    tree = ast.parse(Path(str(ffi.__file__)).read_text(encoding="utf-8"))
+    return {
+        arg.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_dlopen"
+        for arg in node.args
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    }
+
+
+def test_the_table_knows_every_name_weasyprint_tries() -> None:
+    # A WeasyPrint release that tries a new name would bring the programs back unnoticed.
+    names = _names_weasyprint_tries()
+    assert len(names) >= 30
+    assert names <= set(SONAMES), sorted(names - set(SONAMES))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sonames are Linux's")
+def test_each_soname_is_what_the_dynamic_loader_opens() -> None:
+    # harfbuzz-vector is new in HarfBuzz 10 and optional to WeasyPrint; the others it needs.
+    for soname in sorted(set(SONAMES.values()) - {"libharfbuzz-vector.so.0"}):
+        ctypes.CDLL(soname)

@@ -642,3 +642,15 @@ def test_an_inline_field_holding_a_figure_prints_it_as_one() -> None:
     html = render_markdown(text, inline=True, figures={"f.svg": _SVG}, targets=_TARGETS)
     assert html.startswith('<p>Challenge text.</p>\n<figure id="fig-a" class="figure">')
     assert render_markdown("Plain *text*.", inline=True) == "Plain <em>text</em>."
+
+
+def test_a_citation_in_a_footnote_is_linked_back_to_once() -> None:
+    # The note's text is printed twice (at its call for the PDF, in the list of notes for
+    # the screen): its citation is one citation, with one back-link, to the visible copy.
+    index = CitationIndex({"src"})
+    notes = NoteIndex()
+    html = render_markdown("Call.[^n]\n\n[^n]: See [@src].\n", index, notes=notes)
+    assert index.cited_at == {"src": ["cite-1"]}
+    assert 'id="cite-1"' in notes.notes[0].html
+    assert 'id="cite-1"' not in html
+    assert html.count('href="#ref-src"') == 1

@@ -322,7 +322,9 @@ def _render_citation(
             rendered.append(f'<span class="citation-missing">{label}</span>')
             continue
         anchor = ""
-        if index is not None:
+        # Not in a footnote's second copy (see _render_footnote_ref): a back-link to it
+        # would be a second one, and on screen it would land on hidden text.
+        if index is not None and not env.get("copy"):
             anchor = index.next_anchor()
             index.record(source_id, anchor)
         rendered.append(
@@ -802,8 +804,11 @@ def _render_footnote_ref(
         index.notes.append(note)
         local[meta["id"]] = note
         note.html = Markup(self.render(body, options, env))
+        # The text again, for the foot of the PDF's page: its citations are the list of
+        # notes' ones, numbered alike but not linked back to twice.
+        copy = {**env, "copy": True}
         inline = " ".join(
-            self.renderInline(t.children or [], options, env) for t in body if t.type == "inline"
+            self.renderInline(t.children or [], options, copy) for t in body if t.type == "inline"
         )
         text = (
             f'<span class="footnote-text" data-number="{escape(write_number(number))}">'

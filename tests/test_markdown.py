@@ -13,6 +13,7 @@ from osintkit.markdown import (
     Citation,
     CitationIndex,
     NoteIndex,
+    find_anchors,
     find_citations,
     find_images,
     find_markup_problems,
@@ -654,3 +655,19 @@ def test_a_citation_in_a_footnote_is_linked_back_to_once() -> None:
     assert 'id="cite-1"' in notes.notes[0].html
     assert 'id="cite-1"' not in html
     assert html.count('href="#ref-src"') == 1
+
+
+def test_a_second_caption_or_one_under_no_table_is_reported_not_attached() -> None:
+    table = "| a |\n|---|\n| 1 |\n"
+    text = f"{table}\n: One. {{#tbl-one}}\n\n: Two. {{#tbl-two}}\n\nText.\n\n"
+    text += ": Three. {#tbl-three}\n"
+    html = render_markdown(text)
+    assert html.count("<caption>") == 1
+    assert '<table id="tbl-one">' in html
+    assert [a.id for a in find_anchors(text)] == ["tbl-one"]
+    problems = [(p.rule, p.offset, p.message) for p in find_markup_problems(text)]
+    assert [(rule, offset) for rule, offset, _ in problems] == [
+        ("table", text.index(": Two")),
+        ("table", text.index(": Three")),
+    ]
+    assert "{#tbl-two} is not under a table" in problems[0][2]

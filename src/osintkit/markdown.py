@@ -435,7 +435,7 @@ def _blocks(text: str) -> Iterator[_Block]:
     tokens, _env = _parsed(text)
     starts = _line_starts(text)
     cursor = 0
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if token.map:
             cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
         if token.type == "caption_open":
@@ -447,6 +447,11 @@ def _blocks(text: str) -> Iterator[_Block]:
             yield block
         if token.type != "inline" or not token.children:
             continue
+        if i and tokens[i - 1].type == "paragraph_open":
+            stray = _caption(token.content)
+            if stray is not None and "id" in stray[1]:
+                # Left as a paragraph: it would print as written, "{#tbl-…}" and all.
+                yield _Block(None, None, cursor, [_stray_caption(stray[1]["id"], cursor)])
         for child in token.children:
             if child.type != "image" or "attributes" not in child.meta:
                 continue
@@ -495,6 +500,15 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"(it takes {', '.join(FIGURE_ATTRIBUTES)}){hint}"
         )
     return block
+
+
+def _stray_caption(table_id: str, offset: int) -> MarkupProblem:
+    return MarkupProblem(
+        "table",
+        f"the caption {{#{shortened(table_id)}}} is not under a table: a table takes one "
+        "caption, on the line after a blank line after its last row",
+        offset,
+    )
 
 
 def _caption_problems(attributes: Mapping[str, str], offset: int) -> Iterator[MarkupProblem]:
@@ -650,6 +664,9 @@ def _table_captions(state: StateCore) -> None:
             for j in range(i - 1, -1, -1)
             if tokens[j].type == "table_open" and tokens[j].level == closing.level
         )
+        if tokens[opening + 1].type == "caption_open":  # a table takes one caption
+            i += 1
+            continue
         if "id" in attributes:
             tokens[opening].attrSet("id", attributes["id"])
         inline.content = text

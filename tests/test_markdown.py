@@ -671,3 +671,16 @@ def test_a_second_caption_or_one_under_no_table_is_reported_not_attached() -> No
         ("table", text.index(": Three")),
     ]
     assert "{#tbl-two} is not under a table" in problems[0][2]
+
+
+@pytest.mark.parametrize("width", ["width=-5%", "width=1e9%", 'alt="x'])
+def test_attributes_that_cannot_be_read_are_reported_not_printed_silently(width: str) -> None:
+    text = f'Intro.\n\n![Cap.](a.svg){{#fig-a alt="x" {width}}}\n'
+    problems = [(p.rule, p.offset, p.message) for p in find_markup_problems(text)]
+    assert [(rule, offset) for rule, offset, _ in problems] == [("figure", text.index("!["))]
+    assert "cannot be read" in problems[0][2]
+
+
+def test_a_width_in_other_digits_is_not_a_css_width() -> None:
+    text = '![Cap.](a.svg){#fig-a alt="x" width="٧٠%"}\n'
+    assert [p.rule for p in find_markup_problems(text)] == ["figure"]

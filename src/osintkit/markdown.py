@@ -68,13 +68,13 @@ _ALLOWED_ATTRIBUTES = {
     "table": {"id"},
 }
 #: The one style a figure may have: its width, as validation checked it.
-_WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)")
+_WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)", re.ASCII)  # "٧٠%" is no CSS width
 #: Widths a figure may be given: a share of the text width, or millimetres up to an A4 page's.
 MAX_WIDTH = {"%": 100.0, "mm": 297.0}
 #: The attributes a figure understands; anything else is a located error.
 FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit")
 #: pandoc writes ``width=70%`` unquoted; the attributes grammar needs quotes around the "%".
-_BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])")
+_BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])", re.ASCII)
 #: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
 _CAPTION_RE = re.compile(r":[ \t]+(\S.*)", re.DOTALL)
 _FOOTNOTE_CALL_RE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -453,12 +453,25 @@ def _blocks(text: str) -> Iterator[_Block]:
                 # Left as a paragraph: it would print as written, "{#tbl-…}" and all.
                 yield _Block(None, None, cursor, [_stray_caption(stray[1]["id"], cursor)])
         for child in token.children:
-            if child.type != "image" or "attributes" not in child.meta:
+            if child.type != "image" or not {"attributes", "unread_attributes"} & set(child.meta):
                 continue
             offset = _find_unescaped(text, "![", cursor)
             offset = cursor if offset < 0 else offset
             cursor = offset + 2
-            yield _image_block(child, offset)
+            if "unread_attributes" in child.meta:
+                yield _Block(None, None, offset, [_unread_attributes(child, offset)])
+            else:
+                yield _image_block(child, offset)
+
+
+def _unread_attributes(image: Token, offset: int) -> MarkupProblem:
+    written = shortened(str(image.meta["unread_attributes"]))
+    return MarkupProblem(
+        "figure",
+        f"the attributes {written} after the image cannot be read, so they would print as "
+        'text: write them as {#fig-x alt="…" width=70%}, quoting any other value',
+        offset,
+    )
 
 
 def _image_block(image: Token, offset: int) -> _Block:
@@ -609,8 +622,10 @@ def _image_attributes_rule(state: StateInline, silent: bool) -> bool:
     try:
         length, attributes = parse_attributes(written)
     except ParseError:
-        return False
-    if length != len(written) - 1:  # a "%comment%" holding "}": not attributes here
+        length, attributes = -1, {}
+    if length != len(written) - 1:  # unreadable, or a "%comment%" holding "}"
+        if not silent:  # printed as written; validation says why
+            image.meta["unread_attributes"] = state.src[state.pos : end + 1]
         return False
     if not silent:  # blocks after one another merge, as in djot
         image.meta.setdefault("attributes", {}).update(attributes)

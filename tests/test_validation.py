@@ -911,3 +911,21 @@ def test_did_you_mean_answers_as_difflib_does_among_many_alike_ids() -> None:
         word = "".join(rng.choices("fig-tbl0123", k=rng.randint(1, 7)))
         close = difflib.get_close_matches(word, words, n=1, cutoff=0.6)
         assert did_you_mean(word, words) == (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def test_an_author_mapping_gets_one_error_a_problem_at_its_value(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    # Not also "input should be a valid string" for the other shape an author may take,
+    # nor pydantic's names of the two shapes in the field.
+    text = replace(
+        minimal,
+        'authors: ["SpecialEurasia OSINT Unit"]',
+        "authors:\n  - name: A\n  - name: B\n    email: not-an-address\n  - 7\n",
+    )
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(make_brief(text))
+    assert [(e.line, e.column, e.field, e.message) for e in caught.value.errors] == [
+        (11, 12, "authors[1].email", "not an e-mail address"),
+        (12, 5, "authors[2]", "input should be a valid string"),
+    ]

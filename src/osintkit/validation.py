@@ -41,7 +41,7 @@ from osintkit.markdown import (
     find_xrefs,
     is_target_id,
 )
-from osintkit.models import Brief, markdown_fields
+from osintkit.models import UNION_TAGS, Brief, markdown_fields
 from osintkit.paths import find_registry
 from osintkit.series import Registry, Series
 
@@ -432,7 +432,11 @@ def _located(
         loc: KeyPath = tuple(error["loc"])
         # An invalid dict key (a series key) comes with a "[key]" step: point at the key.
         on_key = loc[-1:] == ("[key]",)
-        loc = tuple(p for p in loc if p != "[key]")
+        loc = tuple(
+            p
+            for i, p in enumerate(loc)
+            if p != "[key]" and not (p in UNION_TAGS and i and isinstance(loc[i - 1], int))
+        )
         kind = error["type"]
 
         word: Callable[[], str] = functools.partial(_message, error)

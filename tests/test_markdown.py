@@ -684,3 +684,14 @@ def test_attributes_that_cannot_be_read_are_reported_not_printed_silently(width:
 def test_a_width_in_other_digits_is_not_a_css_width() -> None:
     text = '![Cap.](a.svg){#fig-a alt="x" width="٧٠%"}\n'
     assert [p.rule for p in find_markup_problems(text)] == ["figure"]
+
+
+@pytest.mark.parametrize(
+    "note", ['![Cap.](a.svg){#fig-a alt="x"}', "| a |\n    |---|\n    | 1 |\n\n    : Cap. {#tbl-a}"]
+)
+def test_a_figure_or_captioned_table_in_a_footnote_is_reported(note: str) -> None:
+    text = f"Call.[^n]\n\n[^n]: Aside.\n\n    {note}\n"
+    problems = [p for p in find_markup_problems(text) if "holds no figure" in p.message]
+    assert [p.rule for p in problems] == ["footnote"]
+    assert problems[0].offset >= text.index("    " + note[:2])  # on the note's own lines
+    assert not list(find_anchors(text))

@@ -574,6 +574,18 @@ def _footnote_problems(text: str) -> Iterator[MarkupProblem]:
                     )
     for body in cursor.env.get("footnote_bodies", {}).values():
         for token in body:
+            if token.type == "caption_open" or (
+                token.type == "inline"
+                and any("attributes" in t.meta for t in token.children or [] if t.type == "image")
+            ):
+                # Neither numbered nor a target, and printed twice (at the call and in the
+                # list of notes) with one id.
+                yield MarkupProblem(
+                    "footnote",
+                    "a footnote holds no figure or captioned table: put it in the text and "
+                    "refer to it from the note",
+                    cursor.line_start(token.map[0] if token.map else 0),
+                )
             if token.type == "inline" and any(
                 t.type == "footnote_ref" for t in _walk(token.children or [])
             ):

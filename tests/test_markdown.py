@@ -695,3 +695,12 @@ def test_a_figure_or_captioned_table_in_a_footnote_is_reported(note: str) -> Non
     assert [p.rule for p in problems] == ["footnote"]
     assert problems[0].offset >= text.index("    " + note[:2])  # on the note's own lines
     assert not list(find_anchors(text))
+
+
+@pytest.mark.parametrize("attributes", ['{#fig-a #fig-b alt="x"}', '{#fig-a alt="x"}{#fig-b}'])
+def test_a_figure_with_two_ids_is_reported_not_silently_renamed(attributes: str) -> None:
+    text = f"![Cap.](a.svg){attributes}\n"
+    assert [p.message for p in find_markup_problems(text)] == [
+        "a figure takes one id, not 2: #fig-a, #fig-b"
+    ]
+    assert not [p for p in find_markup_problems('![C](a.svg){#fig-a alt="a #b c"}\n')]

@@ -78,6 +78,9 @@ _BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])", re.ASCII)
 #: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
 _CAPTION_RE = re.compile(r":[ \t]+(\S.*)", re.DOTALL)
 _FOOTNOTE_CALL_RE = re.compile(r"\[\^([^\]\s]+)\]")
+#: In an attributes block: a quoted value, and an id ("#fig-a") outside one.
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_ID_RE = re.compile(r"(?<![^\s{])#([^\s}]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +499,11 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"a figure's id starts with fig- and goes on with letters, digits and . _ : - "
             f"(got #{shortened(str(figure_id))})"
         )
+    ids = image.meta.get("ids", [])
+    if len(ids) > 1:
+        problem(
+            f"a figure takes one id, not {len(ids)}: {', '.join('#' + shortened(i) for i in ids)}"
+        )
     if not attributes.get("alt", "").strip():
         problem(
             'a figure needs a text alternative for readers who cannot see it: alt="what it shows"'
@@ -641,6 +649,9 @@ def _image_attributes_rule(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:  # blocks after one another merge, as in djot
         image.meta.setdefault("attributes", {}).update(attributes)
+        # The grammar keeps the last of several ids; a figure would silently lose the others.
+        bare = _QUOTED_RE.sub('""', written)
+        image.meta.setdefault("ids", []).extend(_ID_RE.findall(bare))
     state.pos = end + 1
     return True
 

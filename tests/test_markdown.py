@@ -13,6 +13,7 @@ from osintkit.markdown import (
     Citation,
     CitationIndex,
     NoteIndex,
+    find_anchors,
     find_citations,
     find_images,
     find_markup_problems,
@@ -642,3 +643,64 @@ def test_an_inline_field_holding_a_figure_prints_it_as_one() -> None:
     html = render_markdown(text, inline=True, figures={"f.svg": _SVG}, targets=_TARGETS)
     assert html.startswith('<p>Challenge text.</p>\n<figure id="fig-a" class="figure">')
     assert render_markdown("Plain *text*.", inline=True) == "Plain <em>text</em>."
+
+
+def test_a_citation_in_a_footnote_is_linked_back_to_once() -> None:
+    # The note's text is printed twice (at its call for the PDF, in the list of notes for
+    # the screen): its citation is one citation, with one back-link, to the visible copy.
+    index = CitationIndex({"src"})
+    notes = NoteIndex()
+    html = render_markdown("Call.[^n]\n\n[^n]: See [@src].\n", index, notes=notes)
+    assert index.cited_at == {"src": ["cite-1"]}
+    assert 'id="cite-1"' in notes.notes[0].html
+    assert 'id="cite-1"' not in html
+    assert html.count('href="#ref-src"') == 1
+
+
+def test_a_second_caption_or_one_under_no_table_is_reported_not_attached() -> None:
+    table = "| a |\n|---|\n| 1 |\n"
+    text = f"{table}\n: One. {{#tbl-one}}\n\n: Two. {{#tbl-two}}\n\nText.\n\n"
+    text += ": Three. {#tbl-three}\n"
+    html = render_markdown(text)
+    assert html.count("<caption>") == 1
+    assert '<table id="tbl-one">' in html
+    assert [a.id for a in find_anchors(text)] == ["tbl-one"]
+    problems = [(p.rule, p.offset, p.message) for p in find_markup_problems(text)]
+    assert [(rule, offset) for rule, offset, _ in problems] == [
+        ("table", text.index(": Two")),
+        ("table", text.index(": Three")),
+    ]
+    assert "{#tbl-two} is not under a table" in problems[0][2]
+
+
+@pytest.mark.parametrize("width", ["width=-5%", "width=1e9%", 'alt="x'])
+def test_attributes_that_cannot_be_read_are_reported_not_printed_silently(width: str) -> None:
+    text = f'Intro.\n\n![Cap.](a.svg){{#fig-a alt="x" {width}}}\n'
+    problems = [(p.rule, p.offset, p.message) for p in find_markup_problems(text)]
+    assert [(rule, offset) for rule, offset, _ in problems] == [("figure", text.index("!["))]
+    assert "cannot be read" in problems[0][2]
+
+
+def test_a_width_in_other_digits_is_not_a_css_width() -> None:
+    text = '![Cap.](a.svg){#fig-a alt="x" width="٧٠%"}\n'
+    assert [p.rule for p in find_markup_problems(text)] == ["figure"]
+
+
+@pytest.mark.parametrize(
+    "note", ['![Cap.](a.svg){#fig-a alt="x"}', "| a |\n    |---|\n    | 1 |\n\n    : Cap. {#tbl-a}"]
+)
+def test_a_figure_or_captioned_table_in_a_footnote_is_reported(note: str) -> None:
+    text = f"Call.[^n]\n\n[^n]: Aside.\n\n    {note}\n"
+    problems = [p for p in find_markup_problems(text) if "holds no figure" in p.message]
+    assert [p.rule for p in problems] == ["footnote"]
+    assert problems[0].offset >= text.index("    " + note[:2])  # on the note's own lines
+    assert not list(find_anchors(text))
+
+
+@pytest.mark.parametrize("attributes", ['{#fig-a #fig-b alt="x"}', '{#fig-a alt="x"}{#fig-b}'])
+def test_a_figure_with_two_ids_is_reported_not_silently_renamed(attributes: str) -> None:
+    text = f"![Cap.](a.svg){attributes}\n"
+    assert [p.message for p in find_markup_problems(text)] == [
+        "a figure takes one id, not 2: #fig-a, #fig-b"
+    ]
+    assert not [p for p in find_markup_problems('![C](a.svg){#fig-a alt="a #b c"}\n')]

@@ -893,3 +893,39 @@ def test_a_cross_reference_among_citations_and_every_problem_at_once(
             "footnote",
         ),
     ]
+
+
+def test_did_you_mean_answers_as_difflib_does_among_many_alike_ids() -> None:
+    # The hint stops early among thousands of alike ids (5,000 unknown cross-references to
+    # 5,000 tables took seconds of hints): the answer must stay difflib's, ties included.
+    import difflib
+    import random
+
+    from osintkit.errors import did_you_mean
+
+    ids = [f"tbl-t{a:03d}-{i:02d}" for a in range(20) for i in range(50)]
+    assert did_you_mean("tbl-u007-13", ids) == "; did you mean 'tbl-t007-13'?"
+    rng = random.Random(13)
+    for _ in range(500):
+        words = ["".join(rng.choices("fig-tbl0123", k=rng.randint(1, 7))) for _ in range(20)]
+        word = "".join(rng.choices("fig-tbl0123", k=rng.randint(1, 7)))
+        close = difflib.get_close_matches(word, words, n=1, cutoff=0.6)
+        assert did_you_mean(word, words) == (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def test_an_author_mapping_gets_one_error_a_problem_at_its_value(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    # Not also "input should be a valid string" for the other shape an author may take,
+    # nor pydantic's names of the two shapes in the field.
+    text = replace(
+        minimal,
+        'authors: ["SpecialEurasia OSINT Unit"]',
+        "authors:\n  - name: A\n  - name: B\n    email: not-an-address\n  - 7\n",
+    )
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(make_brief(text))
+    assert [(e.line, e.column, e.field, e.message) for e in caught.value.errors] == [
+        (11, 12, "authors[1].email", "not an e-mail address"),
+        (12, 5, "authors[2]", "input should be a valid string"),
+    ]

@@ -191,7 +191,35 @@ def merge(groups: Sequence[BriefErrors]) -> BriefErrors:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """Return "; did you mean 'x'?" for the closest of ``candidates`` to ``word``, or ""."""
+    close = _closest(word, candidates)
+    return f"; did you mean {close!r}?" if close is not None else ""
+
+
+def _closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """``difflib.get_close_matches(word, candidates, n=1, cutoff)``, the same answer faster.
+
+    Against thousands of alike ids ("tbl-t0001" …) every candidate passes difflib's quick
+    bounds, and its full ratio for each took a tenth of a second a hint. Here candidates
+    are tried from the highest upper bound (``quick_ratio``) down, and the search stops
+    once no bound left can match the best ratio found: ties go, as in difflib, to the
+    greater string.
+    """
     import difflib
 
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    bounded: list[tuple[float, str]] = []
+    for candidate in set(candidates):
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and (bound := matcher.quick_ratio()) >= cutoff:
+            bounded.append((bound, candidate))
+    bounded.sort(reverse=True)
+    best: tuple[float, str] | None = None
+    for bound, candidate in bounded:
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return best[1] if best is not None else None

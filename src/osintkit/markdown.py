@@ -68,16 +68,19 @@ _ALLOWED_ATTRIBUTES = {
     "table": {"id"},
 }
 #: The one style a figure may have: its width, as validation checked it.
-_WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)")
+_WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)", re.ASCII)  # "٧٠%" is no CSS width
 #: Widths a figure may be given: a share of the text width, or millimetres up to an A4 page's.
 MAX_WIDTH = {"%": 100.0, "mm": 297.0}
 #: The attributes a figure understands; anything else is a located error.
 FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit")
 #: pandoc writes ``width=70%`` unquoted; the attributes grammar needs quotes around the "%".
-_BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])")
+_BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])", re.ASCII)
 #: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
 _CAPTION_RE = re.compile(r":[ \t]+(\S.*)", re.DOTALL)
 _FOOTNOTE_CALL_RE = re.compile(r"\[\^([^\]\s]+)\]")
+#: In an attributes block: a quoted value, and an id ("#fig-a") outside one.
+_QUOTED_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_ID_RE = re.compile(r"(?<![^\s{])#([^\s}]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +325,9 @@ def _render_citation(
             rendered.append(f'<span class="citation-missing">{label}</span>')
             continue
         anchor = ""
-        if index is not None:
+        # Not in a footnote's second copy (see _render_footnote_ref): a back-link to it
+        # would be a second one, and on screen it would land on hidden text.
+        if index is not None and not env.get("copy"):
             anchor = index.next_anchor()
             index.record(source_id, anchor)
         rendered.append(
@@ -433,7 +438,7 @@ def _blocks(text: str) -> Iterator[_Block]:
     tokens, _env = _parsed(text)
     starts = _line_starts(text)
     cursor = 0
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if token.map:
             cursor = max(cursor, starts[min(token.map[0], len(starts) - 1)])
         if token.type == "caption_open":
@@ -445,13 +450,31 @@ def _blocks(text: str) -> Iterator[_Block]:
             yield block
         if token.type != "inline" or not token.children:
             continue
+        if i and tokens[i - 1].type == "paragraph_open":
+            stray = _caption(token.content)
+            if stray is not None and "id" in stray[1]:
+                # Left as a paragraph: it would print as written, "{#tbl-…}" and all.
+                yield _Block(None, None, cursor, [_stray_caption(stray[1]["id"], cursor)])
         for child in token.children:
-            if child.type != "image" or "attributes" not in child.meta:
+            if child.type != "image" or not {"attributes", "unread_attributes"} & set(child.meta):
                 continue
             offset = _find_unescaped(text, "![", cursor)
             offset = cursor if offset < 0 else offset
             cursor = offset + 2
-            yield _image_block(child, offset)
+            if "unread_attributes" in child.meta:
+                yield _Block(None, None, offset, [_unread_attributes(child, offset)])
+            else:
+                yield _image_block(child, offset)
+
+
+def _unread_attributes(image: Token, offset: int) -> MarkupProblem:
+    written = shortened(str(image.meta["unread_attributes"]))
+    return MarkupProblem(
+        "figure",
+        f"the attributes {written} after the image cannot be read, so they would print as "
+        'text: write them as {#fig-x alt="…" width=70%}, quoting any other value',
+        offset,
+    )
 
 
 def _image_block(image: Token, offset: int) -> _Block:
@@ -476,6 +499,11 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"a figure's id starts with fig- and goes on with letters, digits and . _ : - "
             f"(got #{shortened(str(figure_id))})"
         )
+    ids = image.meta.get("ids", [])
+    if len(ids) > 1:
+        problem(
+            f"a figure takes one id, not {len(ids)}: {', '.join('#' + shortened(i) for i in ids)}"
+        )
     if not attributes.get("alt", "").strip():
         problem(
             'a figure needs a text alternative for readers who cannot see it: alt="what it shows"'
@@ -493,6 +521,15 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"(it takes {', '.join(FIGURE_ATTRIBUTES)}){hint}"
         )
     return block
+
+
+def _stray_caption(table_id: str, offset: int) -> MarkupProblem:
+    return MarkupProblem(
+        "table",
+        f"the caption {{#{shortened(table_id)}}} is not under a table: a table takes one "
+        "caption, on the line after a blank line after its last row",
+        offset,
+    )
 
 
 def _caption_problems(attributes: Mapping[str, str], offset: int) -> Iterator[MarkupProblem]:
@@ -545,6 +582,18 @@ def _footnote_problems(text: str) -> Iterator[MarkupProblem]:
                     )
     for body in cursor.env.get("footnote_bodies", {}).values():
         for token in body:
+            if token.type == "caption_open" or (
+                token.type == "inline"
+                and any("attributes" in t.meta for t in token.children or [] if t.type == "image")
+            ):
+                # Neither numbered nor a target, and printed twice (at the call and in the
+                # list of notes) with one id.
+                yield MarkupProblem(
+                    "footnote",
+                    "a footnote holds no figure or captioned table: put it in the text and "
+                    "refer to it from the note",
+                    cursor.line_start(token.map[0] if token.map else 0),
+                )
             if token.type == "inline" and any(
                 t.type == "footnote_ref" for t in _walk(token.children or [])
             ):
@@ -593,11 +642,16 @@ def _image_attributes_rule(state: StateInline, silent: bool) -> bool:
     try:
         length, attributes = parse_attributes(written)
     except ParseError:
-        return False
-    if length != len(written) - 1:  # a "%comment%" holding "}": not attributes here
+        length, attributes = -1, {}
+    if length != len(written) - 1:  # unreadable, or a "%comment%" holding "}"
+        if not silent:  # printed as written; validation says why
+            image.meta["unread_attributes"] = state.src[state.pos : end + 1]
         return False
     if not silent:  # blocks after one another merge, as in djot
         image.meta.setdefault("attributes", {}).update(attributes)
+        # The grammar keeps the last of several ids; a figure would silently lose the others.
+        bare = _QUOTED_RE.sub('""', written)
+        image.meta.setdefault("ids", []).extend(_ID_RE.findall(bare))
     state.pos = end + 1
     return True
 
@@ -648,6 +702,9 @@ def _table_captions(state: StateCore) -> None:
             for j in range(i - 1, -1, -1)
             if tokens[j].type == "table_open" and tokens[j].level == closing.level
         )
+        if tokens[opening + 1].type == "caption_open":  # a table takes one caption
+            i += 1
+            continue
         if "id" in attributes:
             tokens[opening].attrSet("id", attributes["id"])
         inline.content = text
@@ -802,8 +859,11 @@ def _render_footnote_ref(
         index.notes.append(note)
         local[meta["id"]] = note
         note.html = Markup(self.render(body, options, env))
+        # The text again, for the foot of the PDF's page: its citations are the list of
+        # notes' ones, numbered alike but not linked back to twice.
+        copy = {**env, "copy": True}
         inline = " ".join(
-            self.renderInline(t.children or [], options, env) for t in body if t.type == "inline"
+            self.renderInline(t.children or [], options, copy) for t in body if t.type == "inline"
         )
         text = (
             f'<span class="footnote-text" data-number="{escape(write_number(number))}">'

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from osintkit.errors import KeyPath
 from osintkit.fields import (
@@ -98,6 +98,23 @@ class Author(_Model):
     email: Email | None = None
 
 
+#: The steps a union of shapes adds to an error's location, after the list index: dropped
+#: when the error is reported, so it reads "authors[1].email", not "authors[1].Author.email".
+UNION_TAGS = frozenset(("as-name", "as-mapping"))
+
+
+def _author_shape(value: Any) -> str:
+    return "as-mapping" if isinstance(value, dict | Author) else "as-name"
+
+
+#: A string or a mapping, chosen by what is written: a mapping's problems are reported
+#: alone, not beside "input should be a valid string" for the other shape.
+AuthorEntry = Annotated[
+    Annotated[Line, Tag("as-name")] | Annotated[Author, Tag("as-mapping")],
+    Discriminator(_author_shape),
+]
+
+
 class Section(_Model):
     """A section beyond the four fixed ones, placed after one of them."""
 
@@ -129,7 +146,7 @@ class Brief(_Model):
     language: LanguageTag = "en"
     #: "persian" adds the Solar Hijri date beside the Gregorian one; default: the series'.
     calendar: Calendar | None = None
-    authors: Annotated[list[Line | Author], Field(min_length=1)]
+    authors: Annotated[list[AuthorEntry], Field(min_length=1)]
     keywords: list[Line] = []
     #: "Bottom line up front": one short paragraph set first inside the summary box.
     bluf: Markdown | None = None

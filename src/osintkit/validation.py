@@ -33,6 +33,7 @@ from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import (
+    Xref,
     find_anchors,
     find_citations,
     find_markup_problems,
@@ -40,7 +41,7 @@ from osintkit.markdown import (
     find_xrefs,
     is_target_id,
 )
-from osintkit.models import Brief, markdown_fields
+from osintkit.models import UNION_TAGS, Brief, markdown_fields
 from osintkit.paths import find_registry
 from osintkit.series import Registry, Series
 
@@ -371,13 +372,15 @@ def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
     """
     data = document.data
     problems: list[Diagnostic] = []
-    first: dict[str, tuple[int, int]] = {}
+    # Where each id is first given, located only when it is given again: locating walks
+    # the field up to the offset, which for thousands of figures would be quadratic.
+    first: dict[str, tuple[KeyPath, int | None]] = {}
 
     def define(target_id: str, key_path: KeyPath, offset: int | None) -> None:
         if target_id not in first:
-            first[target_id] = document.locate(key_path, offset)
+            first[target_id] = (key_path, offset)
             return
-        line, column = first[target_id]
+        line, column = document.locate(*first[target_id])
         message = f"id {quoted(target_id)} is used twice (first at line {line}, column {column})"
         problems.append(document.diagnostic(key_path, "crossref", message, offset))
 
@@ -386,18 +389,20 @@ def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
             target_id = item.get("id")
             if isinstance(target_id, str):
                 define(target_id, (key, i, "id"), None)
-    fields = list(_parseable(markdown_fields(data)))
-    for key_path, text in fields:
+    xrefs: list[tuple[KeyPath, list[Xref]]] = []
+    for key_path, text in _parseable(markdown_fields(data)):
         for problem in find_markup_problems(text):
             problems.append(
                 document.diagnostic(key_path, problem.rule, problem.message, problem.offset)
             )
         for anchor in find_anchors(text):
             define(anchor.id, key_path, anchor.offset)
+        # Taken now, while the field's parse is cached; checked once every id is known.
+        xrefs.append((key_path, list(find_xrefs(text))))
     pending: list[_Unworded] = []
     unlocated = 0
-    for key_path, text in fields:
-        unknown = [x for x in find_xrefs(text) if x.target_id not in first]
+    for key_path, found in xrefs:
+        unknown = [x for x in found if x.target_id not in first]
         shown = unknown[:MAX_PROBLEMS]
         unlocated += len(unknown) - len(shown)
         positions = document.locate_offsets(key_path, [x.offset for x in shown])
@@ -427,7 +432,11 @@ def _located(
         loc: KeyPath = tuple(error["loc"])
         # An invalid dict key (a series key) comes with a "[key]" step: point at the key.
         on_key = loc[-1:] == ("[key]",)
-        loc = tuple(p for p in loc if p != "[key]")
+        loc = tuple(
+            p
+            for i, p in enumerate(loc)
+            if p != "[key]" and not (p in UNION_TAGS and i and isinstance(loc[i - 1], int))
+        )
         kind = error["type"]
 
         word: Callable[[], str] = functools.partial(_message, error)

@@ -24,7 +24,9 @@ from osintkit.validation import load_brief
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLES = ("persian-files-29-2", "persian-files-fa-sample", "persian-files-long-sample")
-BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 MM = 72 / 25.4
 # A4 less report.css's @page margins (24 mm top, 22 mm bottom): the text block, in PDF points
 # from the top of the page.
@@ -126,7 +128,7 @@ def sample(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return render(folder / f"{request.param}.yaml")
 
 
-# --- page fill -----------------------------------------------------------------------------------
+# --- page fill ---
 
 
 def test_no_page_of_a_sample_is_less_than_a_quarter_full(sample: Rendered) -> None:
@@ -140,13 +142,15 @@ def test_the_reference_brief_keeps_its_back_matter_with_its_sources(tmp_path: Pa
     reference = render(tmp_path / "persian-files-29-2.yaml")
     # Four pages before issue 14, the fourth holding the legend and the contact line alone.
     assert len(reference.boxes) == 3
-    last_source = page_of(reference, "the Embassy of Iran in Minsk began its work in February 2001.")
+    last_source = page_of(
+        reference, "the Embassy of Iran in Minsk began its work in February 2001."
+    )
     assert page_of(reference, "Source grades (Admiralty system)") == last_source
     assert page_of(reference, "regarding Iran-Belarus relations.") == last_source
     assert fill(reference.boxes[-1]) > 0.9
 
 
-# --- headings ------------------------------------------------------------------------------------
+# --- headings ---
 
 
 class _Headings(HTMLParser):
@@ -195,23 +199,27 @@ def test_no_heading_is_the_last_line_of_a_page(sample: Rendered) -> None:
     for heading, after in headings:
         # The heading and the words after it are on one page: pdftotext reads them together,
         # a list's number between them (in Persian read back as ".۱", glued to the words).
-        together = re.compile(rf"{re.escape(heading)} ([^ ]{{0,3}}\.[^ ]{{0,3}}? ?)?{re.escape(after)}")
+        together = re.compile(
+            rf"{re.escape(heading)} ([^ ]{{0,3}}\.[^ ]{{0,3}}? ?)?{re.escape(after)}"
+        )
         assert any(together.search(text) for text in sample.texts), (heading, after)
 
 
-# --- tables ----------------------------------------------------------------------------------------
+# --- tables ---
 
 
 def _chronology_brief(rows: int) -> dict[str, object]:
     start = date(1990, 1, 3)
-    return minimal(timeline=[
-        {
-            "date": (start + timedelta(days=97 * i)).isoformat(),
-            "event": f"Event {i} opens here and runs long enough to wrap onto a second line of "
-            f"the event column, where event {i} closes.",
-        }
-        for i in range(rows)
-    ])
+    return minimal(
+        timeline=[
+            {
+                "date": (start + timedelta(days=97 * i)).isoformat(),
+                "event": f"Event {i} opens here and runs long enough to wrap onto a second line of "
+                f"the event column, where event {i} closes.",
+            }
+            for i in range(rows)
+        ]
+    )
 
 
 def test_a_sixty_row_chronology_never_splits_a_row_or_strands_one(tmp_path: Path) -> None:
@@ -264,13 +272,16 @@ def test_a_caption_stays_with_its_table_and_a_table_with_its_first_two_rows(
         assert rows[0] == rows[1] == caption, (i, caption, rows)
         assert rows[3] == rows[2], (i, rows)  # the last row is never alone
         # A caption set first on its page means the table would have started at the page's foot.
-        moved += rendered.texts[caption].split("TLP:CLEAR", 1)[-1].lstrip().startswith(
-            f"Table {i + 1}: Caption of table {i}"
+        moved += (
+            rendered.texts[caption]
+            .split("TLP:CLEAR", 1)[-1]
+            .lstrip()
+            .startswith(f"Table {i + 1}: Caption of table {i}")
         )
     assert moved >= 1, "no table reached a page's foot: the fixture tests nothing"
 
 
-# --- figures ---------------------------------------------------------------------------------------
+# --- figures ---
 
 
 def test_a_tall_figure_never_exceeds_the_text_block(tmp_path: Path, make_png: object) -> None:
@@ -303,7 +314,7 @@ def test_a_tall_figure_never_exceeds_the_text_block(tmp_path: Path, make_png: ob
         pytest.fail("the figure was not drawn")
 
 
-# --- TLP marking -----------------------------------------------------------------------------------
+# --- TLP marking ---
 
 
 def test_every_page_carries_the_tlp_label_in_its_header_and_its_footer(sample: Rendered) -> None:

@@ -150,6 +150,24 @@ def test_the_reference_brief_keeps_its_back_matter_with_its_sources(tmp_path: Pa
     assert fill(reference.boxes[-1]) > 0.9
 
 
+def test_a_long_box_breaks_between_its_items_and_fills_the_page(tmp_path: Path) -> None:
+    judgement = "Belarus and Iran will keep widening trade and industrial cooperation. " * 3
+    brief = minimal(
+        key_judgements=[
+            {"text": f"Judgement {i}: {judgement}", "likelihood": "likely", "confidence": "low"}
+            for i in range(10)
+        ],
+        executive_summary="\n\n".join(["Belarus and Iran keep building a partnership. " * 8] * 3),
+    )
+    rendered = render(write(brief, tmp_path / "box.yaml"))
+    # Kept whole, the box would move to page 2 and leave a third of page 1 blank.
+    assert page_of(rendered, "Judgement 0:") == 0
+    assert page_of(rendered, "Judgement 9:") == 1
+    assert fill(rendered.boxes[0]) > 0.85
+    # At least two judgements on each side of the break.
+    assert page_of(rendered, "Judgement 1:") == 0 and page_of(rendered, "Judgement 8:") == 1
+
+
 # --- headings ---
 
 

@@ -25,6 +25,7 @@ from osintkit.localization import (
     ReportLanguage,
     substitute,
     text_direction,
+    writing_script,
 )
 from osintkit.markdown import CitationIndex, Note, NoteIndex, render_markdown, wrap_citation
 from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
@@ -55,6 +56,9 @@ class Reference:
     url_text: str = ""
     #: When the source was published, written out: a year, a month or a day ("" for none).
     published: str = ""
+    #: The script of the excerpt's language (ISO 15924, lower case: "arab", "cyrl", "latn"):
+    #: the stylesheet picks the excerpt's face and size by it.
+    excerpt_script: str = "latn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +422,7 @@ def _references(
             tuple(final.cited_at.get(source.id, ())),
             url_text(str(source.url)) if source.url else "",
             report_language.partial_date(source.published) if source.published else "",
+            writing_script(source.language or language),
         )
         for number, (source, (excerpt, translation)) in enumerate(
             zip(order, quoted, strict=True), 1

@@ -198,9 +198,12 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
                 for name, data in options.attachments
             ]
             variant = str(options.variant) if options.variant else None
+            # Tagged always (issue 14), not only for PDF/UA: headings, lists, tables with
+            # their header cells and figures with their alt text reach assistive technology
+            # in every report. It costs little (bench/RESULTS.md, "Tagged PDFs").
             data = document.write_pdf(
                 pdf_variant=variant,
-                pdf_tags=bool(variant and variant.startswith("pdf/ua")),
+                pdf_tags=True,
                 attachments=attachments or None,
             )
         except MemoryError:

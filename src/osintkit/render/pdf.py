@@ -63,6 +63,9 @@ class PdfOptions:
     #: Files embedded in the PDF, as (file name, bytes): the brief itself, for provenance.
     #: Bytes, not paths: what is attached is what was validated, never a second read.
     attachments: tuple[tuple[str, bytes], ...] = ()
+    #: A tagged PDF (structure tree, /Lang, alt text): always, but for measuring what tagging
+    #: costs (bench/tagging.py). A PDF/UA variant is tagged whatever this says.
+    tagged: bool = True
 
 
 def is_allowed_file(url: str, allowed_roots: Sequence[Path]) -> Path | None:
@@ -198,12 +201,12 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
                 for name, data in options.attachments
             ]
             variant = str(options.variant) if options.variant else None
-            # Tagged always (issue 14), not only for PDF/UA: headings, lists, tables with
+            # Tagged by default (issue 14), not only for PDF/UA: headings, lists, tables with
             # their header cells and figures with their alt text reach assistive technology
             # in every report. It costs little (bench/RESULTS.md, "Tagged PDFs").
             data = document.write_pdf(
                 pdf_variant=variant,
-                pdf_tags=True,
+                pdf_tags=options.tagged or bool(variant and variant.startswith("pdf/ua")),
                 attachments=attachments or None,
             )
         except MemoryError:

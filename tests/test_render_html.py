@@ -584,3 +584,15 @@ def test_a_title_with_markup_characters_is_text(make_brief: MakeBrief) -> None:
     page = _snippet(make_brief, lambda t: re.sub(r"(?m)^title: .*$", f'title: "{title}"', t))
     heading = page.query("h1").etree_element
     assert (heading.text, list(heading)) == (title, [])
+
+
+@pytest.mark.parametrize(
+    ("brief", "comma"), [("persian-files-29-2", ","), ("persian-files-fa-sample", "،")]
+)
+def test_print_separates_two_citations_by_the_languages_comma(brief: str, comma: str) -> None:
+    """[@a; @b] prints as two superscripts joined by the language's list comma: 1,2 or ۱،۲."""
+    root = Path(__file__).resolve().parents[1]
+    loaded = load_brief(root / "briefs" / f"{brief}.yaml")
+    css = render_html(loaded, template_for(loaded)).print_css
+    assert f'.cite-sep + ::before {{ content: "{comma}"; }}' in css
+    assert ".cite-bracket, .cite-locator, .cite-sep { display: none; }" in css

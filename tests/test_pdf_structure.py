@@ -133,3 +133,23 @@ def test_the_pdf_ua_variant_identifies_itself_in_its_xmp(tmp_path: Path) -> None
         assert pdf.Root.MarkInfo.Marked is True
         assert str(pdf.Root.Lang) == "fa"
         assert metadata.get("dc:title")
+
+
+def test_a_decorative_image_passes_and_a_missing_language_is_warned_of(tmp_path: Path) -> None:
+    """An empty alt marks an image decorative in HTML: no warning for it (WeasyPrint 70
+    reports it as missing alt text). A template whose root has no lang gets a PDF without
+    /Lang, and the render says so."""
+    from osintkit.render.html import RenderedHtml
+    from osintkit.render.pdf import RenderLimits, render_pdf
+
+    (tmp_path / "dot.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+        '<rect width="4" height="4"/></svg>',
+        encoding="utf-8",
+    )
+    here = RenderLimits(sandbox=False)
+    html = '<img src="dot.svg" alt=""><p>text</p>'
+    with_lang = render_pdf(RenderedHtml(f'<html lang="fa">{html}', tmp_path, (tmp_path,)), here)
+    assert with_lang.warnings == []
+    without = render_pdf(RenderedHtml(html, tmp_path, (tmp_path,)), here)
+    assert without.warnings == ['Missing required "lang" attribute at the root of the document']

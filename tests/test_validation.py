@@ -692,7 +692,25 @@ def test_the_bottom_line_is_one_paragraph(
     path = make_brief(text)
     assert problems(path) == [
         f"{path}:{at(text, needle)}: bluf: bluf is one short paragraph (no blank line, list, "
-        "heading, quotation, table or code); the rest belongs in the executive summary"
+        "heading, quotation, table or code, so no footnote either: its definition needs a "
+        "blank line); the rest belongs in the executive summary"
+    ]
+
+
+@pytest.mark.parametrize("written", ["[@mfa-2025]", "[^note]", "![x](y.png)", "[site](#x)"])
+def test_markdown_in_a_challenge_label_is_a_located_error(
+    make_brief: MakeBrief, minimal: str, written: str
+) -> None:
+    # The label is set in bold as plain text: the brackets would print, the citation count for
+    # nothing.
+    text = minimal.replace('- label: "Sanctions"', f'- label: "Sanctions {written}"', 1)
+    assert text != minimal
+    path = make_brief(text)
+    where = at(text, written[:2], text.index("Sanctions "))
+    assert problems(path) == [
+        f"{path}:{where}: challenges.items[0].label: a challenge's label is plain text and "
+        "prints as written: a citation, cross-reference, footnote, image or link belongs in "
+        "its text"
     ]
 
 

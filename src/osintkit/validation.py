@@ -156,6 +156,7 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     problems.extend(_tradecraft_problems(document, series))
     problems.extend(_calendar_problems(document, series, key))
     problems.extend(_bluf_problems(document))
+    problems.extend(_label_problems(document))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
@@ -281,10 +282,39 @@ def _bluf_problems(document: LoadedDocument) -> list[Diagnostic]:
         return []
     offset = match.end() if match.group(0).startswith("\n") else match.start()
     message = (
-        "bluf is one short paragraph (no blank line, list, heading, quotation, table or code); "
-        "the rest belongs in the executive summary"
+        "bluf is one short paragraph (no blank line, list, heading, quotation, table or code, "
+        "so no footnote either: its definition needs a blank line); the rest belongs in the "
+        "executive summary"
     )
     return [document.diagnostic(("bluf",), "markdown", message, offset)]
+
+
+#: What a writer means as Markdown in a challenge's label, which is printed as plain text.
+_MARKUP_IN_LABEL = re.compile(r"\[@|\[\^|!\[|\[[^\]\n]*\]\(")
+
+
+def _label_problems(document: LoadedDocument) -> list[Diagnostic]:
+    """A citation, cross-reference, footnote, image or link written in a challenge's label.
+
+    The label is plain text (it is set in bold before the item), so they would print as
+    written, brackets and all, and a citation there would number nothing.
+    """
+    challenges = document.data.get("challenges")
+    items = challenges.get("items") if isinstance(challenges, dict) else None
+    problems = []
+    for i, item in enumerate(_dicts(items)):
+        label = item.get("label")
+        if isinstance(label, str) and (match := _MARKUP_IN_LABEL.search(label)):
+            problems.append(
+                document.diagnostic(
+                    ("challenges", "items", i, "label"),
+                    "markdown",
+                    "a challenge's label is plain text and prints as written: a citation, "
+                    "cross-reference, footnote, image or link belongs in its text",
+                    match.start(),
+                )
+            )
+    return problems
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,9 @@ nothing from anywhere when it is opened.
 
 from __future__ import annotations
 
+import bisect
 import re
+import typing
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,10 +27,11 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attributes
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from osintkit.errors import did_you_mean, quoted, shortened
-from osintkit.fields import TARGET_ID_PATTERN, TARGET_PREFIXES
+from osintkit.fields import TARGET_ID_PATTERN, TARGET_PREFIXES, Tlp
 
 # "[@id]", "[@id, p. 4]", "[@a; @b, pp. 3-5]": one bracket, one or more ";"-separated cites.
 _CITE_BRACKET_RE = re.compile(r"\[(@[^\[\]\n]+)\]")
@@ -72,7 +75,7 @@ _WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)", re.ASCII)  # "٧٠%" is
 #: Widths a figure may be given: a share of the text width, or millimetres up to an A4 page's.
 MAX_WIDTH = {"%": 100.0, "mm": 297.0}
 #: The attributes a figure understands; anything else is a located error.
-FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit")
+FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit", "tlp")
 #: pandoc writes ``width=70%`` unquoted; the attributes grammar needs quotes around the "%".
 _BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])", re.ASCII)
 #: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
@@ -423,6 +426,7 @@ def find_markup_problems(text: str) -> Iterator[MarkupProblem]:
     for block in _blocks(text):
         yield from block.problems
     yield from _footnote_problems(text)
+    yield from _container_problems(text)
 
 
 @dataclass
@@ -514,6 +518,9 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"width {quoted(width)} is not a width a figure can take: "
             "a share of the text width up to 100% (width=70%) or millimetres (width=120mm)"
         )
+    level = attributes.get("tlp")
+    if level is not None and level not in TLP_LEVELS:
+        problem(_unknown_level(level))
     for name in sorted(set(attributes) - set(FIGURE_ATTRIBUTES)):
         hint = did_you_mean(name, FIGURE_ATTRIBUTES)
         problem(
@@ -967,6 +974,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.push("image_attributes", _image_attributes_rule)
     footnote_plugin(md, inline=False)
+    container_plugin(md, "tlp", validate=_is_tlp_container, render=_render_tlp_container)
     md.core.ruler.after("block", "table_captions", _table_captions)
     md.core.ruler.after("table_captions", "keep_definitions", _keep_definitions)
     md.core.ruler.after("footnote_tail", "footnote_definitions", _footnote_definitions)
@@ -1092,3 +1100,90 @@ def plain_text(text: str) -> str:
         block.children = kept
     rendered = md.renderer.render(tokens, md.options, env)
     return html.unescape(nh3.clean(rendered, tags=set()))
+
+
+# Portion marking: ``::: {tlp=AMBER}`` … ``:::`` around the paragraphs released only to that
+# level and above, and a figure's ``tlp=AMBER``. The report prints what a block holds, never
+# the fences; an edition removes a block by the lines the parser gives it (osintkit.editions).
+
+#: The TLP levels a portion may be marked with, as written.
+TLP_LEVELS: tuple[str, ...] = typing.get_args(Tlp)
+
+_TLP_CONTAINER_RE = re.compile(r"\s*\{\s*tlp\s*=\s*\"?([^\s\"}]*)\"?\s*\}\s*")
+
+
+def _is_tlp_container(params: str, markup: str) -> bool:
+    return _TLP_CONTAINER_RE.fullmatch(params) is not None
+
+
+def _render_tlp_container(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return ""
+
+
+def _unknown_level(level: str) -> str:
+    hint = did_you_mean(level.upper(), TLP_LEVELS)
+    return f"{quoted(level)} is not a TLP level ({', '.join(TLP_LEVELS)}){hint}"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedBlock:
+    """A portion marked inside Markdown text: a ``::: {tlp=…}`` block or a figure with ``tlp``.
+
+    ``lines`` are the parser's (0-based, end excluded): a block's fences included, a figure's
+    paragraph. ``level`` is as written (a figure's may be None: it takes its container's).
+    """
+
+    kind: Literal["container", "figure"]
+    level: str | None
+    lines: tuple[int, int]
+    offset: int
+
+
+def find_marked_blocks(text: str) -> Iterator[MarkedBlock]:
+    """Yield the marked blocks of ``text`` and every figure, in the order they are written."""
+    tokens, _env = _parsed(text)
+    starts = _line_starts(text)
+    for token in tokens:
+        if not token.map:
+            continue
+        offset = starts[min(token.map[0], len(starts) - 1)]
+        if token.type == "container_tlp_open":
+            match = _TLP_CONTAINER_RE.fullmatch(token.info)
+            level = match.group(1) if match else ""
+            # The parser's range stops before the closing fence; an unclosed block runs on
+            # to the end of the text.
+            end = token.map[1]
+            if end < len(starts) and _FENCE_RE.fullmatch(_line(text, starts, end)):
+                end += 1
+            yield MarkedBlock("container", level, (token.map[0], end), offset)
+        elif token.type == "figure_open":
+            attributes: dict[str, str] = token.meta["image"].meta["attributes"]
+            lines = (token.map[0], token.map[1])
+            yield MarkedBlock("figure", attributes.get("tlp"), lines, offset)
+
+
+_FENCE_RE = re.compile(r"[ \t]*:{3,}[ \t]*")
+
+
+def _line(text: str, starts: list[int], line: int) -> str:
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    return text[starts[line] : end].rstrip("\r\n")
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 0-based line of ``text`` that holds ``offset``, as the parser counts lines."""
+    return bisect.bisect_right(_line_starts(text), offset) - 1
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the parser counts them, each with its line break."""
+    starts = _line_starts(text)
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _container_problems(text: str) -> Iterator[MarkupProblem]:
+    for block in find_marked_blocks(text):
+        if block.kind == "container" and block.level not in TLP_LEVELS:
+            yield MarkupProblem("tlp", _unknown_level(str(block.level)), block.offset)

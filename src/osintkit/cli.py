@@ -113,6 +113,22 @@ def _format(value: str) -> str:
     return value
 
 
+#: The TLP levels an edition may be asked for, in order (tradecraft.TLP_ORDER, which this
+#: module does not import for --help's sake).
+_EDITIONS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+
+
+def _edition(value: str | None) -> str | None:
+    if value is None:
+        return None
+    level = value.strip().upper()
+    if level.startswith("TLP:"):
+        level = level[4:]
+    if level not in _EDITIONS:
+        raise typer.BadParameter(f"must be one of {', '.join(_EDITIONS)}, not {value!r}")
+    return level
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"osintkit {__version__}")
@@ -254,6 +270,17 @@ def render(
     time_limit: TimeLimitOption = 60.0,
     memory_limit: MemoryLimitOption = 2048,
     pdf_variant: PdfVariantOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Render the edition for this TLP level (CLEAR, GREEN …): the portions marked "
+            "above it removed, and the result checked for any of their text. Files are named "
+            "<brief>.clear.pdf …; the brief's own TLP is the full edition, named as without.",
+        ),
+    ] = None,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
@@ -275,6 +302,8 @@ def render(
         # The render child may already be up (started first, above): Ctrl-C can come here.
         err.print("[red]interrupted[/] while checking the briefs; nothing was written")
         raise typer.Exit(130) from None
+    if edition is not None:
+        failures.extend(_edition_problems(loaded, edition))
     if failures:
         _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
@@ -289,6 +318,7 @@ def render(
                 template=template_for(item, template),
                 limits=limits,
                 pdf_variant=pdf_variant,
+                edition=edition,  # type: ignore[arg-type]  # checked by _edition
             )
             files = write_report(rendered, out_dir)
         except KeyboardInterrupt:
@@ -737,6 +767,23 @@ def _load_all(
             failures.append(exc)
             _print_errors(exc)
     return loaded, failures
+
+
+def _edition_problems(loaded: list[LoadedBrief], level: str) -> list[BriefErrors]:
+    """Each brief's edition derived before anything renders: a brief that cannot have it, or
+    whose kept text points at a removed portion, fails like an invalid brief."""
+    from osintkit.editions import edition_of
+    from osintkit.errors import BriefErrors
+
+    failures = []
+    for item in list(loaded):
+        try:
+            edition_of(item, level)  # type: ignore[arg-type]  # checked by _edition
+        except BriefErrors as exc:
+            failures.append(exc)
+            _print_errors(exc)
+            loaded.remove(item)
+    return failures
 
 
 def _fail_summary(

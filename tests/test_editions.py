@@ -214,3 +214,24 @@ def test_a_brief_without_markings_renders_as_before_as_its_full_edition(
     plain = render_brief(loaded, formats=("html",), limits=limits)
     full = render_brief(loaded, formats=("html",), limits=limits, edition=loaded.series.tlp)  # type: ignore[arg-type]
     assert full.files == plain.files and full.brief_path == plain.brief_path
+
+
+def test_validate_lists_each_editions_portions_with_their_lines() -> None:
+    code, out, err = invoke("validate", "--editions", str(BRIEF))
+    assert code == 0, err
+    text = BRIEF.read_text(encoding="utf-8")
+    lines = out.splitlines()
+    clear = lines.index(
+        f"{BRIEF}: TLP:CLEAR edition (editions.clear.pdf): 6 portions kept, 10 removed"
+    )
+    assert lines[clear + 1] == (
+        f"  removed {at(text, '::: {tlp=AMBER}')}  ::: {{tlp=AMBER}} block in executive_summary"
+        "  TLP:AMBER"
+    )
+    # customs-leak is unmarked, but cited only from AMBER text.
+    assert f"  removed {at(text, 'id: customs-leak')}  sources[2]  TLP:CLEAR" in lines
+    assert f"  kept    {at(text, 'id: port-stats')}  sources[1]  TLP:CLEAR" in lines
+    assert (
+        f"{BRIEF}: TLP:AMBER edition, the full edition (editions.pdf): 16 portions kept, 0 removed"
+        in lines
+    )

@@ -215,6 +215,14 @@ def validate(
     briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
     registry: RegistryOption = None,
     output_format: FormatOption = "text",
+    editions: Annotated[
+        bool,
+        typer.Option(
+            "--editions",
+            help="Also list, for each edition a brief is released in, the portions it keeps "
+            "and removes, with their lines.",
+        ),
+    ] = False,
 ) -> None:
     """Check briefs against the schema and the series registry; list every problem.
 
@@ -223,6 +231,8 @@ def validate(
     """
     catalogue = _load_catalogue(briefs, registry, output_format)
     duplicated = {problem.path for problem in catalogue.problems}
+    if editions:
+        catalogue.problems.extend(_print_editions(catalogue.briefs, output_format))
     if output_format == "text":
         for item in catalogue.briefs:
             if item.path in duplicated:
@@ -767,6 +777,35 @@ def _load_all(
             failures.append(exc)
             _print_errors(exc)
     return loaded, failures
+
+
+def _print_editions(briefs: list[LoadedBrief], output_format: str) -> list[Diagnostic]:
+    """Print each brief's editions (in the text format), and return the problems of those
+    that could not render: kept text pointing at a removed portion."""
+    from osintkit.editions import shapes
+
+    problems: list[Diagnostic] = []
+    for item in briefs:
+        for shape in shapes(item):
+            problems.extend(shape.problems)
+            if output_format != "text":
+                continue
+            full = ", the full edition" if shape.full else ""
+            out.print(
+                f"{_shown(item.path)}: [bold]TLP:{shape.level}[/] edition{full} "
+                f"({_shown(shape.stem)}.pdf): {len(shape.kept)} portions kept, "
+                f"{len(shape.removed)} removed",
+                highlight=False,
+            )
+            rows = [("kept", p) for p in shape.kept] + [("removed", p) for p in shape.removed]
+            for verdict, placed in sorted(rows, key=lambda r: (r[1].line, r[1].column)):
+                out.print(
+                    f"  {verdict:<7} {placed.line}:{placed.column}  {_shown(placed.what)}"
+                    f"  [dim]TLP:{placed.level}[/]",
+                    highlight=False,
+                    markup=True,
+                )
+    return problems
 
 
 def _edition_problems(loaded: list[LoadedBrief], level: str) -> list[BriefErrors]:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from osintkit.errors import BriefErrors, Diagnostic, KeyPath, quoted, shortened
+from osintkit.errors import BriefErrors, Diagnostic, KeyPath, format_key_path, quoted, shortened
 from osintkit.fields import Tlp
 from osintkit.loader import parse_yaml
 from osintkit.markdown import (
@@ -218,10 +218,12 @@ def _cited(brief: Brief) -> set[str]:
 def _without_sources(full: Brief, edition: Brief, removed: list[Removed]) -> Brief:
     """The edition without the sources cited in the full brief only from removed portions."""
     before, after = _cited(full), _cited(edition)
+    # Located in the full brief, whose list still holds the sources dropped before.
+    index = {id(source): i for i, source in enumerate(full.sources)}
     kept = []
-    for i, source in enumerate(edition.sources):
+    for source in edition.sources:
         if source.id in before and source.id not in after:
-            removed.append(Removed(("sources", i), "\n".join(strings(source))))
+            removed.append(Removed(("sources", index[id(source)]), "\n".join(strings(source))))
         else:
             kept.append(source)
     return edition.model_copy(update={"sources": kept})
@@ -351,3 +353,81 @@ def redacted_yaml(brief: Brief) -> str:
     stream = io.StringIO()
     yaml.dump(literal(data), stream)
     return stream.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A portion of the full brief, where it is written, as ``validate --editions`` lists it."""
+
+    line: int
+    column: int
+    #: "key_judgements[1]", "::: {tlp=AMBER} block in executive_summary".
+    what: str
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What one edition of a brief holds: its portions kept and removed, in file order."""
+
+    level: str
+    full: bool
+    #: The name its files take: "editions.clear" (the full edition: the brief's stem).
+    stem: str
+    kept: tuple[Placed, ...]
+    removed: tuple[Placed, ...]
+    #: Kept text pointing at something the edition removes: the edition cannot render.
+    problems: tuple[Diagnostic, ...]
+
+
+def shapes(loaded: LoadedBrief) -> list[Shape]:
+    """Every edition ``loaded`` lists (``editions``, and the full one), most open first."""
+
+    brief, document = loaded.brief, loaded.document
+    mark = marking(brief, loaded.series)
+    portions: list[tuple[KeyPath, tuple[int, int] | None, Placed]] = []
+    for prefix in MARKED_LISTS:
+        values = item(brief, prefix)
+        assert isinstance(values, list)
+        for i in range(len(values)):
+            key_path = (*prefix, i)
+            line, column = document.locate(key_path)
+            level = portion_level(brief, mark, key_path)
+            portions.append(
+                (key_path, None, Placed(line, column, format_key_path(key_path), level))
+            )
+    for marked in marked_fields(brief, mark):
+        for block in marked.blocks:
+            if block.kind == "figure" and block.level is None:
+                continue  # unmarked: part of its field, not a portion of its own
+            line, column = document.locate(marked.key_path, block.offset)
+            kind = f"::: {{tlp={block.level}}} block" if block.kind == "container" else "figure"
+            placed = Placed(
+                line,
+                column,
+                f"{kind} in {format_key_path(marked.key_path)}",
+                marked.block_level(block),
+            )
+            portions.append((marked.key_path, block.lines, placed))
+    portions.sort(key=lambda p: (p[2].line, p[2].column))
+    result = []
+    for level in mark.editions:
+        edition = derive(brief, mark, level)
+        removed = tuple(p for k, lines, p in portions if _gone(edition, k, lines))
+        kept = tuple(p for k, lines, p in portions if not _gone(edition, k, lines))
+        stem = loaded.path.stem if edition.full else f"{loaded.path.stem}.{suffix(level)}"
+        problems = tuple(_diagnostic(loaded, d) for d in edition.dangling)
+        result.append(Shape(level, edition.full, stem, kept, removed, problems))
+    return result
+
+
+def _gone(edition: Edition, key_path: KeyPath, lines: tuple[int, int] | None) -> bool:
+    """Whether the edition removed the portion at ``key_path`` (``lines`` of it, if given)."""
+    items = {r.key_path for r in edition.removed if r.lines is None}
+    if key_path in items or portion_of(key_path) in items:
+        return True
+    return lines is not None and any(
+        r.key_path == key_path and r.lines[0] <= lines[0] and lines[1] <= r.lines[1]
+        for r in edition.removed
+        if r.lines is not None
+    )

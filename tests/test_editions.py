@@ -161,7 +161,7 @@ def test_no_amber_text_reaches_the_clear_html_or_pdf(editions: dict[str, Rendere
     full_text = subprocess.run(
         ["pdftotext", "-", "-"], input=editions["AMBER"].pdf, capture_output=True, check=True
     ).stdout.decode()
-    assert "Astrakhan terminal manager quietly diverted drone parts" in " ".join(full_text.split())
+    assert "Astrakhan terminal manager quietly" in " ".join(full_text.split())
 
 
 def test_the_clear_pdf_attaches_the_redacted_brief(editions: dict[str, Rendered]) -> None:
@@ -235,3 +235,21 @@ def test_validate_lists_each_editions_portions_with_their_lines() -> None:
         f"{BRIEF}: TLP:AMBER edition, the full edition (editions.pdf): 16 portions kept, 0 removed"
         in lines
     )
+
+
+def test_an_edition_of_several_levels_marks_its_portions(editions: dict[str, Rendered]) -> None:
+    full = editions["AMBER"].html
+    mark = '<span class="portion-mark tlp-amber">(TLP:AMBER)</span> '
+    assert f"<p>{mark}Our client liaison confirmed" in full
+    assert f"{mark}The diverted cargo will reach Tehran" in full
+    assert f"{mark}The night shift foreman" in full
+    assert f"{mark}A convoy of unflagged barges" in full
+    assert f"{mark}<p>The liaison is paid monthly" in full
+    assert f"{mark}<p>Three dock workers" in full
+    assert full.count('class="portion-mark') == 7
+    assert ".portion-mark.tlp-amber" in full
+
+
+def test_an_edition_of_one_level_marks_nothing(editions: dict[str, Rendered]) -> None:
+    clear = editions["CLEAR"].html
+    assert "portion-mark" not in clear

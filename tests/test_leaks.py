@@ -77,7 +77,8 @@ def test_a_broken_derivation_is_caught(loaded: LoadedBrief, kind: str) -> None:
     # The HTML is checked first: the PDF is made from it.
     assert "(from executive_summary) is in the HTML text" in message
     fragment = message.split("'")[1]
-    assert fragment in " ".join(words(SECRET)) + " our client liaison confirmed that"
+    paragraph = f"(TLP:AMBER) Our client liaison confirmed that {SECRET[4:]}. [@liaison]"
+    assert fragment in " ".join(words(paragraph))
 
 
 @pytest.mark.usefixtures("broken")

@@ -169,3 +169,16 @@ def test_an_open_event_naming_a_restricted_source_is_located(make_brief: object)
 def test_every_level_can_mark_a_portion_of_a_red_brief(make_brief: object, level: str) -> None:
     text = brief_text(head="tlp: RED\n", summary=f"::: {{tlp={level}}}\nHeld.\n:::")
     load_brief(make_brief(text))  # type: ignore[operator]
+
+
+def test_a_block_in_an_inline_field_prints_no_fences() -> None:
+    html = render_markdown("Open.\n\n::: {tlp=AMBER}\nHeld.\n:::", inline=True)
+    assert ":::" not in html and "Held." in html
+
+
+def test_a_marked_block_opens_with_its_mark_only_when_asked() -> None:
+    text = "Open.\n\n::: {tlp=GREEN}\n- held\n- back\n:::"
+    assert "portion-mark" not in render_markdown(text)
+    marked = render_markdown(text, marks=True)
+    assert '<li><span class="portion-mark tlp-green">(TLP:GREEN)</span> held</li>' in marked
+    assert marked.count("portion-mark") == 1

@@ -975,6 +975,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.push("image_attributes", _image_attributes_rule)
     footnote_plugin(md, inline=False)
     container_plugin(md, "tlp", validate=_is_tlp_container, render=_render_tlp_container)
+    md.add_render_rule("paragraph_open", _render_paragraph_open)
     md.core.ruler.after("block", "table_captions", _table_captions)
     md.core.ruler.after("table_captions", "keep_definitions", _keep_definitions)
     md.core.ruler.after("footnote_tail", "footnote_definitions", _footnote_definitions)
@@ -998,6 +999,7 @@ def render_markdown(
     figures: Mapping[str, str] | None = None,
     targets: Mapping[str, Labelled] | None = None,
     notes: NoteIndex | None = None,
+    marks: bool = False,
 ) -> Markup:
     """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
 
@@ -1007,6 +1009,7 @@ def render_markdown(
     written as a link. ``targets`` gives what a cross-reference prints and links to by its
     id (a figure's caption and a table's take their labels from it too); ``notes`` numbers
     the footnotes across the report and collects their texts for its list of notes.
+    With ``marks``, a ``::: {tlp=…}`` block's first paragraph opens with its portion mark.
     """
     figures = figures or {}
     env: dict[str, Any] = {
@@ -1015,6 +1018,7 @@ def render_markdown(
         "figures": figures,
         "targets": targets or {},
         "notes": notes,
+        "portion_marks": marks,
     }
     md = _parser()
     first_note = len(notes.notes) if notes is not None else 0
@@ -1036,7 +1040,7 @@ def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str
     if not inline:
         return str(md.render(text, env))
     tokens = md.parse(text, env)
-    blocks = any(t.type in ("figure_open", "table_open") for t in tokens)
+    blocks = any(t.type in ("figure_open", "table_open", "container_tlp_open") for t in tokens)
     if not blocks and not env.get("footnote_bodies"):
         return str(md.renderInline(text, {k: v for k, v in env.items() if k in _RENDER_KEYS}))
     renderer = md.renderer
@@ -1051,7 +1055,7 @@ def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str
 
 
 #: What :func:`render_markdown` hands the renderer; the parser adds its own keys.
-_RENDER_KEYS = frozenset(("citations", "number", "figures", "targets", "notes"))
+_RENDER_KEYS = frozenset(("citations", "number", "figures", "targets", "notes", "portion_marks"))
 
 
 def _sanitiser(figures: Collection[str]) -> Callable[[str], str]:
@@ -1119,7 +1123,27 @@ def _is_tlp_container(params: str, markup: str) -> bool:
 def _render_tlp_container(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    token = tokens[idx]
+    if token.nesting == 1 and env.get("portion_marks"):
+        match = _TLP_CONTAINER_RE.fullmatch(token.info)
+        if match and match.group(1) in TLP_LEVELS:
+            env["pending_mark"] = match.group(1)
     return ""
+
+
+def _render_paragraph_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A paragraph, opening with the portion mark of the block it is the first of."""
+    opening = str(self.renderToken(tokens, idx, options, env))
+    level = env.pop("pending_mark", None)
+    return opening + str(portion_mark(level)) if level else opening
+
+
+def portion_mark(level: str) -> Markup:
+    """A portion mark, "(TLP:AMBER)", as the report prints it before a marked portion."""
+    css = "tlp-" + level.lower().replace("+", "-")
+    return Markup('<span class="portion-mark {}">(TLP:{})</span> ').format(css, level)
 
 
 def _unknown_level(level: str) -> str:

@@ -162,3 +162,19 @@ def source_levels(brief: Brief, mark: Marking) -> dict[str, str]:
         source.id: portion_level(brief, mark, ("sources", i))
         for i, source in enumerate(brief.sources)
     }
+
+
+def portion_marks(brief: Brief, series: Series) -> bool:
+    """Whether the report of ``brief`` marks its portions: it holds more than one level, so
+    a reader must see which paragraph, item or section is released to whom."""
+    mark = marking(brief, series)
+    levels = {mark.default}
+    for prefix in MARKED_LISTS:
+        values = item(brief, prefix)
+        assert isinstance(values, list)
+        levels.update(portion_level(brief, mark, (*prefix, i)) for i in range(len(values)))
+    for marked in marked_fields(brief, mark):
+        if marked.key_path in EVERY_EDITION:
+            continue
+        levels.update(marked.block_level(b) for b in marked.blocks if b.level is not None)
+    return len(levels) > 1

@@ -137,7 +137,10 @@ def derive(brief: Brief, mark: Marking, level: str) -> Edition:
             "editions": None,
         }
     )
-    dangling = tuple(_dangling(edition, line_maps))
+    dangling = tuple(
+        replace(d, message=f"in the TLP:{level} edition, {d.message}")
+        for d in _dangling(edition, line_maps)
+    )
     return Edition(level, False, edition, tuple(removed), dangling)
 
 
@@ -260,7 +263,7 @@ def _dangling(
                     "edition removes",
                 )
         for problem in find_markup_problems(text):
-            yield Dangling(key_path, at(problem.offset), f"in this edition, {problem.message}")
+            yield Dangling(key_path, at(problem.offset), problem.message)
     for i, event in enumerate(edition.timeline):
         if event.source and event.source not in sources:
             message = f"the source {quoted(event.source)} is removed from this edition"

@@ -134,3 +134,11 @@ def test_wording_the_edition_keeps_is_no_leak(loaded: LoadedBrief) -> None:
     assert "across the caspian grew for the" not in banned
     assert "parts freight across the caspian grew" in banned  # it runs into the secret
     assert find_leak(brief, _mark(loaded), "CLEAR", f"<p>{shared}</p>", None) is None
+
+
+def test_text_alternatives_and_meta_content_are_checked(loaded: LoadedBrief) -> None:
+    alt = '<img alt="Sealed crates photographed at the restricted pier by our field contact">'
+    leak = find_leak(loaded.brief, _mark(loaded), "CLEAR", alt, None)
+    assert leak is not None and leak.fragment in " ".join(words(alt))
+    meta = f'<meta name="description" content="{SECRET}">'
+    assert find_leak(loaded.brief, _mark(loaded), "CLEAR", meta, None) is not None

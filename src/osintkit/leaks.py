@@ -173,9 +173,20 @@ def forbidden(brief: Brief, mark: Marking, level: str) -> dict[tuple[str, ...], 
     return result
 
 
+#: Attributes whose values a reader gets too: a figure's text alternative, a tooltip, a
+#: label read aloud, a meta element's content (description, keywords).
+_READ_ATTRIBUTE_RE = re.compile(
+    r"""\s(?:alt|title|aria-label|content)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
+)
+
+
 def html_text(document: str) -> str:
-    """The text of an HTML document, without its styles, scripts and inlined images."""
-    return html.unescape(_TAG_RE.sub(" ", _NOT_TEXT_RE.sub(" ", document)))
+    """The text of an HTML document, without its styles, scripts and inlined images, and
+    the values of the attributes a reader gets (``alt``, ``title``, ``aria-label``,
+    ``content``)."""
+    document = _NOT_TEXT_RE.sub(" ", document)
+    read = [a or b for a, b in _READ_ATTRIBUTE_RE.findall(document)]
+    return html.unescape(" ".join([_TAG_RE.sub(" ", document), *read]))
 
 
 def pdf_texts(data: bytes) -> Iterator[tuple[str, str]]:

@@ -253,3 +253,23 @@ def test_an_edition_of_several_levels_marks_its_portions(editions: dict[str, Ren
 def test_an_edition_of_one_level_marks_nothing(editions: dict[str, Rendered]) -> None:
     clear = editions["CLEAR"].html
     assert "portion-mark" not in clear
+
+
+def test_a_fixed_section_the_edition_empties_loses_its_heading(make_brief: object) -> None:
+    text = BRIEF.read_text(encoding="utf-8").replace("editions: [CLEAR, AMBER]\n", "toc: true\n")
+    start = text.index("geopolitical_context: |\n")
+    end = text.index("challenges:\n")
+    text = (
+        text[:start]
+        + "geopolitical_context: |\n  ::: {tlp=AMBER}\n  Both shores, for clients only.\n  :::\n"
+        + text[end:]
+    )
+    path = make_brief(text)  # type: ignore[operator]
+    shutil.copytree(BRIEF.parent / "figures", path.parent / "figures")
+    loaded = load_brief(path)
+    limits = RenderLimits(sandbox=False)
+    clear = render_brief(loaded, formats=("html",), limits=limits, edition="CLEAR").html
+    full = render_brief(loaded, formats=("html",), limits=limits).html
+    assert 'id="geopolitical-context"' in full and 'href="#geopolitical-context"' in full
+    assert 'id="geopolitical-context"' not in clear and 'href="#geopolitical-context"' not in clear
+    assert 'id="background"' in clear and 'href="#background"' in clear

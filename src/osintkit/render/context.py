@@ -148,6 +148,15 @@ class Sections:
     #: The brief's disclaimer, else the series'; "" for none.
     disclaimer: Markup | str
 
+    def printed(self, key: str) -> bool:
+        """Whether the fixed section ``key`` has anything to print under its heading: an
+        edition may have removed all it held, and then its heading goes too."""
+        if key == "executive_summary":
+            return bool(self.bluf or self.executive_summary)
+        if key == "challenges":
+            return bool(self.challenges_intro or self.challenges_items)
+        return bool(getattr(self, key))
+
 
 @dataclass(frozen=True, slots=True)
 class Tlp:
@@ -363,7 +372,8 @@ def _contents(
     }
     entries: list[ContentsEntry] = []
     for key, anchor in FIXED_SECTIONS:
-        entries.append(ContentsEntry(anchor, titles[key]))
+        if sections.printed(key):
+            entries.append(ContentsEntry(anchor, titles[key]))
         entries.extend(ContentsEntry(s.anchor, s.heading) for s in sections.after[key])
         entries.extend(set_after.get(key, []))
     if references:

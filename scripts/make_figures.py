@@ -121,6 +121,29 @@ def _text(x: float, y: float, content: str, **attributes: str) -> str:
     return f'<text x="{_n(x)}" y="{_n(y)}"{extra}>{escape(content)}</text>'
 
 
+def _axis_titles(
+    body: list[str], left: float, right: float, top: float, bottom: float, x_title: str
+) -> float:
+    """Append the x axis's title under the plot and "Channel" up its left side; return the
+    x title's baseline, which the legend is set below."""
+    axis_y = bottom + 42
+    body.append(
+        _text((left + right) / 2, axis_y, x_title, font_size="13", text_anchor="middle", fill=MUTED)
+    )
+    body.append(
+        _text(
+            16,
+            (top + bottom) / 2,
+            "Channel",
+            font_size="13",
+            fill=MUTED,
+            text_anchor="middle",
+            transform=f"rotate(-90 16 {_n((top + bottom) / 2)})",
+        )
+    )
+    return axis_y
+
+
 def _document(height: int, title: str, description: str, body: list[str]) -> str:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -205,28 +228,7 @@ def channels_svg(events: Sequence[Event]) -> str:
                 f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="5.5" fill="#FFFFFF" '
                 f'stroke="{VERMILION}" stroke-width="2.5"/>'
             )
-    axis_y = bottom + 42
-    body.append(
-        _text(
-            (left + right) / 2,
-            axis_y,
-            "Year of the event",
-            font_size="13",
-            text_anchor="middle",
-            fill=MUTED,
-        )
-    )
-    body.append(
-        _text(
-            16,
-            (top + bottom) / 2,
-            "Channel",
-            font_size="13",
-            fill=MUTED,
-            text_anchor="middle",
-            transform=f"rotate(-90 16 {_n((top + bottom) / 2)})",
-        )
-    )
+    axis_y = _axis_titles(body, left, right, top, bottom, "Year of the event")
     legend_y = axis_y + 28
     body.append(f'<circle cx="{_n(left + 6)}" cy="{_n(legend_y - 4.5)}" r="6" fill="{BLUE}"/>')
     body.append(_text(left + 18, legend_y, "Belarusian foreign ministry's page", font_size="12"))
@@ -293,28 +295,7 @@ def venues_svg(events: Sequence[Event]) -> str:
         f'<line x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}" '
         f'stroke="{INK}" stroke-width="1.2"/>'
     )
-    axis_y = bottom + 42
-    body.append(
-        _text(
-            (left + right) / 2,
-            axis_y,
-            "Number of recorded events",
-            font_size="13",
-            text_anchor="middle",
-            fill=MUTED,
-        )
-    )
-    body.append(
-        _text(
-            16,
-            (top + bottom) / 2,
-            "Channel",
-            font_size="13",
-            fill=MUTED,
-            text_anchor="middle",
-            transform=f"rotate(-90 16 {_n((top + bottom) / 2)})",
-        )
-    )
+    axis_y = _axis_titles(body, left, right, top, bottom, "Number of recorded events")
     legend_y, lx = axis_y + 28, left
     for venue in VENUES:
         body.append(

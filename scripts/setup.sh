@@ -3,12 +3,20 @@
 #   bash scripts/setup.sh          runtime only
 #   bash scripts/setup.sh --dev    plus the test and lint tools, and the HTML validators' Java,
 #                                  Node.js, Chromium and npm packages (tests/validity/)
+#   bash scripts/setup.sh --cjk    plus Noto CJK, for Chinese, Japanese and Korean excerpts
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=""
-[ "${1:-}" = "--dev" ] && dev=1
+cjk=""
+for arg in "$@"; do
+  case "$arg" in
+    --dev) dev=1 ;;
+    --cjk) cjk=1 ;;
+    *) echo "setup: unknown option $arg (--dev, --cjk)" >&2; exit 2 ;;
+  esac
+done
 # Exact versions and hashes from the lock (scripts/lock.sh makes it from pyproject.toml), so
 # two machines set up a month apart render byte-identical PDFs.
 lock=requirements/runtime.txt
@@ -18,7 +26,12 @@ lock=requirements/runtime.txt
 # properly with Noto Naskh Arabic); libharfbuzz-subset0 makes font subsetting about twice as fast
 # as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests and
 # pdftoppm/pdftocairo for the visual test's page images.
+# fonts-noto-core also has Greek and Hebrew (Noto Serif Hebrew, for Hebrew excerpts).
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils)
+# Noto CJK is about 90 MB installed, more than everything else here, for excerpts a series of
+# this kind rarely quotes: opt in. Without it a CJK excerpt prints empty boxes, and the render
+# warns of every character it could not draw.
+if [ -n "$cjk" ]; then debs+=(fonts-noto-cjk); fi
 # A Python that can make a venv with pip in it: Debian's needs python3-venv for that.
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then debs+=(python3 python3-venv); fi
 # The HTML tests (tests/test_html_validity.py) run the Nu Html Checker, a Java program, and

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from osintkit.cli import app
 from osintkit.errors import BriefErrors
+from osintkit.models import Brief
 from osintkit.validation import load_brief
 
 
@@ -22,6 +24,24 @@ def at(text: str, needle: str, start: int = 0) -> str:
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     return f"{line}:{column}"
+
+
+def tiny_brief(**extra: Any) -> Brief:
+    """The smallest valid brief as a model (no file, no registry), with ``extra`` fields."""
+    data: dict[str, Any] = {
+        "series": "s",
+        "volume": 1,
+        "issue": 1,
+        "title": "T",
+        "date": "2025-01-01",
+        "authors": ["A"],
+        "executive_summary": "Summary.",
+        "background": "Background.",
+        "geopolitical_context": "Context.",
+        "challenges": {"items": [{"label": "L", "text": "Item."}]},
+    }
+    data.update(extra)
+    return Brief.model_validate(data)
 
 
 def problems(path: Path) -> list[str]:

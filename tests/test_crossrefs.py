@@ -3,31 +3,13 @@ sections by their titles, annexes by their letters, in the report language's wor
 
 from __future__ import annotations
 
-from typing import Any
-
 from osintkit.crossrefs import Target, targets
 from osintkit.models import Brief
 from osintkit.templates import find_template
+from support import tiny_brief
 
 _FIGURE = '![{caption}](f.svg){{#{id} alt="A chart"}}'
 _TABLE = "| a |\n|---|\n| 1 |\n\n: {caption} {{#{id}}}"
-
-
-def _brief(**extra: Any) -> Brief:
-    data: dict[str, Any] = {
-        "series": "s",
-        "volume": 1,
-        "issue": 1,
-        "title": "T",
-        "date": "2025-01-01",
-        "authors": ["A"],
-        "executive_summary": "Summary.",
-        "background": "Background.",
-        "geopolitical_context": "Context.",
-        "challenges": {"items": [{"label": "L", "text": "Item."}]},
-    }
-    data.update(extra)
-    return Brief.model_validate(data)
 
 
 def _targets(brief: Brief, language: str = "en") -> dict[str, Target]:
@@ -36,7 +18,7 @@ def _targets(brief: Brief, language: str = "en") -> dict[str, Target]:
 
 
 def test_figures_and_tables_are_numbered_in_reading_order_not_file_order() -> None:
-    brief = _brief(
+    brief = tiny_brief(
         # Written last in the file, printed first: the annex comes after everything.
         appendices=[
             {
@@ -69,7 +51,7 @@ def test_figures_and_tables_are_numbered_in_reading_order_not_file_order() -> No
 
 
 def test_labels_and_digits_are_the_report_languages() -> None:
-    brief = _brief(
+    brief = tiny_brief(
         language="fa",
         background=_FIGURE.format(caption="نمودار", id="fig-a"),
         appendices=[{"id": "sec-b", "title": "داده‌ها", "body": "متن."}],
@@ -80,7 +62,7 @@ def test_labels_and_digits_are_the_report_languages() -> None:
 
 
 def test_an_image_without_an_id_or_in_running_text_is_not_numbered() -> None:
-    brief = _brief(
+    brief = tiny_brief(
         background="![x](f.svg)\n\nText ![y](f.svg){#fig-inline alt=y} more.\n\n"
         + _FIGURE.format(caption="Counted.", id="fig-counted")
     )

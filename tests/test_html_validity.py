@@ -151,6 +151,10 @@ CASES = [
     Case("structure", text=(FIXTURES / "structure.yaml").read_text(encoding="utf-8")),
     # Figures, a captioned table, cross-references and footnotes with their list of notes.
     Case("document-model", brief=FIXTURES / "document-model" / "document-model.yaml"),
+    # The longer sample: ten pages of figures, tables, footnotes, Persian excerpts (issue 14).
+    Case("persian-files-long-sample", brief=ROOT / "briefs" / "persian-files-long-sample.yaml"),
+    # Excerpts by script, a Persian <cite>, citations with locators and two sources a bracket.
+    Case("scripts", text=(FIXTURES / "scripts.yaml").read_text(encoding="utf-8")),
 ]
 
 

@@ -13,6 +13,7 @@ from osintkit.localization import (
     first_strong_direction,
     load_language,
     text_direction,
+    writing_script,
 )
 from osintkit.templates import find_template
 
@@ -30,6 +31,21 @@ def language(tag: str, calendar: str = "gregorian") -> ReportLanguage:
 )  # fmt: skip
 def test_text_direction(tag: str, direction: str) -> None:
     assert text_direction(tag) == direction
+
+
+@pytest.mark.parametrize(
+    ("tag", "script"),
+    [("fa", "arab"), ("fa-IR", "arab"), ("ur", "arab"), ("ps", "arab"), ("ku", "arab"),
+     ("he", "hebr"), ("yi", "hebr"), ("zh", "hani"), ("zh-Hant-TW", "hant"), ("ja", "jpan"),
+     ("ko", "kore"), ("ru", "cyrl"), ("uk", "cyrl"), ("sr", "cyrl"), ("sr-Latn", "latn"),
+     ("tg", "cyrl"), ("tg-Arab", "arab"), ("kk", "cyrl"), ("kk-Latn", "latn"),
+     ("el", "grek"), ("en", "latn"), ("de-CH", "latn"), ("xx", "latn"), ("fa-Latn", "latn"),
+     ("RU", "cyrl"), ("az-Arab", "arab")],
+)  # fmt: skip
+def test_writing_script_follows_the_script_subtag_or_the_languages_usual_one(
+    tag: str, script: str
+) -> None:
+    assert writing_script(tag) == script
 
 
 def test_first_strong_direction_is_htmls_dir_auto() -> None:

@@ -95,7 +95,9 @@ def test_persian_footer_reads_page_n_of_m_in_persian_digits(persian_pdf: Path) -
 
 def test_persian_seed_reads_through_in_logical_order(persian_pdf: Path) -> None:
     extracted = pdftotext(persian_pdf)
-    text = re.sub(r"PersianFilesشاپا|صفحهاز|PersianFilesدورهشماره", "", letters(extracted))
+    # The running header and footer, the TLP label in both (issue 14), fall between pages.
+    running = letters(extracted).replace("TLPCLEAR", "")
+    text = re.sub(r"PersianFilesشاپا|صفحهاز|PersianFilesدورهشماره", "", running)
     position = 0
     seed = PERSIAN_SEED.read_text(encoding="utf-8")
     for line in seed.splitlines():
@@ -174,3 +176,79 @@ def test_russian_brief_gets_russian_labels(tmp_path: Path) -> None:
     assert compact("Страница 1 из 1") in text
     assert compact("по теме «ирано-белорусские отношения».") in text
     assert "Page" not in text
+
+
+# --- scripts and fonts (issue 14) ------------------------------------------------------------
+
+
+def pdffonts(pdf: Path) -> list[str]:
+    """The names of the fonts a PDF embeds, without their subset prefix."""
+    listing = subprocess.run(
+        ["pdffonts", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    return [row.split()[0].split("+")[-1] for row in listing]
+
+
+def test_a_russian_excerpt_is_set_in_the_body_face_not_in_naskh(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    brief = Path(shutil.copy(FIXTURES / "russian.yaml", tmp_path / "russian.yaml"))
+    pdf = render(brief, tmp_path / "out")
+    assert 'data-script="cyrl"' in render(brief, tmp_path / "out", "html").read_text("utf-8")
+    assert compact("Дипломатические отношения установлены 18 марта 1993") in compact(pdftotext(pdf))
+    # Nothing in the brief is in Arabic script: a Naskh face would be the excerpt's.
+    fonts = pdffonts(pdf)
+    assert "Noto-Serif" in fonts
+    assert not [name for name in fonts if "Naskh" in name]
+
+
+@pytest.fixture(scope="module")
+def scripts_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("scripts")
+    shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
+    brief = Path(shutil.copy(FIXTURES / "scripts.yaml", folder / "scripts.yaml"))
+    render(brief, folder, "html")
+    return render(brief, folder)
+
+
+def test_each_excerpt_gets_the_face_of_its_script(scripts_pdf: Path) -> None:
+    html = scripts_pdf.with_suffix(".html").read_text("utf-8")
+    for language, script in (("fa", "arab"), ("ru", "cyrl"), ("he", "hebr")):
+        assert f'class="excerpt" lang="{language}" dir="' in html
+        assert (
+            f'lang="{language}" dir="{"ltr" if script == "cyrl" else "rtl"}" '
+            f'data-script="{script}"' in html
+        )
+    fonts = pdffonts(scripts_pdf)
+    assert {"Noto-Naskh-Arabic", "Noto-Serif-Hebrew", "Noto-Serif"} <= set(fonts)
+
+
+@pytest.mark.parametrize("which", ["sample", "cite"])
+def test_arabic_script_is_never_slanted(which: str, scripts_pdf: Path, tmp_path: Path) -> None:
+    """The Persian sample (its <cite> titles), and a Persian title in an English brief's
+    reference list: no Naskh face is italic or a synthesised oblique; Persian emphasis is
+    set bold instead."""
+    pdf = scripts_pdf if which == "cite" else render(PERSIAN_SAMPLE, tmp_path)
+    arabic = [name for name in pdffonts(pdf) if "Arabic" in name]
+    assert "Noto-Naskh-Arabic" in arabic
+    assert not [name for name in arabic if "Oblique" in name or "Italic" in name]
+    if which == "cite":
+        assert "روابطسیاسیبلاروسوایران" in compact(pdftotext(scripts_pdf))
+        assert "Noto-Naskh-Arabic-Bold" in arabic  # the excerpt's *سفارت*
+
+
+def test_print_citations_are_bare_superscripts_and_locators_go_to_the_sources(
+    scripts_pdf: Path,
+) -> None:
+    text = " ".join(pdftotext(scripts_pdf).split())
+    # [@mfa; @tass] and [@mfa, p. 2; @tass, p. 12]: the same comma-separated superscripts.
+    assert "Relations were established in 1993. 2,1 The embassy opened in 1998. 2,1 A" in text
+    assert "p. 2;" not in text.split("Sources")[0] and "pp. 4" not in text.split("Sources")[0]
+    # Each locator once under its source, in reading order.
+    assert "ТАСС. Passages cited: pp. 4–9; p. 12." in text
+    assert "Republic of Belarus. Passages cited: p. 2." in text
+    # The screen keeps the brackets and locators, each locator linking back to its citation.
+    html = scripts_pdf.with_suffix(".html").read_text("utf-8")
+    assert (
+        '>2<span class="cite-locator">, p. 2</span></a><span class="cite-sep">; </span>'
+    ) in html
+    assert '<bdi dir="ltr">pp. 4–9</bdi><a class="back" href="#cite-1"' in html

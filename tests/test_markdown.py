@@ -47,7 +47,9 @@ def hrefs(html: str) -> list[str | None]:
 
 
 def citations(html: str) -> list[str]:
-    """The visible labels of the citation links and missing-citation markers, in order."""
+    """The visible labels of the citation links and missing-citation markers, in order, as
+    the screen shows them (a locator's span is the screen's text too)."""
+    html = re.sub(r'<span class="cite-locator">([^<]*)</span>', r"\1", str(html))
     return re.findall(r'class="citation(?:-missing)?"[^>]*>([^<]*)<', html)
 
 
@@ -269,6 +271,17 @@ def test_headings_rank_below_the_section_and_never_skip() -> None:
     html = render_markdown("### A\n\ntext\n\n##### B\n\n#\n\n## C\n\n###### D\n")
     assert [tag for tag, _ in tags(html) if tag.startswith("h")] == ["h3", "h4", "h3", "h4"]
     assert "<h3></h3>" not in html  # the bare "#" is dropped
+
+
+def test_locators_and_separators_are_spans_print_css_can_hide() -> None:
+    index = CitationIndex(known={"a", "b"})
+    html = render_markdown("Both [@a, pp. 4–9; @b].", index)
+    assert (
+        '>1<span class="cite-locator">, pp. 4–9</span></a><span class="cite-sep">; </span>'
+        '<a class="citation" id="cite-2"'
+    ) in html
+    assert index.locators == {"a": [("cite-1", "pp. 4–9")]}
+    assert index.cited_at == {"a": ["cite-1"], "b": ["cite-2"]}
 
 
 def test_a_locator_is_escaped() -> None:

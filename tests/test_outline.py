@@ -8,25 +8,18 @@ import pytest
 
 from osintkit.models import Brief
 from osintkit.outline import annex_letter, markdown_in_reading_order, parts
+from support import tiny_brief
 
 
 def _brief(**extra: Any) -> Brief:
-    data: dict[str, Any] = {
-        "series": "s",
-        "volume": 1,
-        "issue": 1,
-        "title": "T",
-        "date": "2025-01-01",
-        "authors": ["A"],
-        "executive_summary": "Summary.",
-        "background": "Background.",
-        "geopolitical_context": "Context.",
+    """A brief with key judgements and a chronology, whose places the order must respect."""
+    judgement = {"text": "Judged.", "likelihood": "likely", "confidence": "low"}
+    fields: dict[str, Any] = {
         "challenges": {"intro": "Intro.", "items": [{"label": "L", "text": "Item."}]},
-        "key_judgements": [{"text": "Judged.", "likelihood": "likely", "confidence": "low"}],
+        "key_judgements": [judgement],
         "timeline": [{"date": 2020, "event": "Event."}],
     }
-    data.update(extra)
-    return Brief.model_validate(data)
+    return tiny_brief(**{**fields, **extra})
 
 
 def test_an_extra_section_comes_directly_after_its_fixed_section() -> None:

@@ -63,7 +63,7 @@ def test_reference_html_is_self_contained_and_semantic() -> None:
     ]  # fmt: skip
     assert sum(1 for t, _ in tags if t == "h1") == 1
     excerpt = next(a for t, a in tags if t == "blockquote")
-    assert excerpt == {"class": "excerpt", "lang": "fa", "dir": "rtl"}
+    assert excerpt == {"class": "excerpt", "lang": "fa", "dir": "rtl", "data-script": "arab"}
     assert '<a class="citation" id="cite-1" href="#ref-mfa-belarus-iran"' in html
     assert 'id="ref-mfa-belarus-iran"' in html
     ids = [a["id"] for _, a in tags if a.get("id")]
@@ -192,11 +192,14 @@ def test_excerpts_and_translations_cite_by_number(make_brief, fixtures_dir: Path
     assert 'class="citation-missing"' not in html and ">?<" not in html
     translation = re.search(r'<blockquote class="translation".*?</blockquote>', html, re.S)
     link = '<a class="citation" id="{}" href="#ref-{}"[^>]*>{}</a>'
-    assert translation and re.search(link.format("cite-3", "tass", "2, p. 2"), translation.group())
+    located = '2<span class="cite-locator">, p. 2</span>'
+    assert translation and re.search(link.format("cite-3", "tass", located), translation.group())
     excerpt = re.search(r'<blockquote class="excerpt".*?</blockquote>', html, re.S)
     assert excerpt and re.search(link.format("cite-2", "mfa", "1"), excerpt.group())
-    # The reference list links back to them like to any other citation.
-    assert html.count('href="#cite-3"') == 1 and html.count('href="#cite-2"') == 1
+    # The reference list links back to them like to any other citation (cite-3 twice: among
+    # the source's back-links, and after its locator under "Passages cited").
+    assert html.count('href="#cite-3"') == 2 and html.count('href="#cite-2"') == 1
+    assert 'Passages cited: <bdi dir="ltr">p. 2</bdi><a class="back" href="#cite-3"' in html
 
 
 _CITING = """\
@@ -581,3 +584,15 @@ def test_a_title_with_markup_characters_is_text(make_brief: MakeBrief) -> None:
     page = _snippet(make_brief, lambda t: re.sub(r"(?m)^title: .*$", f'title: "{title}"', t))
     heading = page.query("h1").etree_element
     assert (heading.text, list(heading)) == (title, [])
+
+
+@pytest.mark.parametrize(
+    ("brief", "comma"), [("persian-files-29-2", ","), ("persian-files-fa-sample", "،")]
+)
+def test_print_separates_two_citations_by_the_languages_comma(brief: str, comma: str) -> None:
+    """[@a; @b] prints as two superscripts joined by the language's list comma: 1,2 or ۱،۲."""
+    root = Path(__file__).resolve().parents[1]
+    loaded = load_brief(root / "briefs" / f"{brief}.yaml")
+    css = render_html(loaded, template_for(loaded)).print_css
+    assert f'.cite-sep + ::before {{ content: "{comma}"; }}' in css
+    assert ".cite-bracket, .cite-locator, .cite-sep { display: none; }" in css

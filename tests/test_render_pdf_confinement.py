@@ -284,8 +284,9 @@ def test_the_child_process_gives_the_same_pdf_as_in_process(tmp_path: Path) -> N
 
 
 def page(html: str, folder: Path) -> RenderedHtml:
-    """``html`` as render_html would hand it over, reading only from ``folder``."""
-    return RenderedHtml(html, folder, (folder,))
+    """``html`` as render_html would hand it over (with its language: a tagged PDF without
+    one is warned about), reading only from ``folder``."""
+    return RenderedHtml(f'<html lang="en">{html}', folder, (folder,))
 
 
 #: Render in the test's own process: the fetcher, not the sandbox, is under test.

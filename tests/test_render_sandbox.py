@@ -42,7 +42,8 @@ def test_the_render_child_still_renders_after_letting_go_of_what_it_inherited(
         encoding="utf-8",
     )
     limits = RenderLimits(memory_mib=2046)
-    page = RenderedHtml('<img src="image.svg" alt="">' * 2, tmp_path, (tmp_path,))
+    html = '<html lang="en">' + '<img src="image.svg" alt="">' * 2
+    page = RenderedHtml(html, tmp_path, (tmp_path,))
     for _ in range(3):
         result = render_pdf(page, limits)
         assert result.warnings == []

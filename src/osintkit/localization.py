@@ -183,9 +183,24 @@ def _check_mapping(
     return [(key_path, None, f"is a mapping of {', '.join(keys)} to text")]
 
 
-#: Primary language subtags written right to left.
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug", "ku"})
+#: The script (ISO 15924, lower case) a language is written in when its tag names none: the
+#: languages a series meets. Anything else is taken to be Latin. Tajik and Kazakh are also
+#: written in Arabic script (tg-Arab, kk-Arab) and Kazakh in Latin (kk-Latn), Serbian in Latin
+#: (sr-Latn): a script subtag says so. Kurdish is here the Arabic-script Sorani of Iran and
+#: Iraq, as elsewhere in osintkit (written right to left); Kurmanji is ku-Latn.
+DEFAULT_SCRIPTS: Mapping[str, str] = {
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "ku", "ckb", "sd", "ug"), "arab"),
+    **dict.fromkeys(("he", "yi"), "hebr"),
+    "dv": "thaa",
+    "zh": "hani",
+    "ja": "jpan",
+    "ko": "kore",
+    **dict.fromkeys(("ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "tg", "mn"), "cyrl"),
+    "el": "grek",
+}
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm"})
+#: Primary language subtags written right to left.
+RTL_LANGUAGES = frozenset(lang for lang, code in DEFAULT_SCRIPTS.items() if code in _RTL_SCRIPTS)
 
 #: CLDR numbering systems → their digits and the CSS counter style that writes them.
 _DIGITS = {
@@ -200,10 +215,19 @@ _DIGITS = {
 
 def text_direction(language: str) -> Literal["ltr", "rtl"]:
     """Return "rtl" or "ltr" for a BCP 47 tag; a script subtag (fa-Latn, az-Arab) wins."""
+    return "rtl" if writing_script(language) in _RTL_SCRIPTS else "ltr"
+
+
+def writing_script(language: str) -> str:
+    """Return the script of a BCP 47 tag, as a lower-case ISO 15924 code ("arab", "cyrl").
+
+    A script subtag wins (``tg-Arab``, ``sr-Latn``, ``zh-Hant``); otherwise the language's
+    usual script from :data:`DEFAULT_SCRIPTS`, and "latn" for a language not listed there.
+    """
     parts = language.lower().split("-")
-    if len(parts) > 1 and len(parts[1]) == 4:
-        return "rtl" if parts[1] in _RTL_SCRIPTS else "ltr"
-    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+    if len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha():
+        return parts[1]
+    return DEFAULT_SCRIPTS.get(parts[0], "latn")
 
 
 def first_strong_direction(text: str) -> Literal["ltr", "rtl"] | None:

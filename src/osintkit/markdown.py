@@ -270,6 +270,9 @@ class CitationIndex:
     #: The anchors of the places citing each source, in reading order: the back-links'
     #: targets, recorded as citations are rendered (see :meth:`record`).
     cited_at: dict[str, list[str]] = field(default_factory=dict)
+    #: Each source's citations that give a locator ("pp. 4–9"), as (anchor, locator) in
+    #: reading order: the reference list prints them, since print superscripts do not.
+    locators: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def cite(self, source_id: str) -> int | None:
         """Return the number of ``source_id`` (assigning the next one), or None if unknown."""
@@ -284,13 +287,15 @@ class CitationIndex:
         self.occurrences += 1
         return f"cite-{self.occurrences}"
 
-    def record(self, source_id: str, anchor: str) -> None:
-        """Note that the citation with id ``anchor`` cites ``source_id``.
+    def record(self, source_id: str, anchor: str, locator: str | None = None) -> None:
+        """Note that the citation with id ``anchor`` cites ``source_id`` (at ``locator``).
 
         Apart from :meth:`next_anchor` because reading order and numbering order can differ:
         a chronology row numbers its source column first but reads its event text first.
         """
         self.cited_at.setdefault(source_id, []).append(anchor)
+        if locator:
+            self.locators.setdefault(source_id, []).append((anchor, locator))
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -321,9 +326,11 @@ def _render_citation(
     rendered = []
     for source_id, locator in tokens[idx].meta["cites"]:
         number = index.cite(source_id) if index else None
-        label = escape(write_number(number) if number is not None else "?")
+        label = str(escape(write_number(number) if number is not None else "?"))
+        # The locator is a span of its own: the screen reads "[1, pp. 4–9]", print sets a
+        # bare superscript "1" and the reference list carries "pp. 4–9" (CitationIndex.locators).
         if locator:
-            label = escape(f"{label}, {locator}")
+            label += f'<span class="cite-locator">, {escape(locator)}</span>'
         if number is None:
             rendered.append(f'<span class="citation-missing">{label}</span>')
             continue
@@ -332,11 +339,12 @@ def _render_citation(
         # would be a second one, and on screen it would land on hidden text.
         if index is not None and not env.get("copy"):
             anchor = index.next_anchor()
-            index.record(source_id, anchor)
+            index.record(source_id, anchor, locator)
         rendered.append(
             f'<a class="citation" id="{anchor}" href="#ref-{escape(source_id)}">{label}</a>'
         )
-    return wrap_citation("; ".join(rendered))
+    # The separator too: "[1; 2]" on screen, comma-separated superscripts "1,2" in print.
+    return wrap_citation('<span class="cite-sep">; </span>'.join(rendered))
 
 
 def wrap_citation(inner: str) -> str:

@@ -7,7 +7,7 @@ labels; this module only chooses which label, in which order, filled with what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +25,7 @@ from osintkit.localization import (
     ReportLanguage,
     substitute,
     text_direction,
+    writing_script,
 )
 from osintkit.markdown import (
     CitationIndex,
@@ -41,6 +42,15 @@ from osintkit.series import Series
 from osintkit.templates import ReportTemplate, fill, isolate
 from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
 from osintkit.validation import LoadedBrief
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where in a source the text cites it ("pp. 4–9"), and the citations that say so."""
+
+    text: str
+    #: Ids of the citations in the text giving this locator, in reading order.
+    cited_at: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,12 @@ class Reference:
     url_text: str = ""
     #: When the source was published, written out: a year, a month or a day ("" for none).
     published: str = ""
+    #: The script of the excerpt's language (ISO 15924, lower case: "arab", "cyrl", "latn"):
+    #: the stylesheet picks the excerpt's face and size by it.
+    excerpt_script: str = "latn"
+    #: The locators the text cites this source at, each once: a superscript in print has no
+    #: room for "pp. 4–9", so the reference list carries it.
+    locators: tuple[Locator, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +444,7 @@ def _references(
         {source.id: number for number, source in enumerate(order, start=1)},
         citations.occurrences,
         citations.cited_at,
+        citations.locators,
     )
     quoted = [
         (
@@ -448,11 +465,21 @@ def _references(
             tuple(final.cited_at.get(source.id, ())),
             url_text(str(source.url)) if source.url else "",
             report_language.partial_date(source.published) if source.published else "",
+            writing_script(source.language or language),
+            _located(final.locators.get(source.id, ())),
         )
         for number, (source, (excerpt, translation)) in enumerate(
             zip(order, quoted, strict=True), 1
         )
     )
+
+
+def _located(citations: Iterable[tuple[str, str]]) -> tuple[Locator, ...]:
+    """The locators of one source's citations, each once, with the anchors citing it there."""
+    anchors: dict[str, list[str]] = {}
+    for anchor, locator in citations:
+        anchors.setdefault(locator, []).append(anchor)
+    return tuple(Locator(text, tuple(at)) for text, at in anchors.items())
 
 
 def _grade_title(source: Source, labels: Labels) -> str:

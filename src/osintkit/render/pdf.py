@@ -64,6 +64,9 @@ class PdfOptions:
     #: Files embedded in the PDF, as (file name, bytes): the brief itself, for provenance.
     #: Bytes, not paths: what is attached is what was validated, never a second read.
     attachments: tuple[tuple[str, bytes], ...] = ()
+    #: A tagged PDF (structure tree, /Lang, alt text): always, but for measuring what tagging
+    #: costs (bench/tagging.py). A PDF/UA variant is tagged whatever this says.
+    tagged: bool = True
 
 
 def is_allowed_file(url: str, allowed_roots: Sequence[Path]) -> Path | None:
@@ -200,9 +203,12 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
                 for name, data in options.attachments
             ]
             variant = str(options.variant) if options.variant else None
+            # Tagged by default (issue 14), not only for PDF/UA: headings, lists, tables with
+            # their header cells and figures with their alt text reach assistive technology
+            # in every report. It costs little (bench/RESULTS.md, "Tagged PDFs").
             data = document.write_pdf(
                 pdf_variant=variant,
-                pdf_tags=bool(variant and variant.startswith("pdf/ua")),
+                pdf_tags=options.tagged or bool(variant and variant.startswith("pdf/ua")),
                 attachments=attachments or None,
             )
         except MemoryError:
@@ -214,11 +220,20 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
         for url in fetcher.refused
     ]
     # WeasyPrint's own complaint about the empty answer a refused URL got says no more.
-    others = [w for w in warnings if not any(url in w for url in fetcher.refused)]
+    others = [
+        w
+        for w in warnings
+        if not any(url in w for url in fetcher.refused) and not _NO_ALT_RE.fullmatch(w)
+    ]
     shown = [_shortened(w) for w in [*refused, *others]]
     return PdfResult(data, len(document.pages), shown, list(fetcher.served))
 
 
+#: What WeasyPrint 70 logs, tagging, for an image whose alt is empty. An empty alt is how HTML
+#: marks an image decorative (an inline image written ``![](x.png)``), and a figure's alt is
+#: checked, with its line, when the brief is validated; the message would name the image
+#: only by a data: URI or a lifted URL, and say what is not wrong.
+_NO_ALT_RE = re.compile(r'Image ".*" has no required alt description', re.S)
 #: A ``data:`` URI long enough to drown the line that quotes it: a prefix says which it is.
 _LONG_DATA_URI_RE = re.compile(r"(data:[^\s'\"]{60})[^\s'\"]+", re.I)
 #: Any other warning is cut here (a URL of a file is shown whole below this).

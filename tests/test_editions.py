@@ -224,17 +224,20 @@ def test_validate_lists_each_editions_portions_with_their_lines() -> None:
     text = BRIEF.read_text(encoding="utf-8")
     lines = out.splitlines()
     clear = lines.index(
-        f"{BRIEF}: TLP:CLEAR edition (editions.clear.pdf): 6 portions kept, 10 removed"
+        f"{BRIEF}: TLP:CLEAR edition (editions.clear.pdf): 10 portions kept, 10 removed"
     )
-    assert lines[clear + 1] == (
+    shown = lines[clear + 1 : clear + 21]
+    assert (
         f"  removed {at(text, '::: {tlp=AMBER}')}  ::: {{tlp=AMBER}} block in executive_summary"
         "  TLP:AMBER"
-    )
+    ) in shown
+    summary = at(text, "|", text.index("executive_summary:"))
+    assert f"  kept    {summary}  executive_summary (unmarked text)  TLP:CLEAR" in shown
     # customs-leak is unmarked, but cited only from AMBER text.
     assert f"  removed {at(text, 'id: customs-leak')}  sources[2]  TLP:CLEAR" in lines
     assert f"  kept    {at(text, 'id: port-stats')}  sources[1]  TLP:CLEAR" in lines
     assert (
-        f"{BRIEF}: TLP:AMBER edition, the full edition (editions.pdf): 16 portions kept, 0 removed"
+        f"{BRIEF}: TLP:AMBER edition, the full edition (editions.pdf): 20 portions kept, 0 removed"
         in lines
     )
 
@@ -275,3 +278,71 @@ def test_a_fixed_section_the_edition_empties_loses_its_heading(make_brief: objec
     assert 'id="geopolitical-context"' in full and 'href="#geopolitical-context"' in full
     assert 'id="geopolitical-context"' not in clear and 'href="#geopolitical-context"' not in clear
     assert 'id="background"' in clear and 'href="#background"' in clear
+
+
+MOSTLY_RESTRICTED = """\
+series: persian-files
+volume: 1
+issue: 3
+title: Mostly restricted
+date: 2025-01-01
+authors: [Unit]
+tlp: AMBER
+editions: [CLEAR]
+executive_summary: |
+  Restricted summary paragraph for the clients only, never public.
+
+  ::: {tlp=CLEAR}
+  The one public paragraph of the summary.
+  :::
+background: |
+  Restricted background for the clients alone, every word.
+geopolitical_context: |
+  Public context, marked in a block. [@open]
+challenges:
+  items:
+    - label: Pub
+      text: A public challenge.
+      tlp: CLEAR
+    - label: Priv
+      text: A restricted challenge of the clients.
+sources:
+  - id: open
+    title: An open source
+    tlp: CLEAR
+"""
+
+
+def test_a_mostly_restricted_brief_publishes_only_what_is_marked_clear(
+    make_brief: object,
+) -> None:
+    text = MOSTLY_RESTRICTED.replace(
+        "  Public context, marked in a block. [@open]\n",
+        "  ::: {tlp=CLEAR}\n  Public context, marked in a block. [@open]\n  :::\n",
+    )
+    loaded = load_brief(make_brief(text))  # type: ignore[operator]
+    clear = render_brief(
+        loaded, formats=("html",), limits=RenderLimits(sandbox=False), edition="CLEAR"
+    ).html
+    assert "The one public paragraph of the summary." in clear
+    assert "Public context, marked in a block." in clear and 'href="#ref-open"' in clear
+    assert "A public challenge." in clear
+    for restricted in ("Restricted summary", "Restricted background", "restricted challenge"):
+        assert restricted not in clear
+    assert 'id="background"' not in clear
+
+
+def test_open_unmarked_text_cannot_cite_a_restricted_source(
+    make_brief: object,
+) -> None:
+    # The source is marked AMBER and cited from CLEAR (portion_default) text.
+    text = MOSTLY_RESTRICTED.replace("    tlp: CLEAR\n", "    tlp: AMBER\n", 2).replace(
+        "editions: [CLEAR]\n", "editions: [CLEAR]\nportion_default: CLEAR\n"
+    )
+    path = make_brief(text)  # type: ignore[operator]
+    with pytest.raises(BriefErrors) as caught:
+        load_brief(path)
+    [problem] = caught.value.errors
+    assert problem.rule == "tlp" and "cites the source 'open', released only at TLP:AMBER" in (
+        problem.located
+    )

@@ -182,3 +182,17 @@ def test_a_marked_block_opens_with_its_mark_only_when_asked() -> None:
     marked = render_markdown(text, marks=True)
     assert '<li><span class="portion-mark tlp-green">(TLP:GREEN)</span> held</li>' in marked
     assert marked.count("portion-mark") == 1
+
+
+def test_a_block_marked_lower_than_the_block_around_it_is_located(make_brief: object) -> None:
+    text = brief_text(
+        head="tlp: AMBER\n",
+        summary=":::: {tlp=AMBER}\nHeld.\n\n::: {tlp=CLEAR}\nInner.\n:::\n::::\n\n"
+        "::: {tlp=CLEAR}\nPublic inside the AMBER default: its own marking.\n:::",
+    )
+    path = make_brief(text)  # type: ignore[operator]
+    [found] = problems(path)
+    assert found == (
+        f"{path}:{at(text, '::: {tlp=CLEAR}')}: executive_summary: a block marked TLP:CLEAR "
+        "inside TLP:AMBER text is released only with it: mark it TLP:AMBER, or move it out"
+    )

@@ -34,6 +34,7 @@ from osintkit.models import Brief
 from osintkit.outline import markdown_in_reading_order
 from osintkit.portions import (
     MARKED_LISTS,
+    MarkedField,
     Marking,
     item,
     marked_fields,
@@ -109,14 +110,13 @@ def derive(brief: Brief, mark: Marking, level: str) -> Edition:
         if portion_of(marked.key_path) in dropped:
             continue
         lines = split_lines(marked.text)
-        if tlp_above(marked.level, level):
-            cut = [(0, len(lines))]
-        else:
-            cut = [b.lines for b in marked.blocks if tlp_above(marked.block_level(b), level)]
-        if not cut:
+        gone = {n for n in range(len(lines)) if tlp_above(marked.level_at_line(n), level)}
+        for block in marked.blocks:
+            if block.kind == "figure" and tlp_above(marked.block_level(block), level):
+                gone.update(range(*block.lines))
+        if not gone:
             continue
-        gone = {n for start, end in cut for n in range(start, end)}
-        for start, end in _merged(cut):
+        for start, end in _merged((n, n + 1) for n in gone):
             removed.append(Removed(marked.key_path, "".join(lines[start:end]), (start, end)))
         kept = [n for n in range(len(lines)) if n not in gone]
         texts[marked.key_path] = "".join(lines[n] for n in kept).strip("\n")
@@ -383,12 +383,26 @@ class Shape:
     problems: tuple[Diagnostic, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Portion:
+    key_path: KeyPath
+    #: The lines of its field a marked block or figure holds; None for a list item, or for
+    #: the unmarked text of a fixed section (``fixed``).
+    lines: tuple[int, int] | None
+    placed: Placed
+    fixed: bool = False
+
+    def removed_from(self, edition: Edition) -> bool:
+        if self.fixed:
+            return not edition.full and tlp_above(self.placed.level, edition.level)
+        return _gone(edition, self.key_path, self.lines)
+
+
 def shapes(loaded: LoadedBrief) -> list[Shape]:
     """Every edition ``loaded`` lists (``editions``, and the full one), most open first."""
-
     brief, document = loaded.brief, loaded.document
     mark = marking(brief, loaded.series)
-    portions: list[tuple[KeyPath, tuple[int, int] | None, Placed]] = []
+    portions: list[_Portion] = []
     for prefix in MARKED_LISTS:
         values = item(brief, prefix)
         assert isinstance(values, list)
@@ -396,32 +410,39 @@ def shapes(loaded: LoadedBrief) -> list[Shape]:
             key_path = (*prefix, i)
             line, column = document.locate(key_path)
             level = portion_level(brief, mark, key_path)
-            portions.append(
-                (key_path, None, Placed(line, column, format_key_path(key_path), level))
-            )
+            placed = Placed(line, column, format_key_path(key_path), level)
+            portions.append(_Portion(key_path, None, placed))
     for marked in marked_fields(brief, mark):
+        name = format_key_path(marked.key_path)
+        if marked.inherited and _unmarked(marked):
+            # A fixed section's unmarked text: a portion of its own, at the brief's default.
+            line, column = document.locate(marked.key_path)
+            placed = Placed(line, column, f"{name} (unmarked text)", marked.level)
+            portions.append(_Portion(marked.key_path, None, placed, fixed=True))
         for block in marked.blocks:
             if block.kind == "figure" and block.level is None:
                 continue  # unmarked: part of its field, not a portion of its own
             line, column = document.locate(marked.key_path, block.offset)
             kind = f"::: {{tlp={block.level}}} block" if block.kind == "container" else "figure"
-            placed = Placed(
-                line,
-                column,
-                f"{kind} in {format_key_path(marked.key_path)}",
-                marked.block_level(block),
-            )
-            portions.append((marked.key_path, block.lines, placed))
-    portions.sort(key=lambda p: (p[2].line, p[2].column))
+            placed = Placed(line, column, f"{kind} in {name}", marked.block_level(block))
+            portions.append(_Portion(marked.key_path, block.lines, placed))
+    portions.sort(key=lambda p: (p.placed.line, p.placed.column))
     result = []
     for level in mark.editions:
         edition = derive(brief, mark, level)
-        removed = tuple(p for k, lines, p in portions if _gone(edition, k, lines))
-        kept = tuple(p for k, lines, p in portions if not _gone(edition, k, lines))
+        removed = tuple(p.placed for p in portions if p.removed_from(edition))
+        kept = tuple(p.placed for p in portions if not p.removed_from(edition))
         stem = loaded.path.stem if edition.full else f"{loaded.path.stem}.{suffix(level)}"
         problems = tuple(_diagnostic(loaded, d) for d in edition.dangling)
         result.append(Shape(level, edition.full, stem, kept, removed, problems))
     return result
+
+
+def _unmarked(marked: MarkedField) -> bool:
+    """Whether a field holds text outside its ``::: {tlp=…}`` blocks."""
+    inside = {n for b in marked.blocks if b.kind == "container" for n in range(*b.lines)}
+    lines = split_lines(marked.text)
+    return any(line.strip() for n, line in enumerate(lines) if n not in inside)
 
 
 def _gone(edition: Edition, key_path: KeyPath, lines: tuple[int, int] | None) -> bool:
@@ -429,8 +450,9 @@ def _gone(edition: Edition, key_path: KeyPath, lines: tuple[int, int] | None) ->
     items = {r.key_path for r in edition.removed if r.lines is None}
     if key_path in items or portion_of(key_path) in items:
         return True
-    return lines is not None and any(
-        r.key_path == key_path and r.lines[0] <= lines[0] and lines[1] <= r.lines[1]
-        for r in edition.removed
-        if r.lines is not None
-    )
+    if lines is None:
+        return False
+    cut = {
+        n for r in edition.removed if r.key_path == key_path and r.lines for n in range(*r.lines)
+    }
+    return all(n in cut for n in range(*lines))

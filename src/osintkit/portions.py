@@ -103,24 +103,57 @@ class MarkedField:
     text: str
     level: str
     blocks: tuple[MarkedBlock, ...]
+    #: Whether ``level`` is only what the field inherits (a fixed section's, from the brief):
+    #: then a block marked inside it has its own level, lower or higher. Inside a portion
+    #: marked of its own (an item, a block) a block can only be as restricted or more: it
+    #: cannot be published without what holds it.
+    inherited: bool = False
 
-    def block_level(self, block: MarkedBlock) -> str:
-        """What ``block`` is released at: its own level, its field's and its containers'."""
-        return highest(self.level_at_line(block.lines[0]), _known(block.level))
-
-    def level_at_line(self, line: int) -> str:
-        """The level of the text on ``line`` (0-based): the field's and every block around it."""
-        levels = [self.level]
-        levels.extend(
+    def _containers(self, line: int) -> list[str]:
+        return [
             _known(b.level)
             for b in self.blocks
             if b.kind == "container" and b.lines[0] <= line < b.lines[1]
-        )
-        return highest(*levels)
+        ]
+
+    def level_at_line(self, line: int) -> str:
+        """The level of the text on ``line`` (0-based): the blocks' around it, and the
+        field's unless the field only inherits its level."""
+        around = self._containers(line)
+        if not around:
+            return self.level
+        return highest(*around) if self.inherited else highest(self.level, *around)
+
+    def block_level(self, block: MarkedBlock) -> str:
+        """What ``block`` is released at: its own level within what holds it."""
+        line = block.lines[0]
+        if block.kind == "container" or block.level is None:
+            return self.level_at_line(line)
+        own = _known(block.level)
+        around = self._containers(line)
+        if self.inherited:
+            return highest(own, *around)
+        return highest(own, self.level, *around)
 
     def level_at(self, offset: int) -> str:
         """The level of the text at ``offset``."""
         return self.level_at_line(line_of(self.text, offset))
+
+    def holder_level(self, block: MarkedBlock) -> str | None:
+        """The level of what marks the text around ``block`` (an enclosing block, a marked
+        portion), or None when only the brief's default does."""
+        around = self._containers(block.lines[0])
+        if block.kind == "container":
+            around = [
+                _known(b.level)
+                for b in self.blocks
+                if b is not block
+                and b.kind == "container"
+                and b.lines[0] <= block.lines[0]
+                and block.lines[1] <= b.lines[1]
+            ]
+        levels = around if self.inherited else [self.level, *around]
+        return highest(*levels) if levels else None
 
 
 def _known(level: str | None) -> str:
@@ -134,7 +167,8 @@ def marked_fields(brief: Brief, mark: Marking) -> Iterator[MarkedField]:
     """Every Markdown field of ``brief`` in reading order, with its level and blocks."""
     for key_path, text in markdown_in_reading_order(brief):
         level = field_level(brief, mark, key_path)
-        yield MarkedField(key_path, text, level, tuple(find_marked_blocks(text)))
+        blocks = tuple(find_marked_blocks(text))
+        yield MarkedField(key_path, text, level, blocks, portion_of(key_path) is None)
 
 
 def target_levels(brief: Brief, mark: Marking) -> dict[str, str]:

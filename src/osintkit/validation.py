@@ -205,6 +205,16 @@ def _tlp_problems(document: LoadedDocument, brief: Brief, series: Series) -> lis
             if block.level is not None and block.level in TLP_LEVELS:
                 what = "the block's marking" if block.kind == "container" else "the figure's"
                 above(marked.key_path, what, block.level, block.offset)
+                holder = marked.holder_level(block)
+                if holder is not None and tlp_above(holder, block.level):
+                    kind = "a block" if block.kind == "container" else "a figure"
+                    message = (
+                        f"{kind} marked TLP:{block.level} inside TLP:{holder} text is released "
+                        f"only with it: mark it TLP:{holder}, or move it out"
+                    )
+                    problems.append(
+                        document.diagnostic(marked.key_path, "tlp", message, block.offset)
+                    )
     sources = source_levels(brief, mark)
     targets = target_levels(brief, mark)
     for marked in fields:

@@ -777,7 +777,7 @@ def test_figure_and_table_ids_take_their_prefixes(make_brief: MakeBrief, minimal
         ),
         (
             f"{path}:{figure}: background: a figure has no attribute 'widht' (it takes id, alt, "
-            "width, credit); did you mean 'width'?",
+            "width, credit, tlp); did you mean 'width'?",
             "figure",
         ),
         (

@@ -113,6 +113,22 @@ def _format(value: str) -> str:
     return value
 
 
+#: The TLP levels an edition may be asked for, in order (tradecraft.TLP_ORDER, which this
+#: module does not import for --help's sake).
+_EDITIONS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+
+
+def _edition(value: str | None) -> str | None:
+    if value is None:
+        return None
+    level = value.strip().upper()
+    if level.startswith("TLP:"):
+        level = level[4:]
+    if level not in _EDITIONS:
+        raise typer.BadParameter(f"must be one of {', '.join(_EDITIONS)}, not {value!r}")
+    return level
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"osintkit {__version__}")
@@ -199,6 +215,14 @@ def validate(
     briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
     registry: RegistryOption = None,
     output_format: FormatOption = "text",
+    editions: Annotated[
+        bool,
+        typer.Option(
+            "--editions",
+            help="Also list, for each edition a brief is released in, the portions it keeps "
+            "and removes, with their lines.",
+        ),
+    ] = False,
 ) -> None:
     """Check briefs against the schema and the series registry; list every problem.
 
@@ -207,6 +231,8 @@ def validate(
     """
     catalogue = _load_catalogue(briefs, registry, output_format)
     duplicated = {problem.path for problem in catalogue.problems}
+    if editions:
+        catalogue.problems.extend(_print_editions(catalogue.briefs, output_format))
     if output_format == "text":
         for item in catalogue.briefs:
             if item.path in duplicated:
@@ -254,6 +280,17 @@ def render(
     time_limit: TimeLimitOption = 60.0,
     memory_limit: MemoryLimitOption = 2048,
     pdf_variant: PdfVariantOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Render the edition for this TLP level (CLEAR, GREEN …): the portions marked "
+            "above it removed, and the result checked for any of their text. Files are named "
+            "<brief>.clear.pdf …; the brief's own TLP is the full edition, named as without.",
+        ),
+    ] = None,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
@@ -275,6 +312,8 @@ def render(
         # The render child may already be up (started first, above): Ctrl-C can come here.
         err.print("[red]interrupted[/] while checking the briefs; nothing was written")
         raise typer.Exit(130) from None
+    if edition is not None:
+        failures.extend(_edition_problems(loaded, edition))
     if failures:
         _fail_summary(failures, len(loaded), nothing_written=True)
     _check_distinct_outputs(loaded)
@@ -289,6 +328,7 @@ def render(
                 template=template_for(item, template),
                 limits=limits,
                 pdf_variant=pdf_variant,
+                edition=edition,  # type: ignore[arg-type]  # checked by _edition
             )
             files = write_report(rendered, out_dir)
         except KeyboardInterrupt:
@@ -737,6 +777,52 @@ def _load_all(
             failures.append(exc)
             _print_errors(exc)
     return loaded, failures
+
+
+def _print_editions(briefs: list[LoadedBrief], output_format: str) -> list[Diagnostic]:
+    """Print each brief's editions (in the text format), and return the problems of those
+    that could not render: kept text pointing at a removed portion."""
+    from osintkit.editions import shapes
+
+    problems: list[Diagnostic] = []
+    for item in briefs:
+        for shape in shapes(item):
+            problems.extend(shape.problems)
+            if output_format != "text":
+                continue
+            full = ", the full edition" if shape.full else ""
+            out.print(
+                f"{_shown(item.path)}: [bold]TLP:{shape.level}[/] edition{full} "
+                f"({_shown(shape.stem)}.pdf): {len(shape.kept)} portions kept, "
+                f"{len(shape.removed)} removed",
+                highlight=False,
+            )
+            rows = [("kept", p) for p in shape.kept] + [("removed", p) for p in shape.removed]
+            for verdict, placed in sorted(rows, key=lambda r: (r[1].line, r[1].column)):
+                out.print(
+                    f"  {verdict:<7} {placed.line}:{placed.column}  {_shown(placed.what)}"
+                    f"  [dim]TLP:{placed.level}[/]",
+                    highlight=False,
+                    markup=True,
+                )
+    return problems
+
+
+def _edition_problems(loaded: list[LoadedBrief], level: str) -> list[BriefErrors]:
+    """Each brief's edition derived before anything renders: a brief that cannot have it, or
+    whose kept text points at a removed portion, fails like an invalid brief."""
+    from osintkit.editions import edition_of
+    from osintkit.errors import BriefErrors
+
+    failures = []
+    for item in list(loaded):
+        try:
+            edition_of(item, level)  # type: ignore[arg-type]  # checked by _edition
+        except BriefErrors as exc:
+            failures.append(exc)
+            _print_errors(exc)
+            loaded.remove(item)
+    return failures
 
 
 def _fail_summary(

@@ -29,6 +29,8 @@ RULES: dict[str, str] = {
     "figure": "an image a brief shows that cannot be used",
     "table": "a table caption the report cannot print as written",
     "crossref": "a cross-reference to no figure, table, section or annex, or an id given twice",
+    "tlp": "a portion marked above the brief's TLP, or citing or referring to something "
+    "released only above its own level; a cross-reference an edition removed",
     "footnote": "a footnote called but not defined, defined but not called, or in another",
     "likelihood": "a judgement's likelihood outside the series' yardstick",
     "date": "a date its calendar cannot write",

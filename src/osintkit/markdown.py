@@ -9,7 +9,9 @@ nothing from anywhere when it is opened.
 
 from __future__ import annotations
 
+import bisect
 import re
+import typing
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,10 +27,11 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup, escape
 from mdit_py_plugins.attrs.parse import ParseError
 from mdit_py_plugins.attrs.parse import parse as parse_attributes
+from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from osintkit.errors import did_you_mean, quoted, shortened
-from osintkit.fields import TARGET_ID_PATTERN, TARGET_PREFIXES
+from osintkit.fields import TARGET_ID_PATTERN, TARGET_PREFIXES, Tlp
 
 # "[@id]", "[@id, p. 4]", "[@a; @b, pp. 3-5]": one bracket, one or more ";"-separated cites.
 _CITE_BRACKET_RE = re.compile(r"\[(@[^\[\]\n]+)\]")
@@ -72,7 +75,7 @@ _WIDTH_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)(%|mm)", re.ASCII)  # "٧٠%" is
 #: Widths a figure may be given: a share of the text width, or millimetres up to an A4 page's.
 MAX_WIDTH = {"%": 100.0, "mm": 297.0}
 #: The attributes a figure understands; anything else is a located error.
-FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit")
+FIGURE_ATTRIBUTES = ("id", "alt", "width", "credit", "tlp")
 #: pandoc writes ``width=70%`` unquoted; the attributes grammar needs quotes around the "%".
 _BARE_PERCENT_RE = re.compile(r"=(\d+(?:\.\d+)?%)(?=[\s}])", re.ASCII)
 #: A table's caption paragraph, pandoc's and Quarto's syntax: ": Caption. {#tbl-x}".
@@ -431,6 +434,7 @@ def find_markup_problems(text: str) -> Iterator[MarkupProblem]:
     for block in _blocks(text):
         yield from block.problems
     yield from _footnote_problems(text)
+    yield from _container_problems(text)
 
 
 @dataclass
@@ -522,6 +526,9 @@ def _image_block(image: Token, offset: int) -> _Block:
             f"width {quoted(width)} is not a width a figure can take: "
             "a share of the text width up to 100% (width=70%) or millimetres (width=120mm)"
         )
+    level = attributes.get("tlp")
+    if level is not None and level not in TLP_LEVELS:
+        problem(_unknown_level(level))
     for name in sorted(set(attributes) - set(FIGURE_ATTRIBUTES)):
         hint = did_you_mean(name, FIGURE_ATTRIBUTES)
         problem(
@@ -975,6 +982,8 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.push("image_attributes", _image_attributes_rule)
     footnote_plugin(md, inline=False)
+    container_plugin(md, "tlp", validate=_is_tlp_container, render=_render_tlp_container)
+    md.add_render_rule("paragraph_open", _render_paragraph_open)
     md.core.ruler.after("block", "table_captions", _table_captions)
     md.core.ruler.after("table_captions", "keep_definitions", _keep_definitions)
     md.core.ruler.after("footnote_tail", "footnote_definitions", _footnote_definitions)
@@ -998,6 +1007,7 @@ def render_markdown(
     figures: Mapping[str, str] | None = None,
     targets: Mapping[str, Labelled] | None = None,
     notes: NoteIndex | None = None,
+    marks: bool = False,
 ) -> Markup:
     """Return ``text`` as sanitised HTML, numbering its citations through ``citations``.
 
@@ -1007,6 +1017,7 @@ def render_markdown(
     written as a link. ``targets`` gives what a cross-reference prints and links to by its
     id (a figure's caption and a table's take their labels from it too); ``notes`` numbers
     the footnotes across the report and collects their texts for its list of notes.
+    With ``marks``, a ``::: {tlp=…}`` block's first paragraph opens with its portion mark.
     """
     figures = figures or {}
     env: dict[str, Any] = {
@@ -1015,6 +1026,7 @@ def render_markdown(
         "figures": figures,
         "targets": targets or {},
         "notes": notes,
+        "portion_marks": marks,
     }
     md = _parser()
     first_note = len(notes.notes) if notes is not None else 0
@@ -1036,7 +1048,7 @@ def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str
     if not inline:
         return str(md.render(text, env))
     tokens = md.parse(text, env)
-    blocks = any(t.type in ("figure_open", "table_open") for t in tokens)
+    blocks = any(t.type in ("figure_open", "table_open", "container_tlp_open") for t in tokens)
     if not blocks and not env.get("footnote_bodies"):
         return str(md.renderInline(text, {k: v for k, v in env.items() if k in _RENDER_KEYS}))
     renderer = md.renderer
@@ -1051,7 +1063,7 @@ def _render(md: MarkdownIt, text: str, env: dict[str, Any], inline: bool) -> str
 
 
 #: What :func:`render_markdown` hands the renderer; the parser adds its own keys.
-_RENDER_KEYS = frozenset(("citations", "number", "figures", "targets", "notes"))
+_RENDER_KEYS = frozenset(("citations", "number", "figures", "targets", "notes", "portion_marks"))
 
 
 def _sanitiser(figures: Collection[str]) -> Callable[[str], str]:
@@ -1100,3 +1112,110 @@ def plain_text(text: str) -> str:
         block.children = kept
     rendered = md.renderer.render(tokens, md.options, env)
     return html.unescape(nh3.clean(rendered, tags=set()))
+
+
+# Portion marking: ``::: {tlp=AMBER}`` … ``:::`` around the paragraphs released only to that
+# level and above, and a figure's ``tlp=AMBER``. The report prints what a block holds, never
+# the fences; an edition removes a block by the lines the parser gives it (osintkit.editions).
+
+#: The TLP levels a portion may be marked with, as written.
+TLP_LEVELS: tuple[str, ...] = typing.get_args(Tlp)
+
+_TLP_CONTAINER_RE = re.compile(r"\s*\{\s*tlp\s*=\s*\"?([^\s\"}]*)\"?\s*\}\s*")
+
+
+def _is_tlp_container(params: str, markup: str) -> bool:
+    return _TLP_CONTAINER_RE.fullmatch(params) is not None
+
+
+def _render_tlp_container(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    if token.nesting == 1 and env.get("portion_marks"):
+        match = _TLP_CONTAINER_RE.fullmatch(token.info)
+        if match and match.group(1) in TLP_LEVELS:
+            env["pending_mark"] = match.group(1)
+    return ""
+
+
+def _render_paragraph_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A paragraph, opening with the portion mark of the block it is the first of."""
+    opening = str(self.renderToken(tokens, idx, options, env))
+    level = env.pop("pending_mark", None)
+    return opening + str(portion_mark(level)) if level else opening
+
+
+def portion_mark(level: str) -> Markup:
+    """A portion mark, "(TLP:AMBER)", as the report prints it before a marked portion."""
+    css = "tlp-" + level.lower().replace("+", "-")
+    return Markup('<span class="portion-mark {}">(TLP:{})</span> ').format(css, level)
+
+
+def _unknown_level(level: str) -> str:
+    hint = did_you_mean(level.upper(), TLP_LEVELS)
+    return f"{quoted(level)} is not a TLP level ({', '.join(TLP_LEVELS)}){hint}"
+
+
+@dataclass(frozen=True, slots=True)
+class MarkedBlock:
+    """A portion marked inside Markdown text: a ``::: {tlp=…}`` block or a figure with ``tlp``.
+
+    ``lines`` are the parser's (0-based, end excluded): a block's fences included, a figure's
+    paragraph. ``level`` is as written (a figure's may be None: it takes its container's).
+    """
+
+    kind: Literal["container", "figure"]
+    level: str | None
+    lines: tuple[int, int]
+    offset: int
+
+
+def find_marked_blocks(text: str) -> Iterator[MarkedBlock]:
+    """Yield the marked blocks of ``text`` and every figure, in the order they are written."""
+    tokens, _env = _parsed(text)
+    starts = _line_starts(text)
+    for token in tokens:
+        if not token.map:
+            continue
+        offset = starts[min(token.map[0], len(starts) - 1)]
+        if token.type == "container_tlp_open":
+            match = _TLP_CONTAINER_RE.fullmatch(token.info)
+            level = match.group(1) if match else ""
+            # The parser's range stops before the closing fence; an unclosed block runs on
+            # to the end of the text.
+            end = token.map[1]
+            if end < len(starts) and _FENCE_RE.fullmatch(_line(text, starts, end)):
+                end += 1
+            yield MarkedBlock("container", level, (token.map[0], end), offset)
+        elif token.type == "figure_open":
+            attributes: dict[str, str] = token.meta["image"].meta["attributes"]
+            lines = (token.map[0], token.map[1])
+            yield MarkedBlock("figure", attributes.get("tlp"), lines, offset)
+
+
+_FENCE_RE = re.compile(r"[ \t]*:{3,}[ \t]*")
+
+
+def _line(text: str, starts: list[int], line: int) -> str:
+    end = starts[line + 1] if line + 1 < len(starts) else len(text)
+    return text[starts[line] : end].rstrip("\r\n")
+
+
+def line_of(text: str, offset: int) -> int:
+    """The 0-based line of ``text`` that holds ``offset``, as the parser counts lines."""
+    return bisect.bisect_right(_line_starts(text), offset) - 1
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the parser counts them, each with its line break."""
+    starts = _line_starts(text)
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _container_problems(text: str) -> Iterator[MarkupProblem]:
+    for block in find_marked_blocks(text):
+        if block.kind == "container" and block.level not in TLP_LEVELS:
+            yield MarkupProblem("tlp", _unknown_level(str(block.level)), block.offset)

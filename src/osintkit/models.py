@@ -42,6 +42,8 @@ class ChallengeItem(_Model):
 
     label: Line
     text: Markdown
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class Challenges(_Model):
@@ -71,6 +73,8 @@ class Source(_Model):
     #: Admiralty grading: how reliable the source is (A–F), how credible this information (1–6).
     reliability: Reliability | None = None
     credibility: Credibility | None = None
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class KeyJudgement(_Model):
@@ -79,6 +83,8 @@ class KeyJudgement(_Model):
     text: Markdown
     likelihood: Line
     confidence: Confidence
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class TimelineEvent(_Model):
@@ -87,6 +93,8 @@ class TimelineEvent(_Model):
     date: PartialDate
     event: Markdown
     source: SourceId | None = None
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class Author(_Model):
@@ -124,6 +132,8 @@ class Section(_Model):
     #: (the chronology after the background).
     after: FixedSection = "challenges"
     body: Markdown
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class Appendix(_Model):
@@ -132,6 +142,8 @@ class Appendix(_Model):
     id: SectionId
     title: Line
     body: Markdown
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
 
 
 class Brief(_Model):
@@ -162,6 +174,12 @@ class Brief(_Model):
     status: Literal["draft", "final"] = "final"
     #: Traffic Light Protocol marking; default: the series'.
     tlp: Tlp | None = None
+    #: The marking of every unmarked portion, below the brief's own (``CLEAR`` for a brief
+    #: that is mostly public); default: the brief's TLP.
+    portion_default: Tlp | None = None
+    #: The audiences the brief is released to, each an edition (``[CLEAR, AMBER]``); the
+    #: full edition is always the brief's TLP. Default: the series'.
+    editions: list[Tlp] | None = None
     key_judgements: list[KeyJudgement] = []
     timeline: list[TimelineEvent] = []
     sources: list[Source] = []

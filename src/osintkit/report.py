@@ -17,6 +17,7 @@ from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
 
 if TYPE_CHECKING:
+    from osintkit.fields import Tlp
     from osintkit.output import PdfVariant
 
 __all__ = [
@@ -97,6 +98,7 @@ def render_brief(
     template: ReportTemplate | None = None,
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
+    edition: Tlp | None = None,
 ) -> Rendered:
     """Render ``loaded`` in memory, in each of ``formats`` (of :data:`FORMATS`), and return it.
 
@@ -106,6 +108,12 @@ def render_brief(
     ``pdf_variant`` also embeds the brief for provenance. Raises TemplateError, RenderError
     or UsageError (a malformed ``SOURCE_DATE_EPOCH``); ValueError for a format not in
     :data:`FORMATS`.
+
+    With ``edition``, the edition of the brief for that TLP level is rendered instead
+    (:func:`osintkit.editions.edition_of`: its files are named ``<stem>.clear.pdf`` …, its
+    PDF attaches the redacted brief), and its files are checked for removed text
+    (:func:`osintkit.leaks.find_leak`). Raises BriefErrors for an edition the brief cannot
+    have or whose kept text points at a removed portion, LeakError for a leak.
     """
     from osintkit.render.html import render_html
 
@@ -113,6 +121,11 @@ def render_brief(
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}: osintkit writes {FORMATS}")
     started = time.perf_counter()
+    full = loaded
+    if edition is not None:
+        from osintkit.editions import edition_of
+
+        loaded = edition_of(full, edition).loaded
     template = template or template_for(loaded)
     html = render_html(loaded, template)
     warnings = list(html.warnings)
@@ -134,6 +147,14 @@ def render_brief(
         warnings.extend(pdf.warnings)
     if "html" in formats:
         files["html"] = html.text.encode()
+    if edition is not None:
+        from osintkit.leaks import LeakError, find_leak
+        from osintkit.portions import marking
+
+        mark = marking(full.brief, full.series)
+        leak = find_leak(full.brief, mark, edition, html.text, files.get("pdf"))
+        if leak is not None:
+            raise LeakError(str(leak))
     seconds = time.perf_counter() - started
     return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
 
@@ -162,13 +183,19 @@ def render_report(
     template: ReportTemplate | None = None,
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
+    edition: Tlp | None = None,
 ) -> RenderedReport:
     """:func:`render_brief` and :func:`write_report` in one call; returns what was written.
 
     Raises what they raise.
     """
     rendered = render_brief(
-        loaded, formats=formats, template=template, limits=limits, pdf_variant=pdf_variant
+        loaded,
+        formats=formats,
+        template=template,
+        limits=limits,
+        pdf_variant=pdf_variant,
+        edition=edition,
     )
     files = write_report(rendered, out_dir)
     return RenderedReport(

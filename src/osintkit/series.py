@@ -37,6 +37,8 @@ class Series(BaseModel):
     calendar: Calendar = "gregorian"
     #: The TLP marking of every brief of the series that does not name its own.
     tlp: Tlp = "CLEAR"
+    #: The editions (audiences) of every brief of the series that does not list its own.
+    editions: list[Tlp] = []
     #: The probability yardstick of key judgements: UK PHIA or US ICD 203.
     likelihood_scale: LikelihoodScale = "phia"
     #: Replaces the closing contact sentence; ``{contact}`` is the address, ``{topic}`` the

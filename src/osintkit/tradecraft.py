@@ -88,6 +88,21 @@ TLP_COLOURS: dict[str, str] = {
     "GREEN": "#33FF00",
     "CLEAR": "#FFFFFF",
 }
+#: The TLP levels from the most open to the most restricted: an audience cleared for one level
+#: may read every level before it.
+TLP_ORDER: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+
+
+def tlp_rank(level: str) -> int:
+    """The place of ``level`` in :data:`TLP_ORDER` (CLEAR 0 … RED 4)."""
+    return TLP_ORDER.index(level)
+
+
+def tlp_above(level: str, ceiling: str) -> bool:
+    """Whether ``level`` is more restricted than ``ceiling``."""
+    return tlp_rank(level) > tlp_rank(ceiling)
+
+
 #: What may appear in a public catalogue or feed.
 PUBLIC_TLP = frozenset({"CLEAR", "GREEN"})
 

@@ -33,6 +33,7 @@ from osintkit.figures import Figure, load_figures
 from osintkit.loader import LoadedDocument, load_yaml
 from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import (
+    TLP_LEVELS,
     Xref,
     find_anchors,
     find_citations,
@@ -157,10 +158,88 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     problems.extend(_calendar_problems(document, series, key))
     problems.extend(_bluf_problems(document))
     problems.extend(_label_problems(document))
+    if brief is not None and series is not None:
+        problems.extend(_tlp_problems(document, brief, series))
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
     return LoadedBrief(path, brief, series, registry_path, document, figures)
+
+
+def _tlp_problems(document: LoadedDocument, brief: Brief, series: Series) -> list[Diagnostic]:
+    """Portion markings an edition could not honour: a portion marked above the brief's TLP
+    (the full edition), an edition above it, and a portion pointing at a source, figure, table
+    or section released only above the portion's own level (the edition would cite or
+    refer to something it lacks)."""
+    from osintkit.portions import (
+        MARKED_LISTS,
+        item,
+        marked_fields,
+        marking,
+        source_levels,
+        target_levels,
+    )
+    from osintkit.tradecraft import tlp_above
+
+    mark = marking(brief, series)
+    full = f"the brief's TLP:{mark.full}"
+    problems: list[Diagnostic] = []
+
+    def above(key_path: KeyPath, what: str, level: str, offset: int | None = None) -> None:
+        if tlp_above(level, mark.full):
+            message = f"{what} TLP:{level} is above {full}: no edition could hold it"
+            problems.append(document.diagnostic(key_path, "tlp", message, offset))
+
+    if brief.portion_default is not None:
+        above(("portion_default",), "the portion default", brief.portion_default)
+    for i, level in enumerate(brief.editions or []):
+        above(("editions", i), "the edition", level)
+    for prefix in MARKED_LISTS:
+        values = item(brief, prefix)
+        assert isinstance(values, list)
+        for i, value in enumerate(values):
+            if value.tlp is not None:
+                above((*prefix, i, "tlp"), "the portion's marking", value.tlp)
+    fields = list(marked_fields(brief, mark))
+    for marked in fields:
+        for block in marked.blocks:
+            if block.level is not None and block.level in TLP_LEVELS:
+                what = "the block's marking" if block.kind == "container" else "the figure's"
+                above(marked.key_path, what, block.level, block.offset)
+                holder = marked.holder_level(block)
+                if holder is not None and tlp_above(holder, block.level):
+                    kind = "a block" if block.kind == "container" else "a figure"
+                    message = (
+                        f"{kind} marked TLP:{block.level} inside TLP:{holder} text is released "
+                        f"only with it: mark it TLP:{holder}, or move it out"
+                    )
+                    problems.append(
+                        document.diagnostic(marked.key_path, "tlp", message, block.offset)
+                    )
+    sources = source_levels(brief, mark)
+    targets = target_levels(brief, mark)
+    for marked in fields:
+        cited = [(c.source_id, c.offset, "cites the source") for c in find_citations(marked.text)]
+        cited.extend((x.target_id, x.offset, "refers to") for x in find_xrefs(marked.text))
+        for target_id, offset, verb in cited:
+            released = sources.get(target_id) or targets.get(target_id)
+            here = marked.level_at(offset)
+            if released is not None and tlp_above(released, here):
+                message = (
+                    f"a TLP:{here} portion {verb} {quoted(shortened(target_id))}, released only "
+                    f"at TLP:{released}: mark the citing text TLP:{released} too, or rephrase"
+                )
+                problems.append(document.diagnostic(marked.key_path, "tlp", message, offset))
+    for i, event in enumerate(brief.timeline):
+        released = sources.get(event.source or "")
+        here = event.tlp or mark.default
+        if released is not None and tlp_above(released, here):
+            message = (
+                f"a TLP:{here} event names the source {quoted(shortened(str(event.source)))}, "
+                f"released only at TLP:{released}"
+            )
+            problems.append(document.diagnostic(("timeline", i, "source"), "tlp", message))
+    return problems
 
 
 def _tradecraft_problems(document: LoadedDocument, series: Series | None) -> list[Diagnostic]:

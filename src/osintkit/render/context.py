@@ -27,9 +27,17 @@ from osintkit.localization import (
     text_direction,
     writing_script,
 )
-from osintkit.markdown import CitationIndex, Note, NoteIndex, render_markdown, wrap_citation
+from osintkit.markdown import (
+    CitationIndex,
+    Note,
+    NoteIndex,
+    portion_mark,
+    render_markdown,
+    wrap_citation,
+)
 from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
 from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
+from osintkit.portions import portion_marks
 from osintkit.series import Series
 from osintkit.templates import ReportTemplate, fill, isolate
 from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
@@ -156,6 +164,15 @@ class Sections:
     #: The brief's disclaimer, else the series'; "" for none.
     disclaimer: Markup | str
 
+    def printed(self, key: str) -> bool:
+        """Whether the fixed section ``key`` has anything to print under its heading: an
+        edition may have removed all it held, and then its heading goes too."""
+        if key == "executive_summary":
+            return bool(self.bluf or self.executive_summary)
+        if key == "challenges":
+            return bool(self.challenges_intro or self.challenges_items)
+        return bool(getattr(self, key))
+
 
 @dataclass(frozen=True, slots=True)
 class Tlp:
@@ -203,6 +220,9 @@ class ReportContext:
     #: The footnotes in the order they are called, for the HTML's list of notes (the PDF
     #: sets each at the foot of its page): ``number``, ``anchor``, ``html``, ``calls``.
     notes: tuple[Note, ...] = ()
+    #: Whether the report holds portions of several TLP levels, so each marked one opens
+    #: with its mark ("(TLP:AMBER)", class ``portion-mark tlp-amber``); portion-marks.css.
+    portion_marks: bool = False
 
     def variables(self) -> dict[str, Any]:
         """Return the fields as the mapping Jinja2 renders with (not copied: ``asdict`` would
@@ -226,15 +246,22 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
     targets = crossref_targets(brief, labels, number)
     notes = NoteIndex()
 
-    def markdown(text: str, inline: bool = False, index: CitationIndex = citations) -> Markup:
-        return render_markdown(text, index, inline, number, figures, targets=targets, notes=notes)
+    marks = portion_marks(brief, loaded.series)
+
+    def markdown(
+        text: str, inline: bool = False, index: CitationIndex = citations, tlp: str | None = None
+    ) -> Markup:
+        rendered = render_markdown(
+            text, index, inline, number, figures, targets=targets, notes=notes, marks=marks
+        )
+        return portion_mark(tlp) + rendered if marks and tlp else rendered
 
     scale = loaded.series.likelihood_scale
 
     def extra(key: str) -> tuple[ExtraSection, ...]:
         return tuple(
             ExtraSection(brief.sections[i].id, brief.sections[i].title,
-                         markdown(brief.sections[i].body))
+                         markdown(brief.sections[i].body, tlp=brief.sections[i].tlp))
             for i in sections_after(brief, key)  # type: ignore[arg-type]
         )  # fmt: skip
 
@@ -252,7 +279,8 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
     after["geopolitical_context"] = extra("geopolitical_context")
     challenges_intro = markdown(brief.challenges.intro) if brief.challenges.intro else ""
     challenges_items = tuple(
-        Challenge(item.label, markdown(item.text, inline=True)) for item in brief.challenges.items
+        Challenge(item.label, markdown(item.text, inline=True, tlp=item.tlp))
+        for item in brief.challenges.items
     )
     after["challenges"] = extra("challenges")
     # Annexes and the disclaimer print after the sources but are numbered before the list is
@@ -261,7 +289,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         ExtraSection(
             appendix.id,
             _annex_heading(labels, annex_letter(i), appendix.title),
-            markdown(appendix.body),
+            markdown(appendix.body, tlp=appendix.tlp),
             annex_letter(i),
         )
         for i, appendix in enumerate(brief.appendices)
@@ -314,6 +342,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         tlp=Tlp(level, f"TLP:{level}", TLP_COLOURS[level]),
         scale_title=str(labels["likelihood_scales"][scale]),
         css=Markup(template.stylesheet().replace("</", "<\\/")),
+        portion_marks=marks,
         version=__version__,
         notes=tuple(notes.notes),
     )
@@ -359,7 +388,8 @@ def _contents(
     }
     entries: list[ContentsEntry] = []
     for key, anchor in FIXED_SECTIONS:
-        entries.append(ContentsEntry(anchor, titles[key]))
+        if sections.printed(key):
+            entries.append(ContentsEntry(anchor, titles[key]))
         entries.extend(ContentsEntry(s.anchor, s.heading) for s in sections.after[key])
         entries.extend(set_after.get(key, []))
     if references:
@@ -479,7 +509,8 @@ def _judgement(
     terms = language.labels[LIKELIHOOD_TERMS][scale]
     term = str(terms[entry.term]) if entry else judgement.likelihood
     confidence = language.labels["confidence"][judgement.confidence]
-    return Judgement(markdown(judgement.text, inline=True), term, band, confidence)
+    text = markdown(judgement.text, inline=True, tlp=judgement.tlp)
+    return Judgement(text, term, band, confidence)
 
 
 def _timeline(
@@ -500,7 +531,7 @@ def _timeline(
                     anchor, event.source, language.number(number)
                 )
                 citation = Markup(wrap_citation(link))
-        text = markdown(event.event, inline=True)
+        text = markdown(event.event, inline=True, tlp=event.tlp)
         # The source column is numbered first (so the row's own source gets the lower
         # number) but read after the event's text.
         if event.source is not None and anchor is not None:

@@ -374,3 +374,11 @@ def test_every_bidi_control_in_a_brief_is_printed_escaped(hostile: Path) -> None
     shown = " ".join(result.stdout.split())  # the table may wrap the finding
     assert not set(BIDI_CONTROLS) & set(result.output)
     assert " ".join(f"\\u{ord(c):04x}" for c in BIDI_CONTROLS) in shown
+
+
+def test_the_edition_levels_the_cli_accepts_are_the_tlp_order() -> None:
+    # The command line keeps its own copy so that --help does not import the models.
+    from osintkit.cli import _EDITIONS
+    from osintkit.tradecraft import TLP_ORDER
+
+    assert tuple(_EDITIONS) == tuple(TLP_ORDER)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from osintkit import __version__
 from osintkit.crossrefs import targets as crossref_targets
-from osintkit.fields import partial_date_range
+from osintkit.fields import FixedSection, partial_date_range
 from osintkit.figures import figure_data_uri
 from osintkit.localization import (
     LIKELIHOOD_TERMS,
@@ -258,11 +258,11 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
 
     scale = loaded.series.likelihood_scale
 
-    def extra(key: str) -> tuple[ExtraSection, ...]:
+    def extra(key: FixedSection) -> tuple[ExtraSection, ...]:
         return tuple(
             ExtraSection(brief.sections[i].id, brief.sections[i].title,
                          markdown(brief.sections[i].body, tlp=brief.sections[i].tlp))
-            for i in sections_after(brief, key)  # type: ignore[arg-type]
+            for i in sections_after(brief, key)
         )  # fmt: skip
 
     # Reading order matters: sources are numbered in the order they are first cited, and the

@@ -668,6 +668,8 @@ def test_a_citation_in_a_footnote_is_linked_back_to_once() -> None:
     assert 'id="cite-1"' in notes.notes[0].html
     assert 'id="cite-1"' not in html
     assert html.count('href="#ref-src"') == 1
+    # The copy's citation has no id, not an empty one (invalid HTML).
+    assert 'id=""' not in html
 
 
 def test_a_second_caption_or_one_under_no_table_is_reported_not_attached() -> None:

@@ -337,8 +337,10 @@ def _render_citation(
         if index is not None and not env.get("copy"):
             anchor = index.next_anchor()
             index.record(source_id, anchor, locator)
+        # No id at all rather than an empty one, which HTML forbids (the Nu checker's error).
+        id_attribute = f' id="{anchor}"' if anchor else ""
         rendered.append(
-            f'<a class="citation" id="{anchor}" href="#ref-{escape(source_id)}">{label}</a>'
+            f'<a class="citation"{id_attribute} href="#ref-{escape(source_id)}">{label}</a>'
         )
     # The separator too: "[1; 2]" on screen, comma-separated superscripts "1,2" in print.
     return wrap_citation('<span class="cite-sep">; </span>'.join(rendered))

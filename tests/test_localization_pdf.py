@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from conftest import MakeBrief
 from osintkit.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,3 +253,20 @@ def test_print_citations_are_bare_superscripts_and_locators_go_to_the_sources(
         '>2<span class="cite-locator">, p. 2</span></a><span class="cite-sep">; </span>'
     ) in html
     assert '<bdi dir="ltr">pp. 4–9</bdi><a class="back" href="#cite-1"' in html
+
+
+def test_persian_emphasis_in_an_english_field_is_bold_not_slanted(
+    make_brief: MakeBrief, tmp_path: Path
+) -> None:
+    # :lang() cannot see it (the field is English); the script of the emphasised letters can.
+    minimal = (FIXTURES / "minimal.yaml").read_text("utf-8")
+    old = "Belarus and Iran keep building a *durable* partnership."
+    assert old in minimal
+    brief = make_brief(minimal.replace(old, "The crowd chanted *مرگ بر آمریکا* again, *twice*."))
+    pdf = render(brief, tmp_path / "out")
+    html = render(brief, tmp_path / "out", "html").read_text("utf-8")
+    assert '<em data-script="arab">مرگ بر آمریکا</em>' in html and "<em>twice</em>" in html
+    arabic = [name for name in pdffonts(pdf) if "Arabic" in name]
+    assert "Noto-Naskh-Arabic-Bold" in arabic
+    assert not [name for name in arabic if "Oblique" in name or "Italic" in name]
+    assert "Noto-Serif-Italic" in pdffonts(pdf)  # Latin emphasis keeps its real italic

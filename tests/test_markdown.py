@@ -668,6 +668,8 @@ def test_a_citation_in_a_footnote_is_linked_back_to_once() -> None:
     assert 'id="cite-1"' in notes.notes[0].html
     assert 'id="cite-1"' not in html
     assert html.count('href="#ref-src"') == 1
+    # The copy's citation has no id, not an empty one (invalid HTML).
+    assert 'id=""' not in html
 
 
 def test_a_second_caption_or_one_under_no_table_is_reported_not_attached() -> None:
@@ -717,3 +719,12 @@ def test_a_figure_with_two_ids_is_reported_not_silently_renamed(attributes: str)
         "a figure takes one id, not 2: #fig-a, #fig-b"
     ]
     assert not [p for p in find_markup_problems('![C](a.svg){#fig-a alt="a #b c"}\n')]
+
+
+def test_emphasis_in_arabic_script_is_marked_for_an_upright_face() -> None:
+    html = render_markdown("*مرگ بر آمریکا* _فقط_ *English* *mixed ایران* **قوی** *a *ب* c*")
+    assert html == (
+        '<p><em data-script="arab">مرگ بر آمریکا</em> <em data-script="arab">فقط</em> '
+        "<em>English</em> <em>mixed ایران</em> <strong>قوی</strong> "
+        '<em>a <em data-script="arab">ب</em> c</em></p>\n'
+    )

@@ -160,3 +160,17 @@ def test_baselines_are_the_same_bytes_each_time(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "one" / "sample").iterdir()] == ["page-1.png"]
     with Image.open(first[0]) as image:
         assert image.mode == "L" and image.size == (331, 468)
+
+
+def test_a_corrupt_or_truncated_baseline_fails_that_page_with_why(tmp_path: Path) -> None:
+    first, second, _third = write_baselines("sample", [page(), page(), page()], tmp_path)
+    first.write_bytes(b"version https://git-lfs.github.com/spec/v1\n")  # an LFS pointer
+    second.write_bytes(second.read_bytes()[:40])  # cut short
+    comparison = compare("sample", [page(), page(), page()], tmp_path, tmp_path / "diffs")
+    assert not comparison.passed
+    assert [number for number, _ in comparison.failed] == [1, 2]
+    lines = comparison.report().splitlines()
+    assert lines[0].startswith(f"sample page 1: baseline unreadable, {first}: ")
+    assert lines[1].startswith(f"sample page 2: baseline unreadable, {second}: ")
+    # No "pixels changed" line or diff folder for a page that was never compared.
+    assert "changed" not in comparison.report() and "diff images" not in comparison.report()

@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # PIL at module level (banned in src to keep the CLI quick to start): only the visual test and
@@ -183,6 +183,8 @@ class Comparison:
     actual_pages: int
     #: The folder the diff images of this comparison went to.
     diffs: Path
+    #: Pages whose baseline PNG could not be read, with why (they fail, scored 1.0).
+    unreadable: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[tuple[int, float]]:
@@ -204,12 +206,18 @@ class Comparison:
                 f"{self.sample}: {self.actual_pages} pages rendered, {self.expected_pages} in "
                 f"the baselines (pages past the shorter are not compared)"
             )
+        broken = dict(self.unreadable)
+        lines += [
+            f"{self.sample} page {number}: baseline unreadable, {why}"
+            for number, why in self.unreadable
+        ]
         lines += [
             f"{self.sample} page {number}: {value:.2%} of its pixels changed "
             f"(tolerance {TOLERANCE:.2%})"
             for number, value in self.failed
+            if number not in broken
         ]
-        if self.failed:
+        if len(self.failed) > len(broken):
             lines.append(f"diff images (baseline | new | changes in red): {self.diffs}")
         lines.append(f"if the change is intended, run `{REFRESH}` and commit tests/visual/")
         return "\n".join(lines)
@@ -224,15 +232,22 @@ def compare(
     shutil.rmtree(out, ignore_errors=True)
     expected = baselines(sample, folder)
     scores = []
+    unreadable = []
     for number, (path, actual) in enumerate(zip(expected, pages, strict=False), 1):
-        with Image.open(path) as image:
-            baseline = image.convert("L")
+        try:
+            with Image.open(path) as image:
+                baseline = image.convert("L")
+        except OSError as exc:  # not a PNG, or a truncated one (a bad merge, an LFS pointer)
+            # A failed page with the reason, not a traceback out of PIL that names no sample.
+            unreadable.append((number, f"{path}: {exc}"))
+            scores.append((number, 1.0))
+            continue
         value = score(baseline, actual)
         scores.append((number, value))
         if value > TOLERANCE:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"page-{number}.png").write_bytes(png_bytes_rgb(diff_image(baseline, actual)))
-    return Comparison(sample, scores, len(expected), len(pages), out)
+    return Comparison(sample, scores, len(expected), len(pages), out, unreadable)
 
 
 def png_bytes_rgb(image: Image.Image) -> bytes:

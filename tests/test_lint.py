@@ -4,6 +4,7 @@ reference brief; rules switch off per brief and per series; --strict fails on fi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ def test_each_rule_finds_its_planted_problem_where_it_is(planted: Path) -> None:
         "67:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
         "would read (only headings, blank space or a placeholder such as TODO); write it or "
         "leave it out",
+        "70:25 bidi-control: disclaimer: the bidi control U+202E (an embedding or override) "
+        "reorders the text around it, so the report would not print what the brief says; "
+        "delete it (use U+200F or U+200E marks where a direction is needed)",
     ]
     assert {line.split()[1].rstrip(":") for line in found(planted)} == set(RULES)
 
@@ -66,7 +70,7 @@ def test_strict_fails_and_each_finding_is_a_located_line(
     monkeypatch.chdir(planted.parent)
     relaxed = runner.invoke(app, ["lint", str(planted)])
     assert relaxed.exit_code == 0
-    assert relaxed.stdout.splitlines()[-1] == "0 errors, 10 warnings in 1 file (7 rules)"
+    assert relaxed.stdout.splitlines()[-1] == "0 errors, 11 warnings in 1 file (8 rules)"
     strict = runner.invoke(app, ["lint", "--strict", str(planted)])
     assert strict.exit_code == 1
     lines = strict.stdout.splitlines()
@@ -75,8 +79,8 @@ def test_strict_fails_and_each_finding_is_a_located_line(
         "planted.yaml:10:9: warning: executive_summary: “might” gives no probability; use a "
         "term of the yardstick (likely, highly unlikely, …) or state the fact [vague-hedge]"
     )
-    assert len(lines) == 11
-    assert all(line.startswith("planted.yaml:") for line in lines[:10])
+    assert len(lines) == 12
+    assert all(line.startswith("planted.yaml:") for line in lines[:11])
 
 
 def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
@@ -89,6 +93,7 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
         "likelihood-contradiction",
         "uncited-source",
         "figure-without-mention",
+        "bidi-control",
     }
     registry = planted.parent / "series.yaml"
     registry.write_text(
@@ -100,7 +105,12 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
         encoding="utf-8",
     )
     rules = {line.split()[1].rstrip(":") for line in found(planted)}
-    assert rules == {"uncited-paragraph", "likelihood-contradiction", "figure-without-mention"}
+    assert rules == {
+        "uncited-paragraph",
+        "likelihood-contradiction",
+        "figure-without-mention",
+        "bidi-control",
+    }
 
 
 def test_an_unknown_rule_name_is_a_warning(planted: Path) -> None:
@@ -190,3 +200,27 @@ def test_an_empty_fixed_section_is_found_too(tmp_path: Path) -> None:
     brief.write_text(text.replace(old, "geopolitical_context: TBD\n"), encoding="utf-8")
     assert [f.split(" ", 2)[1] for f in found(brief) if "empty-section" in f] == ["empty-section:"]
     assert [f for f in found(brief) if "geopolitical_context: the geopolitical context" in f]
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        ("Minsk \\u2067\\u202bTehran\\u202c\\u2069 talks", "U+202B"),
+        ("Minsk \\u2067Tehran talks", "opened and never closed"),
+        ("Minsk Tehran\\u2069 talks", "closed (U+2069) that was never opened"),
+        ("Minsk \\u2067Tehran\\u2069 and \\u200fRLM\\u200f talks", None),
+    ],
+    ids=["embedding-inside-isolate", "isolate-open", "stray-close", "balanced-and-marks"],
+)
+def test_bidi_controls_that_reorder_text_are_found_in_any_field(
+    make_brief: Callable[..., Path], fixtures_dir: Path, title: str, found: str | None
+) -> None:
+    minimal = (fixtures_dir / "minimal.yaml").read_text(encoding="utf-8")
+    text = minimal.replace('title: "', f'title: "{title} ', 1)
+    assert text != minimal
+    findings = [f for f in lint_brief(load_brief(make_brief(text))) if f.rule == "bidi-control"]
+    if found is None:
+        assert findings == []
+    else:
+        (finding,) = findings
+        assert finding.field == "title" and found in finding.message

@@ -29,6 +29,7 @@ RULES: dict[str, str] = {
     "future-date": "a date after the brief's own date",
     "empty-section": "a section or annex with no text a reader would read",
     "figure-without-mention": "a figure or a captioned table that no text cross-references",
+    "bidi-control": "a bidi embedding or override, or an isolate left open, that reorders text",
 }
 
 #: Hedges that carry no probability a reader can act on; the yardstick's terms do.
@@ -281,6 +282,59 @@ def _readable(text: str) -> bool:
     return not (one_paragraph and _PLACEHOLDER.match(words))
 
 
+#: Embeddings and overrides (LRE, RLE, PDF, LRO, RLO) and isolates (LRI, RLI, FSI, PDI). A
+#: Persian or mixed text needs none of the first five (marks and isolates do the job) and an
+#: isolate must close where it opened; text pasted from a web page can carry either, and an
+#: override left open reverses what follows it, so the printed words are not the brief's.
+_EMBEDDINGS = "\u202a\u202b\u202c\u202d\u202e"
+_OPENING_ISOLATES = "\u2066\u2067\u2068"
+_CLOSING_ISOLATE = "\u2069"
+
+
+def _bidi_controls(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
+    for key_path, text in _strings(document.data, ()):
+        depth = 0
+        for offset, char in enumerate(text):
+            if char in _EMBEDDINGS:
+                problem = f"the bidi control U+{ord(char):04X} (an embedding or override)"
+            elif char in _OPENING_ISOLATES:
+                depth += 1
+                continue
+            elif char == _CLOSING_ISOLATE and depth:
+                depth -= 1
+                continue
+            elif char == _CLOSING_ISOLATE:
+                problem = "a bidi isolate closed (U+2069) that was never opened"
+            else:
+                continue
+            yield _at(
+                document, key_path, "bidi-control",
+                f"{problem} reorders the text around it, so the report would not print what "
+                "the brief says; delete it (use U+200F or U+200E marks where a direction "
+                "is needed)", offset,
+            )  # fmt: skip
+            break
+        else:
+            if depth:
+                yield _at(
+                    document, key_path, "bidi-control",
+                    "a bidi isolate (U+2066–U+2068) is opened and never closed (U+2069), so "
+                    "the text after it is reordered; close it or delete it",
+                )  # fmt: skip
+
+
+def _strings(value: object, key_path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """Every string of the brief's data with its key path, keys' own text left aside."""
+    if isinstance(value, str):
+        yield key_path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*key_path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*key_path, i))
+
+
 def _unmentioned_figures(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
     mentioned = {x.target_id for _, text in _prose(document) for x in find_xrefs(text)}
     for key_path, text in _prose(document):
@@ -301,4 +355,5 @@ _CHECKS = {
     "future-date": _future_dates,
     "empty-section": _empty_sections,
     "figure-without-mention": _unmentioned_figures,
+    "bidi-control": _bidi_controls,
 }

@@ -252,3 +252,33 @@ def test_print_citations_are_bare_superscripts_and_locators_go_to_the_sources(
         '>2<span class="cite-locator">, p. 2</span></a><span class="cite-sep">; </span>'
     ) in html
     assert '<bdi dir="ltr">pp. 4–9</bdi><a class="back" href="#cite-1"' in html
+
+
+@pytest.mark.skipif(
+    "Noto Serif CJK" not in subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=False
+    ).stdout if shutil.which("fc-list") else True,
+    reason="Noto CJK is installed only by `bash scripts/setup.sh --cjk`",
+)  # fmt: skip
+def test_a_chinese_excerpt_is_set_in_noto_cjk_and_a_greek_one_in_the_body_face(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (
+        (FIXTURES / "scripts.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - id: haaretz\n",
+            "  - id: xinhua\n    title: Xinhua\n    language: zh\n"
+            "    excerpt: 伊朗和白俄罗斯签署合作路线图。\n"
+            "  - id: kathimerini\n    title: Kathimerini\n    language: el\n"
+            "    excerpt: Το Ιράν και η Λευκορωσία υπέγραψαν οδικό χάρτη.\n"
+            "  - id: haaretz\n",
+        )
+    )
+    brief = tmp_path / "scripts.yaml"
+    brief.write_text(text, encoding="utf-8")
+    pdf = render(brief, tmp_path)
+    assert "Λευκορωσία" in pdftotext(pdf)
+    assert "伊朗和白俄罗斯签署合作路线图" in compact(pdftotext(pdf))
+    assert [name for name in pdffonts(pdf) if "CJK" in name]

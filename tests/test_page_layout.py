@@ -332,6 +332,48 @@ def test_a_tall_figure_never_exceeds_the_text_block(tmp_path: Path, make_png: ob
         pytest.fail("the figure was not drawn")
 
 
+def test_a_figure_with_no_room_left_moves_whole_to_the_next_page_with_its_caption(
+    tmp_path: Path, make_png: object
+) -> None:
+    """Each figure a colour: drawn on one page only, the page of its caption."""
+    (tmp_path / "figures").mkdir()
+    colours = [(200, 30 + 8 * i, 30) for i in range(24)]
+    blocks = []
+    for i, colour in enumerate(colours):
+        (tmp_path / "figures" / f"f{i}.png").write_bytes(make_png(10, 10, colour))  # type: ignore[operator]
+        blocks.append(f"Paragraph before figure {i}. " * (20 + i))
+        blocks.append(
+            f'![Caption of figure {i}.](figures/f{i}.png){{#fig-f{i} alt="A square" width=60%}}'
+        )
+    mentions = " ".join(f"[@fig-f{i}]" for i in range(len(colours)))
+    brief = minimal(background=f"{mentions}\n\n" + "\n\n".join(blocks))
+    rendered = render(write(brief, tmp_path / "figures.yaml"))
+    from PIL import Image
+
+    seen: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+    for n in range(1, len(rendered.texts) + 1):
+        prefix = tmp_path / f"page-{n}"
+        subprocess.run(
+            ["pdftoppm", "-r", "24", "-png", "-f", str(n), "-l", str(n), "-singlefile",
+             str(rendered.pdf), str(prefix)],
+            check=True,
+        )  # fmt: skip
+        image = Image.open(f"{prefix}.png").convert("RGB")
+        for y in range(image.height):
+            for colour in {image.getpixel((x, y)) for x in range(image.width)} & set(colours):
+                seen.setdefault(colour, []).append((n - 1, y))  # type: ignore[arg-type]
+    moved = 0
+    for i, colour in enumerate(colours):
+        pages = {page for page, _y in seen.get(colour, [])}
+        assert pages == {page_of(rendered, f"Caption of figure {i}.")}, (i, pages)
+        [page] = pages
+        top = min(y for _p, y in seen[colour]) / 24 * 72
+        # At the top of its page, the page before left part empty: it moved.
+        if page and top < TEXT_TOP + 20 and fill(rendered.boxes[page - 1]) < 0.8:
+            moved += 1
+    assert moved >= 1, "no figure met a page's foot: the fixture tests nothing"
+
+
 # --- TLP marking ---
 
 

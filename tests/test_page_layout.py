@@ -166,6 +166,33 @@ def test_a_long_box_breaks_between_its_items_and_fills_the_page(tmp_path: Path) 
     assert fill(rendered.boxes[0]) > 0.85
     # At least two judgements on each side of the break.
     assert page_of(rendered, "Judgement 1:") == 0 and page_of(rendered, "Judgement 8:") == 1
+    # The frame is repeated: closed at the foot of page 1, opened again atop page 2.
+    first_on_2 = min(w.top for w in rendered.boxes[1] if w.text == "Judgement")
+    last_on_1 = max(w.bottom for w in rendered.boxes[0] if w.text.startswith("cooperation"))
+    assert any(TEXT_TOP - 2 < y < first_on_2 for y in _frame_lines(rendered.pdf, 2))
+    assert any(last_on_1 < y < TEXT_BOTTOM + 2 for y in _frame_lines(rendered.pdf, 1))
+
+
+def _frame_lines(pdf: Path, page: int) -> list[float]:
+    """The heights (pt) of the page's navy lines across more than half the text width."""
+    from PIL import Image
+
+    prefix = pdf.with_name(f"frame-{page}")
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-png", "-f", str(page), "-l", str(page), "-singlefile",
+         str(pdf), str(prefix)],
+        check=True,
+    )  # fmt: skip
+    image = Image.open(f"{prefix}.png").convert("RGB")
+    navy = [
+        y for y in range(image.height)
+        if sum(_near((20, 40, 75), image.getpixel((x, y))) for x in range(image.width)) > 250
+    ]  # fmt: skip
+    return [float(y) for y in navy]
+
+
+def _near(colour: tuple[int, int, int], pixel: object) -> bool:
+    return all(abs(a - b) < 60 for a, b in zip(colour, pixel, strict=True))  # type: ignore[call-overload]
 
 
 # --- headings ---

@@ -162,12 +162,17 @@ def test_a_citation_in_a_source_s_quotation_counts_as_citing(
         ("<!-- to be written -->", True),
         ("TBD", True),
         ("TODO: the method, once the data is in.", True),
+        ("TBC", True),
+        ("FIXME: numbers", True),
+        ("XXX", True),
+        ("\u00a0\u200b\u200d", True),
         ("## Method\n\nWe read the customs data.", False),
         ("TODO lists are how we track work.\n\nThe second paragraph is prose.", False),
         ("Todo: a word in prose, not a marker.", False),
         ("[The customs data](https://example.org/customs)", False),
     ],
-    ids=["headings", "entities", "comment", "tbd", "todo", "prose", "todo-in-prose",
+    ids=["headings", "entities", "comment", "tbd", "todo", "tbc", "fixme", "xxx", "zero-width",
+         "prose", "todo-in-prose",
          "lower-case", "link"],
 )  # fmt: skip
 def test_an_empty_section_is_one_without_text_to_read(
@@ -189,6 +194,17 @@ def test_an_empty_section_is_one_without_text_to_read(
         if empty
         else []
     )  # fmt: skip
+
+
+def test_an_empty_annex_is_found_too(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(
+        text + "appendices:\n  - id: sec-annex-data\n    title: Data\n    body: TODO\n",
+        encoding="utf-8",
+    )
+    assert [f for f in found(brief) if "empty-section" in f and "appendices[0].body" in f]
 
 
 def test_an_empty_fixed_section_is_found_too(tmp_path: Path) -> None:

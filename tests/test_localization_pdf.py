@@ -270,3 +270,33 @@ def test_persian_emphasis_in_an_english_field_is_bold_not_slanted(
     assert "Noto-Naskh-Arabic-Bold" in arabic
     assert not [name for name in arabic if "Oblique" in name or "Italic" in name]
     assert "Noto-Serif-Italic" in pdffonts(pdf)  # Latin emphasis keeps its real italic
+
+
+@pytest.mark.skipif(
+    "Noto Serif CJK" not in subprocess.run(
+        ["fc-list", ":", "family"], capture_output=True, text=True, check=False
+    ).stdout if shutil.which("fc-list") else True,
+    reason="Noto CJK is installed only by `bash scripts/setup.sh --cjk`",
+)  # fmt: skip
+def test_a_chinese_excerpt_is_set_in_noto_cjk_and_a_greek_one_in_the_body_face(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    text = (
+        (FIXTURES / "scripts.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - id: haaretz\n",
+            "  - id: xinhua\n    title: Xinhua\n    language: zh\n"
+            "    excerpt: 伊朗和白俄罗斯签署合作路线图。\n"
+            "  - id: kathimerini\n    title: Kathimerini\n    language: el\n"
+            "    excerpt: Το Ιράν και η Λευκορωσία υπέγραψαν οδικό χάρτη.\n"
+            "  - id: haaretz\n",
+        )
+    )
+    brief = tmp_path / "scripts.yaml"
+    brief.write_text(text, encoding="utf-8")
+    pdf = render(brief, tmp_path)
+    assert "Λευκορωσία" in pdftotext(pdf)
+    assert "伊朗和白俄罗斯签署合作路线图" in compact(pdftotext(pdf))
+    assert [name for name in pdffonts(pdf) if "CJK" in name]

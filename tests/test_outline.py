@@ -74,3 +74,19 @@ def test_annexes_are_lettered_past_z(index: int, letter: str) -> None:
 def test_a_source_id_may_not_look_like_a_cross_reference() -> None:
     with pytest.raises(ValueError, match="cross-reference"):
         _brief(sources=[{"id": "fig-1", "title": "Chart"}])
+
+
+def test_several_sections_after_one_keep_the_brief_s_order() -> None:
+    brief = _brief(
+        sections=[
+            {"id": "sec-two", "title": "Second", "after": "executive_summary", "body": "2."},
+            {"id": "sec-one", "title": "First", "after": "background", "body": "B."},
+            {"id": "sec-three", "title": "Third", "after": "executive_summary", "body": "3."},
+        ]
+    )
+    texts = [text for _path, text in markdown_in_reading_order(brief)]
+    # After the summary and before the key judgements the template sets after it.
+    assert texts[:5] == ["Summary.", "2.", "3.", "Judged.", "Background."]
+    assert [p.anchor for p in parts(brief)][:4] == [
+        "executive-summary", "sec-two", "sec-three", "background",
+    ]  # fmt: skip

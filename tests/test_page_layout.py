@@ -166,6 +166,33 @@ def test_a_long_box_breaks_between_its_items_and_fills_the_page(tmp_path: Path) 
     assert fill(rendered.boxes[0]) > 0.85
     # At least two judgements on each side of the break.
     assert page_of(rendered, "Judgement 1:") == 0 and page_of(rendered, "Judgement 8:") == 1
+    # The frame is repeated: closed at the foot of page 1, opened again atop page 2.
+    first_on_2 = min(w.top for w in rendered.boxes[1] if w.text == "Judgement")
+    last_on_1 = max(w.bottom for w in rendered.boxes[0] if w.text.startswith("cooperation"))
+    assert any(TEXT_TOP - 2 < y < first_on_2 for y in _frame_lines(rendered.pdf, 2))
+    assert any(last_on_1 < y < TEXT_BOTTOM + 2 for y in _frame_lines(rendered.pdf, 1))
+
+
+def _frame_lines(pdf: Path, page: int) -> list[float]:
+    """The heights (pt) of the page's navy lines across more than half the text width."""
+    from PIL import Image
+
+    prefix = pdf.with_name(f"frame-{page}")
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-png", "-f", str(page), "-l", str(page), "-singlefile",
+         str(pdf), str(prefix)],
+        check=True,
+    )  # fmt: skip
+    image = Image.open(f"{prefix}.png").convert("RGB")
+    navy = [
+        y for y in range(image.height)
+        if sum(_near((20, 40, 75), image.getpixel((x, y))) for x in range(image.width)) > 250
+    ]  # fmt: skip
+    return [float(y) for y in navy]
+
+
+def _near(colour: tuple[int, int, int], pixel: object) -> bool:
+    return all(abs(a - b) < 60 for a, b in zip(colour, pixel, strict=True))  # type: ignore[call-overload]
 
 
 # --- headings ---
@@ -330,6 +357,48 @@ def test_a_tall_figure_never_exceeds_the_text_block(tmp_path: Path, make_png: ob
             break
     else:
         pytest.fail("the figure was not drawn")
+
+
+def test_a_figure_with_no_room_left_moves_whole_to_the_next_page_with_its_caption(
+    tmp_path: Path, make_png: object
+) -> None:
+    """Each figure a colour: drawn on one page only, the page of its caption."""
+    (tmp_path / "figures").mkdir()
+    colours = [(200, 30 + 8 * i, 30) for i in range(24)]
+    blocks = []
+    for i, colour in enumerate(colours):
+        (tmp_path / "figures" / f"f{i}.png").write_bytes(make_png(10, 10, colour))  # type: ignore[operator]
+        blocks.append(f"Paragraph before figure {i}. " * (20 + i))
+        blocks.append(
+            f'![Caption of figure {i}.](figures/f{i}.png){{#fig-f{i} alt="A square" width=60%}}'
+        )
+    mentions = " ".join(f"[@fig-f{i}]" for i in range(len(colours)))
+    brief = minimal(background=f"{mentions}\n\n" + "\n\n".join(blocks))
+    rendered = render(write(brief, tmp_path / "figures.yaml"))
+    from PIL import Image
+
+    seen: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
+    for n in range(1, len(rendered.texts) + 1):
+        prefix = tmp_path / f"page-{n}"
+        subprocess.run(
+            ["pdftoppm", "-r", "24", "-png", "-f", str(n), "-l", str(n), "-singlefile",
+             str(rendered.pdf), str(prefix)],
+            check=True,
+        )  # fmt: skip
+        image = Image.open(f"{prefix}.png").convert("RGB")
+        for y in range(image.height):
+            for colour in {image.getpixel((x, y)) for x in range(image.width)} & set(colours):
+                seen.setdefault(colour, []).append((n - 1, y))  # type: ignore[arg-type]
+    moved = 0
+    for i, colour in enumerate(colours):
+        pages = {page for page, _y in seen.get(colour, [])}
+        assert pages == {page_of(rendered, f"Caption of figure {i}.")}, (i, pages)
+        [page] = pages
+        top = min(y for _p, y in seen[colour]) / 24 * 72
+        # At the top of its page, the page before left part empty: it moved.
+        if page and top < TEXT_TOP + 20 and fill(rendered.boxes[page - 1]) < 0.8:
+            moved += 1
+    assert moved >= 1, "no figure met a page's foot: the fixture tests nothing"
 
 
 # --- TLP marking ---

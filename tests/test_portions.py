@@ -196,3 +196,21 @@ def test_a_block_marked_lower_than_the_block_around_it_is_located(make_brief: ob
         f"{path}:{at(text, '::: {tlp=CLEAR}')}: executive_summary: a block marked TLP:CLEAR "
         "inside TLP:AMBER text is released only with it: mark it TLP:AMBER, or move it out"
     )
+
+
+@pytest.mark.parametrize("field", ["bluf", "disclaimer"])
+def test_the_bluf_and_disclaimer_are_held_to_the_lowest_edition(
+    make_brief: object, field: str
+) -> None:
+    """They print in every edition, so even in a brief whose unmarked text is AMBER they may
+    not cite what only AMBER readers may see."""
+    text = brief_text(
+        head=f"tlp: AMBER\neditions: [CLEAR, AMBER]\n{field}: Bottom line. [@secret]\n",
+        summary="Unmarked, so AMBER: may cite [@secret].",
+        tail=SOURCES,
+    )
+    path = make_brief(text)  # type: ignore[operator]
+    [found] = problems(path)
+    assert found.startswith(
+        f"{path}:{at(text, '[@secret]')}: {field}: a TLP:CLEAR portion cites the source 'secret'"
+    )

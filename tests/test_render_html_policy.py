@@ -69,6 +69,30 @@ def test_the_shipped_template_gets_it_as_the_first_element_of_its_head() -> None
     assert head.startswith(f"<head>\n{POLICY_META}\n")
 
 
+def test_the_policy_runs_no_script_and_loads_only_inline_styles_and_data_urls() -> None:
+    """What SECURITY.md promises, read from the report: `default-src 'none'`, inline styles,
+    `data:` images and fonts, and nothing else (no script, no host, no base, no form)."""
+    html = render_brief(load_brief(REFERENCE), formats=("html",)).html
+    root = tinyhtml5.parse(html, namespace_html_elements=False)
+    [content] = [
+        e.get("content")
+        for e in root.iter("meta")
+        if (e.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
+    directives = {
+        name: values
+        for name, *values in (part.split() for part in content.split(";") if part.strip())
+    }
+    assert directives == {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["data:"],
+        "font-src": ["data:"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }
+
+
 def _booby_trapped_template(tmp_path: Path) -> Path:
     template = tmp_path / "trap"
     shutil.copytree(ROOT / "report_templates" / "series", template)

@@ -104,7 +104,7 @@ def test_the_sample_validates_lints_clean_and_fits_the_schema(tmp_path: Path) ->
     jsonschema.validate(load_yaml(BRIEF).data, schema)
 
 
-def test_it_renders_to_about_eight_pages(rendered: osintkit.Rendered) -> None:
+def test_it_renders_to_about_ten_pages(rendered: osintkit.Rendered) -> None:
     assert rendered.pages is not None
     assert 7 <= rendered.pages <= 10, rendered.pages
 

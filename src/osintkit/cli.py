@@ -20,6 +20,7 @@ from osintkit import __version__
 from osintkit.diagnostics import FORMATTERS, RULES, summary
 from osintkit.errors import printable
 from osintkit.output import FORMATS, PdfVariant
+from osintkit.tradecraft import is_public
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue
@@ -512,6 +513,9 @@ def build(
             where = f"[yellow]restricted[/] → {_shown(outcome.folder)}"
         else:
             where = "public"
+        for edition in outcome.editions:
+            public = is_public(edition.tlp, edition.status, options.drafts)
+            where += f"; TLP:{edition.tlp} edition " + ("public" if public else "restricted")
         table.add_row(_shown(outcome.brief_path), status, where, seconds)
     # Past the table, one line each: a table column would cut the file:line:col off. With a
     # --format for tools, standard output holds their diagnostics only.

@@ -12,7 +12,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,17 @@ class PublishedFile(BaseModel):
     pages: int | None = Field(default=None, ge=1)
 
 
+class PublicEdition(BaseModel):
+    """The public edition of an issue whose full edition is restricted, as the restricted
+    catalogue links it: its marking and its files, relative to the public site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tlp: str = Field(description="The public edition's marking (CLEAR or GREEN).")
+    html: PublishedFile | None = None
+    pdf: PublishedFile | None = None
+
+
 class CatalogueIssue(BaseModel):
     """One issue of a series as the catalogue lists it."""
 
@@ -67,6 +78,11 @@ class CatalogueIssue(BaseModel):
     brief: str = Field(description="File name of the brief the issue was rendered from.")
     html: PublishedFile | None = None
     pdf: PublishedFile | None = None
+    public_edition: PublicEdition | None = Field(
+        default=None,
+        description="In a restricted catalogue only: the issue's edition in the public site, "
+        "its paths relative to the public site's folder. Absent when it has none.",
+    )
 
 
 class CatalogueSeries(BaseModel):
@@ -107,12 +123,14 @@ def publish(
     registry: dict[str, Series],
     drafts: bool = False,
     restricted: bool = False,
+    public_editions: Mapping[tuple[str, int, int], IssueRecord] | None = None,
 ) -> Published:
     """Write the catalogue, feeds and checksums for the built ``records`` into ``out_dir``.
 
     A public site (the default) leaves out drafts unless ``drafts``, and always reports marked
     TLP:AMBER, AMBER+STRICT or RED: a public catalogue and feed are TLP:CLEAR material
-    (GREEN: community). A ``restricted`` folder lists every record it is given.
+    (GREEN: community). A ``restricted`` folder lists every record it is given, each with its
+    edition in the public site from ``public_editions`` (by number), if it has one.
     Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
@@ -136,6 +154,9 @@ def publish(
                 brief=record.brief,
                 html=_published(files.get("html")),
                 pdf=_published(files.get("pdf")),
+                public_edition=_public_edition(
+                    (public_editions or {}).get((record.series, record.volume, record.issue))
+                ),
             )
         )
     catalogue = CatalogueDocument(
@@ -171,6 +192,15 @@ def publish(
     sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
     write_atomic(out_dir / CHECKSUMS, sums.encode())
     return Published([*published, CHECKSUMS])
+
+
+def _public_edition(record: IssueRecord | None) -> PublicEdition | None:
+    if record is None:
+        return None
+    files = record.files
+    return PublicEdition(
+        tlp=record.tlp, html=_published(files.get("html")), pdf=_published(files.get("pdf"))
+    )
 
 
 def _published(file: OutputFile | None) -> PublishedFile | None:

@@ -856,9 +856,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
         edition = loaded if full else edition_of(loaded, level).loaded  # type: ignore[arg-type]
         files = [output_path(edition.path, Path(brief.series), k).as_posix() for k in FORMATS]
         restricted = not is_public(level, brief.status, options.drafts)
-        editions.append(
-            _Planned(level, full, restricted, files, edition.brief, edition.path.name)
-        )
+        editions.append(_Planned(level, full, restricted, files, edition.brief, edition.path.name))
     return _Pending(
         path, number, fingerprint, loaded.registry_path, template.folder, loaded, editions
     )
@@ -1008,9 +1006,7 @@ class _Record:
         want(isinstance(record["fingerprint"], str), f"{where}.fingerprint", "a string")
         want(isinstance(record["restricted"], bool), f"{where}.restricted", "true or false")
         edition = record.get("edition")
-        want(
-            edition is None or edition in TLP_ORDER, f"{where}.edition", "a TLP level or absent"
-        )
+        want(edition is None or edition in TLP_ORDER, f"{where}.edition", "a TLP level or absent")
         return cls(
             record["fingerprint"],
             (number[0], number[1], number[2]),

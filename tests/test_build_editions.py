@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -240,3 +241,27 @@ def test_an_edition_dropped_or_a_brief_gone_leaves_the_site(tmp_path: Path) -> N
     assert warnings.count("withdrawn") == 2
     assert not (site / "persian-files" / "editions.clear.pdf").exists()
     assert not (restricted / "persian-files" / "editions.pdf").exists()
+
+
+def test_two_public_editions_are_listed_once_and_both_checksummed(tmp_path: Path) -> None:
+    briefs = _series_folder(tmp_path / "briefs")
+    (briefs / "persian-files-29-2.yaml").unlink()
+    text = (briefs / "editions.yaml").read_text(encoding="utf-8")
+    text = text.replace("editions: [CLEAR, AMBER]", "editions: [CLEAR, GREEN, AMBER]")
+    (briefs / "editions.yaml").write_text(text, encoding="utf-8")
+    options = _options(tmp_path)
+    assert build([briefs], options).failed == []
+    site = options.out_dir
+    names = sorted(p.name for p in (site / "persian-files").glob("*.pdf"))
+    assert names == ["editions.clear.pdf", "editions.green.pdf"]
+    (series,) = json.loads((site / "catalogue.json").read_text())["series"]
+    (issue,) = series["issues"]
+    assert issue["tlp"] == "GREEN"
+    check = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=site, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "persian-files/editions.clear.pdf: OK" in check.stdout
+    assert "persian-files/editions.green.pdf: OK" in check.stdout
+    restricted = json.loads((options.restricted_out / "catalogue.json").read_text())
+    assert restricted["series"][0]["issues"][0]["public_edition"]["tlp"] == "GREEN"

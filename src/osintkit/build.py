@@ -62,7 +62,7 @@ from osintkit.records import (
     want,
 )
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
-from osintkit.tradecraft import TLP_ORDER, is_public, tlp_rank
+from osintkit.tradecraft import TLP_ORDER, is_public
 
 if TYPE_CHECKING:
     from osintkit.models import Brief
@@ -603,23 +603,28 @@ def _publish_all(
 
 def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restricted: bool) -> None:
     """Write one folder's catalogue, feeds and checksums, unless nothing they show has changed."""
+    from osintkit.site import one_per_number, publish
+
     records = _listed(manifest, restricted)
     entries = [r.entry for r in records]
     # The restricted catalogue links each issue's public edition, as the public site has it.
-    public = {r.number: r.entry for r in _listed(manifest, False)} if restricted else {}
+    public: dict[Number, IssueRecord] = {}
+    if restricted:
+        shown = [r.entry for r in _listed(manifest, False)]
+        shown = [e for e in shown if is_public(e.tlp, e.status, options.drafts)]
+        public = {(e.series, e.volume, e.issue): e for e in one_per_number(shown)}
     public_editions = {n: e for n, e in public.items() if n in {r.number for r in records}}
     registries = sorted({r.registry for r in records})
     root = options.root(restricted)
-    state = json.dumps(
-        {
-            "entries": [entry.to_json() for entry in entries],
-            "public_editions": [e.to_json() for _, e in sorted(public_editions.items())],
-            "drafts": options.drafts,
-            "registries": [hashes.file(Path(r)) for r in registries],
-            "version": __version__,
-        },
-        sort_keys=True,
-    )
+    shows: dict[str, Any] = {
+        "entries": [entry.to_json() for entry in entries],
+        "drafts": options.drafts,
+        "registries": [hashes.file(Path(r)) for r in registries],
+        "version": __version__,
+    }
+    if public_editions:  # only then: a site without editions keeps its fingerprint
+        shows["public_editions"] = [e.to_json() for _, e in sorted(public_editions.items())]
+    state = json.dumps(shows, sort_keys=True)
     fingerprint = hashlib.sha256(state.encode()).hexdigest()
     listed = (root / CHECKSUMS).is_file()
     if fingerprint == manifest.published[restricted] and listed:
@@ -629,7 +634,6 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restri
     if restricted:
         for series in {entry.series for entry in entries}:
             _confine(root / series, root)  # its feed
-    from osintkit.site import publish
     from osintkit.validation import load_registry
 
     series_entries = {}
@@ -647,22 +651,9 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restri
 
 
 def _listed(manifest: _Manifest, restricted: bool) -> list[_Record]:
-    """The records one folder's catalogue lists: one per issue number, the edition of the
-    highest level in that folder (the full edition in the restricted folder)."""
-    best: dict[Number, tuple[str, _Record]] = {}
-    for key in sorted(manifest.records):
-        record = manifest.records[key]
-        if record.restricted != restricted:
-            continue
-        held = best.get(record.number)
-        if held is None or _rank(record.entry.tlp) > _rank(held[1].entry.tlp):
-            best[record.number] = (key, record)
-    return [record for _, record in sorted(best.values(), key=lambda pair: pair[0])]
-
-
-def _rank(level: str) -> int:
-    """A level's rank; a manifest edited by hand may hold any string."""
-    return tlp_rank(level) if level in TLP_ORDER else -1
+    """The records of one folder, in key order."""
+    records = [manifest.records[key] for key in sorted(manifest.records)]
+    return [r for r in records if r.restricted == restricted]
 
 
 def _confine(folder: Path, root: Path) -> None:

@@ -25,7 +25,7 @@ from osintkit.errors import OutputError
 from osintkit.output import CHECKSUMS, write_atomic
 from osintkit.records import IssueRecord, OutputFile
 from osintkit.series import Series
-from osintkit.tradecraft import is_public
+from osintkit.tradecraft import TLP_ORDER, is_public, tlp_rank
 
 CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
@@ -134,9 +134,8 @@ def publish(
     Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
-    for record in records:
-        if not restricted and not is_public(record.tlp, record.status, drafts):
-            continue
+    shown = [r for r in records if restricted or is_public(r.tlp, r.status, drafts)]
+    for record in one_per_number(shown):
         files = record.files
         by_series[record.series].append(
             CatalogueIssue(
@@ -187,11 +186,36 @@ def publish(
                 for f in (issue.html, issue.pdf)
                 if f is not None
             ),
+            # An issue's other editions in this folder (CLEAR beside GREEN) are published too.
+            *(
+                f.path
+                for record in shown
+                if record.series in {series.key for series in catalogue.series}
+                for f in record.files.values()
+            ),
         }
     )
     sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
     write_atomic(out_dir / CHECKSUMS, sums.encode())
     return Published([*published, CHECKSUMS])
+
+
+def one_per_number(records: Sequence[IssueRecord]) -> list[IssueRecord]:
+    """``records`` with each issue number once: of an issue's editions, the one of the highest
+    TLP level (a folder's catalogue lists an issue once); order kept."""
+    best: dict[tuple[str, int, int], IssueRecord] = {}
+    for record in records:
+        number = (record.series, record.volume, record.issue)
+        held = best.get(number)
+        if held is None or _rank(record.tlp) > _rank(held.tlp):
+            best[number] = record
+    chosen = {id(record) for record in best.values()}
+    return [record for record in records if id(record) in chosen]
+
+
+def _rank(level: str) -> int:
+    """A level's rank; a manifest edited by hand may hold any string."""
+    return tlp_rank(level) if level in TLP_ORDER else -1
 
 
 def _public_edition(record: IssueRecord | None) -> PublicEdition | None:

@@ -642,6 +642,15 @@ def preview(
         typer.Option("--template", "-t", help="Template name or folder (default: the series')."),
     ] = None,
     registry: RegistryOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Preview the edition for this TLP level (CLEAR, GREEN …), as render --edition.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a live preview on 127.0.0.1 that reloads on every save; Ctrl-C stops it (exit 0).
 
@@ -676,7 +685,13 @@ def preview(
             err.print(f"[yellow]warning:[/] {_shown(warning)}")
 
     _check_environment()
-    session = PreviewSession(brief, registry=registry, template=template, pdf=pdf)
+    session = PreviewSession(
+        brief,
+        registry=registry,
+        template=template,
+        pdf=pdf,
+        edition=edition,  # type: ignore[arg-type]  # checked by _edition
+    )
     try:
         report(session.rebuild())
         try:

@@ -1064,6 +1064,12 @@ class _Manifest:
             key: _Record.from_json(value, f"briefs[{json.dumps(key[:80])}]")
             for key, value in briefs.items()
         }
+        for key, record in records.items():
+            want(
+                record.edition is None or key.endswith(f"#{record.edition}"),
+                f"briefs[{json.dumps(key[:80])}]",
+                "keyed <brief>#<edition> for an edition",
+            )
         return cls(
             records,
             {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},

@@ -265,3 +265,13 @@ def test_two_public_editions_are_listed_once_and_both_checksummed(tmp_path: Path
     assert "persian-files/editions.green.pdf: OK" in check.stdout
     restricted = json.loads((options.restricted_out / "catalogue.json").read_text())
     assert restricted["series"][0]["issues"][0]["public_edition"]["tlp"] == "GREEN"
+
+
+def test_an_edition_named_as_another_briefs_report_stops_the_build(tmp_path: Path) -> None:
+    briefs = _series_folder(tmp_path / "briefs")
+    clash = (briefs / "persian-files-29-2.yaml").rename(briefs / "editions.clear.yaml")
+    code, _, stderr = invoke("build", str(briefs), "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert "would be written as persian-files/editions.clear.pdf" in " ".join(stderr.split())
+    assert f"{clash.name}: rename one of the briefs" in " ".join(stderr.split())
+    assert not (tmp_path / "site" / "persian-files").exists()

@@ -416,6 +416,7 @@ def _build(
         numbers[path] = pending[-1].number
 
     result.problems = duplicate_numbers(numbers, issue_position)
+    result.problems += _name_clashes(placed, manifest, pending)
     for gap in numbering_gaps(numbers, issue_position):
         warn(gap)
     if result.problems:
@@ -471,6 +472,32 @@ def _build(
             _sweep(root)
     result.error = _publish_all(manifest, options, hashes, [False, True])
     return result
+
+
+def _name_clashes(
+    placed: list[tuple[str, bool, list[str]]], manifest: _Manifest, pending: list[_Pending]
+) -> list[Diagnostic]:
+    """Two briefs whose files would have one name: ``x.yaml``'s CLEAR edition and a brief
+    ``x.clear.yaml`` both make ``x.clear.pdf``. Found before anything is built, like a number
+    given twice."""
+    owner = {
+        name: manifest.records[key].brief_key(key) for key, _, names in placed for name in names
+    }
+    problems = []
+    for item in pending:
+        mine = _key(item.path)
+        for plan in item.editions:
+            for name in plan.files:
+                other = owner.setdefault(name, mine)
+                if other != mine:
+                    what = "its report" if plan.full else f"its TLP:{plan.level} edition"
+                    message = (
+                        f"{what} would be written as {name}, the name of a report of "
+                        f"{Path(other).name}: rename one of the briefs"
+                    )
+                    problems.append(Diagnostic(item.path, 0, 0, "", "output", message))
+                    break
+    return problems
 
 
 def _keep_last_build(path: Path, old: _Record | None, warn: Callable[[Diagnostic], None]) -> None:

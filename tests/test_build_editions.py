@@ -274,4 +274,5 @@ def test_an_edition_named_as_another_briefs_report_stops_the_build(tmp_path: Pat
     assert code == 1
     assert "would be written as persian-files/editions.clear.pdf" in " ".join(stderr.split())
     assert f"{clash.name}: rename one of the briefs" in " ".join(stderr.split())
+    assert "report names given twice" in " ".join(stderr.split())
     assert not (tmp_path / "site" / "persian-files").exists()

@@ -493,8 +493,10 @@ def build(
     if result.problems:
         report(result.problems)
         files = len({p.path for p in result.problems})
+        clash = any(p.rule == "output" for p in result.problems)
+        what = "numbers or report names" if clash else "numbers"
         err.print(
-            f"[red]numbers given twice[/] ({summary(result.problems, files)}); nothing was built"
+            f"[red]{what} given twice[/] ({summary(result.problems, files)}); nothing was built"
         )
         raise typer.Exit(1)
     table = Table(box=None, pad_edge=False)

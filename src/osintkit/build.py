@@ -166,7 +166,7 @@ class BuildResult:
     """Every brief's outcome, or the catalogue problems that stopped the build."""
 
     outcomes: list[BuildOutcome] = field(default_factory=list)
-    #: Numbers given twice: found before anything is built, and nothing is.
+    #: Numbers (or report file names) given twice: found before anything is built, and nothing is.
     problems: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False
     #: Why the catalogue, feeds or checksums could not be written (a full disk), if they could not.

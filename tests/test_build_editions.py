@@ -276,3 +276,26 @@ def test_an_edition_named_as_another_briefs_report_stops_the_build(tmp_path: Pat
     assert f"{clash.name}: rename one of the briefs" in " ".join(stderr.split())
     assert "report names given twice" in " ".join(stderr.split())
     assert not (tmp_path / "site" / "persian-files").exists()
+
+
+def test_the_public_catalogue_and_feed_summarise_the_public_edition(tmp_path: Path) -> None:
+    briefs = _series_folder(tmp_path / "briefs")
+    (briefs / "persian-files-29-2.yaml").unlink()
+    brief = briefs / "editions.yaml"
+    secret = "The harbour master at Turkmenbashi takes cash to clear unflagged barges at night."
+    text = brief.read_text(encoding="utf-8").replace(
+        "executive_summary: |\n",
+        f"executive_summary: |\n  ::: {{tlp=AMBER}}\n  {secret}\n  :::\n\n",
+    )
+    brief.write_text(text, encoding="utf-8")
+    options = _options(tmp_path)
+    assert build([briefs], options).failed == []
+    site, restricted = options.out_dir, options.restricted_out
+    (series,) = json.loads((site / "catalogue.json").read_text())["series"]
+    assert series["issues"][0]["summary"] == (
+        "Freight across the Caspian grew for the third year running."
+    )
+    (series,) = json.loads((restricted / "catalogue.json").read_text())["series"]
+    assert series["issues"][0]["summary"] == secret
+    assert "Turkmenbashi" in (restricted / "persian-files" / "feed.xml").read_text()
+    assert not [where for where, text in _readable(site) if "Turkmenbashi" in text]

@@ -1110,3 +1110,28 @@ def test_the_pdf_is_shown_in_the_browser_s_viewer_under_its_policy(
         assert frames[0] == url
         assert browser.send(problems=True) == []
     assert preview.interrupt() == 0
+
+
+def test_the_preview_of_an_edition_shows_that_edition_and_reloads(tmp_path: Path) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    folder = tmp_path / "briefs"
+    shutil.copytree(fixtures / "editions", folder)
+    shutil.copy(Path(__file__).resolve().parents[1] / "briefs" / "series.yaml", folder)
+    brief = folder / "editions.yaml"
+    session = PreviewSession(brief, edition="CLEAR")
+    assert session.rebuild().ok
+    page = session.snapshot().html or ""
+    assert "TLP:CLEAR" in page and "Freight across the Caspian" in page
+    assert "Astrakhan terminal manager" not in page and "Informant roster" not in page
+    edit(brief, "third year running", "fourth year running")
+    assert session.rebuild([brief]).ok
+    assert "fourth year running" in (session.snapshot().html or "")
+    full = PreviewSession(brief)
+    assert full.rebuild().ok
+    assert "Astrakhan terminal manager" in (full.snapshot().html or "")
+
+
+def test_preview_takes_an_edition_of_the_levels_render_takes() -> None:
+    result = CliRunner().invoke(app, ["preview", "brief.yaml", "--edition", "PURPLE"])
+    assert result.exit_code == 2
+    assert "must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED" in result.output

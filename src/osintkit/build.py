@@ -22,7 +22,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -62,9 +62,10 @@ from osintkit.records import (
     want,
 )
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
-from osintkit.tradecraft import is_public
+from osintkit.tradecraft import TLP_ORDER, is_public
 
 if TYPE_CHECKING:
+    from osintkit.models import Brief
     from osintkit.output import PdfVariant
     from osintkit.validation import LoadedBrief
 
@@ -155,6 +156,9 @@ class BuildOutcome:
     restricted: bool | None = None
     #: The folder its files are (or were to be) written to.
     folder: Path | None = None
+    #: The catalogue entries of its editions below the full one (``entry``), each marked
+    #: with its level, for built and skipped briefs that list editions.
+    editions: list[IssueRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -162,7 +166,7 @@ class BuildResult:
     """Every brief's outcome, or the catalogue problems that stopped the build."""
 
     outcomes: list[BuildOutcome] = field(default_factory=list)
-    #: Numbers given twice: found before anything is built, and nothing is.
+    #: Numbers (or report file names) given twice: found before anything is built, and nothing is.
     problems: list[Diagnostic] = field(default_factory=list)
     interrupted: bool = False
     #: Why the catalogue, feeds or checksums could not be written (a full disk), if they could not.
@@ -175,6 +179,22 @@ class BuildResult:
 
 
 @dataclass
+class _Planned:
+    """One edition of a brief to build: placed by its own level."""
+
+    level: str
+    #: Whether it is the full edition (the brief's own TLP, today's file names).
+    full: bool
+    restricted: bool
+    #: Its files, relative to the folder they go to.
+    files: list[str]
+    #: The edition's brief (the full brief for the full edition): its catalogue entry's text.
+    brief: Brief
+    #: The file name of the brief it is rendered from ("x.clear.yaml" for an edition).
+    name: str
+
+
+@dataclass
 class _Pending:
     path: Path
     number: Number
@@ -183,9 +203,14 @@ class _Pending:
     template_folder: Path
     #: The brief as validated here, so the worker does not parse and validate it again.
     loaded: LoadedBrief
-    restricted: bool
-    #: Its files, relative to the folder they go to.
-    files: list[str]
+    #: Every edition the brief lists, the full one first. A brief builds as a whole: one
+    #: edition that fails (a leak) fails the brief, and it keeps its last good build.
+    editions: list[_Planned]
+
+    @property
+    def restricted(self) -> bool:
+        """Whether the full edition goes to the restricted folder."""
+        return self.editions[0].restricted
 
 
 def build(
@@ -345,24 +370,40 @@ def _build(
     # file is gone is withdrawn, its files with it, so the site never lists what it lacks nor
     # holds what it does not list.
     for key, record in sorted(manifest.records.items()):
-        if key in named:
+        brief_key = record.brief_key(key)
+        if brief_key in named:
             continue
-        if Path(key).is_file():
-            numbers[Path(key)] = record.number
+        if Path(brief_key).is_file():
+            numbers[Path(brief_key)] = record.number
         else:
-            _withdraw(key, record, options, warn)
+            _withdraw(brief_key, record, options, warn)
             del manifest.records[key]
+    # Each brief's records, one per edition (the full one under the brief's own key).
+    by_brief: dict[str, dict[str, _Record]] = {}
+    for key, record in manifest.records.items():
+        by_brief.setdefault(record.brief_key(key), {})[key] = record
 
     for path in paths:
         key = _key(path)
         old = manifest.records.get(key)
-        if old is not None and _unchanged(path, old, options, hashes):
+        olds = by_brief.get(key, {})
+        # The editions of a brief are recorded together, from one build of it: if none of
+        # its inputs changed, neither did the editions it lists.
+        if old is not None and all(
+            _unchanged(path, record, options, hashes) for record in olds.values()
+        ):
             numbers[path] = old.number
-            placed.append((key, old.restricted, old.files()))
+            placed.extend((k, record.restricted, record.files()) for k, record in olds.items())
             folder = options.root(old.restricted) / old.entry.series
+            lower = [record.entry for k, record in sorted(olds.items()) if k != key]
             result.outcomes.append(
                 BuildOutcome(
-                    path, "skipped", entry=old.entry, restricted=old.restricted, folder=folder
+                    path,
+                    "skipped",
+                    entry=old.entry,
+                    restricted=old.restricted,
+                    folder=folder,
+                    editions=lower,
                 )
             )
             continue
@@ -375,16 +416,25 @@ def _build(
         numbers[path] = pending[-1].number
 
     result.problems = duplicate_numbers(numbers, issue_position)
+    result.problems += _name_clashes(placed, manifest, pending)
     for gap in numbering_gaps(numbers, issue_position):
         warn(gap)
     if result.problems:
         return result
-    _remove_stale_copies(
-        placed + [(_key(item.path), item.restricted, item.files) for item in pending],
-        previous,
-        options,
-    )
-    _leave_old_folders(manifest, pending, options, hashes)
+    planned = [
+        (_edition_key(_key(item.path), plan), plan.restricted, plan.files)
+        for item in pending
+        for plan in item.editions
+    ]
+    # Editions a brief no longer lists: their files and records go.
+    dropped = {
+        key: record
+        for item in pending
+        for key, record in by_brief.get(_key(item.path), {}).items()
+        if key not in {_edition_key(_key(item.path), plan) for plan in item.editions}
+    }
+    _remove_stale_copies(placed + planned, previous, options, list(dropped.values()))
+    _leave_old_folders(manifest, pending, options, hashes, set(dropped))
     for outcome in result.outcomes:
         report(outcome)
     on_start(len(pending))
@@ -395,15 +445,18 @@ def _build(
                 result.outcomes.append(outcome)
                 key = _key(item.path)
                 if outcome.status == "built" and outcome.entry is not None:
-                    manifest.records[key] = _Record(
-                        fingerprint=item.fingerprint,
-                        number=item.number,
-                        registry=str(item.registry_path),
-                        template=str(item.template_folder),
-                        inputs={p: hashes.file(Path(p)) for p in outcome.files_read},
-                        restricted=item.restricted,
-                        entry=outcome.entry,
-                    )
+                    entries = [outcome.entry, *outcome.editions]
+                    for plan, entry in zip(item.editions, entries, strict=True):
+                        manifest.records[_edition_key(key, plan)] = _Record(
+                            fingerprint=item.fingerprint,
+                            number=item.number,
+                            registry=str(item.registry_path),
+                            template=str(item.template_folder),
+                            inputs={p: hashes.file(Path(p)) for p in outcome.files_read},
+                            restricted=plan.restricted,
+                            entry=entry,
+                            edition=None if plan.full else plan.level,
+                        )
                 else:
                     _keep_last_build(item.path, manifest.records.get(key), warn)
                 # Saved as each report is done, so that even a build killed with SIGKILL
@@ -419,6 +472,32 @@ def _build(
             _sweep(root)
     result.error = _publish_all(manifest, options, hashes, [False, True])
     return result
+
+
+def _name_clashes(
+    placed: list[tuple[str, bool, list[str]]], manifest: _Manifest, pending: list[_Pending]
+) -> list[Diagnostic]:
+    """Two briefs whose files would have one name: ``x.yaml``'s CLEAR edition and a brief
+    ``x.clear.yaml`` both make ``x.clear.pdf``. Found before anything is built, like a number
+    given twice."""
+    owner = {
+        name: manifest.records[key].brief_key(key) for key, _, names in placed for name in names
+    }
+    problems = []
+    for item in pending:
+        mine = _key(item.path)
+        for plan in item.editions:
+            for name in plan.files:
+                other = owner.setdefault(name, mine)
+                if other != mine:
+                    what = "its report" if plan.full else f"its TLP:{plan.level} edition"
+                    message = (
+                        f"{what} would be written as {name}, the name of a report of "
+                        f"{Path(other).name}: rename one of the briefs"
+                    )
+                    problems.append(Diagnostic(item.path, 0, 0, "", "output", message))
+                    break
+    return problems
 
 
 def _keep_last_build(path: Path, old: _Record | None, warn: Callable[[Diagnostic], None]) -> None:
@@ -464,20 +543,28 @@ def _remove_stale_copies(
     placed: list[tuple[str, bool, list[str]]],
     previous: dict[str, _Record],
     options: BuildOptions,
+    dropped: Sequence[_Record] = (),
 ) -> None:
     """Remove every copy of a brief's report outside the folder it now belongs in.
 
     A report reclassified (CLEAR → AMBER, a draft without ``--drafts``) must not stay in the
     public folder: its old files, as the manifest lists them, and whatever lies where it would
     be in the other folder go, unless another brief's report is there. The check runs on every
-    build, so a copy survives neither a lost manifest nor an older osintkit's layout.
+    build, so a copy survives neither a lost manifest nor an older osintkit's layout. Each
+    edition of a brief is placed (a ``placed`` entry) by its own level; the files of an edition
+    the brief no longer lists (``dropped``) go too.
     """
     claimed = {(restricted, path) for _, restricted, paths in placed for path in paths}
+    stale_of: list[tuple[str, set[tuple[bool, str]]]] = []
     for key, restricted, paths in placed:
         stale = {(not restricted, path) for path in paths}
         old = previous.get(key)
         if old is not None:
             stale |= {(old.restricted, path) for path in old.files()}
+        stale_of.append((key, stale))
+    for record in dropped:
+        stale_of.append((record.entry.brief, {(record.restricted, p) for p in record.files()}))
+    for key, stale in stale_of:
         for where, path in sorted(stale - claimed):
             target = options.root(where) / path
             try:
@@ -490,17 +577,26 @@ def _remove_stale_copies(
 
 
 def _leave_old_folders(
-    manifest: _Manifest, pending: list[_Pending], options: BuildOptions, hashes: _Hashes
+    manifest: _Manifest,
+    pending: list[_Pending],
+    options: BuildOptions,
+    hashes: _Hashes,
+    dropped: Collection[str] = (),
 ) -> None:
-    """Take the briefs that change folders out of their old folder's catalogue, feeds and
-    checksums now, not after the renders: a build stopped half-way must not leave a public
-    feed naming a report that is restricted now. Raises :class:`OutputError`."""
+    """Take the editions that change folders (and those ``dropped``, which a brief no longer
+    lists) out of their old folder's catalogue, feeds and checksums now, not after the
+    renders: a build stopped half-way must not leave a public feed naming a report that is
+    restricted now. Raises :class:`OutputError`."""
     left = set()
+    for key in dropped:
+        left.add(manifest.records.pop(key).restricted)
     for item in pending:
-        old = manifest.records.get(_key(item.path))
-        if old is not None and old.restricted != item.restricted:
-            left.add(old.restricted)
-            del manifest.records[_key(item.path)]
+        for plan in item.editions:
+            key = _edition_key(_key(item.path), plan)
+            old = manifest.records.get(key)
+            if old is not None and old.restricted != plan.restricted:
+                left.add(old.restricted)
+                del manifest.records[key]
     problem = _publish_all(manifest, options, hashes, sorted(left))
     if problem:
         raise FolderError(problem.path, problem.message, problem.rule)
@@ -534,20 +630,28 @@ def _publish_all(
 
 def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restricted: bool) -> None:
     """Write one folder's catalogue, feeds and checksums, unless nothing they show has changed."""
-    records = [manifest.records[key] for key in sorted(manifest.records)]
-    records = [r for r in records if r.restricted == restricted]
+    from osintkit.site import one_per_number, publish
+
+    records = _listed(manifest, restricted)
     entries = [r.entry for r in records]
+    # The restricted catalogue links each issue's public edition, as the public site has it.
+    public: dict[Number, IssueRecord] = {}
+    if restricted:
+        shown = [r.entry for r in _listed(manifest, False)]
+        shown = [e for e in shown if is_public(e.tlp, e.status, options.drafts)]
+        public = {(e.series, e.volume, e.issue): e for e in one_per_number(shown)}
+    public_editions = {n: e for n, e in public.items() if n in {r.number for r in records}}
     registries = sorted({r.registry for r in records})
     root = options.root(restricted)
-    state = json.dumps(
-        {
-            "entries": [entry.to_json() for entry in entries],
-            "drafts": options.drafts,
-            "registries": [hashes.file(Path(r)) for r in registries],
-            "version": __version__,
-        },
-        sort_keys=True,
-    )
+    shows: dict[str, Any] = {
+        "entries": [entry.to_json() for entry in entries],
+        "drafts": options.drafts,
+        "registries": [hashes.file(Path(r)) for r in registries],
+        "version": __version__,
+    }
+    if public_editions:  # only then: a site without editions keeps its fingerprint
+        shows["public_editions"] = [e.to_json() for _, e in sorted(public_editions.items())]
+    state = json.dumps(shows, sort_keys=True)
     fingerprint = hashlib.sha256(state.encode()).hexdigest()
     listed = (root / CHECKSUMS).is_file()
     if fingerprint == manifest.published[restricted] and listed:
@@ -557,14 +661,26 @@ def _publish(manifest: _Manifest, options: BuildOptions, hashes: _Hashes, restri
     if restricted:
         for series in {entry.series for entry in entries}:
             _confine(root / series, root)  # its feed
-    from osintkit.site import publish
     from osintkit.validation import load_registry
 
     series_entries = {}
     for registry in registries:
         series_entries.update(load_registry(Path(registry)))
-    publish(root, entries, series_entries, drafts=options.drafts, restricted=restricted)
+    publish(
+        root,
+        entries,
+        series_entries,
+        drafts=options.drafts,
+        restricted=restricted,
+        public_editions=public_editions,
+    )
     manifest.published[restricted] = fingerprint
+
+
+def _listed(manifest: _Manifest, restricted: bool) -> list[_Record]:
+    """The records of one folder, in key order."""
+    records = [manifest.records[key] for key in sorted(manifest.records)]
+    return [r for r in records if r.restricted == restricted]
 
 
 def _confine(folder: Path, root: Path) -> None:
@@ -625,24 +741,48 @@ def _render_all(
 
 
 def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
-    """Render one validated brief into its folder; never raises for a failed render."""
+    """Render every edition of one validated brief into its folder; never raises for a
+    failed render. Every edition is rendered (and leak-checked) before any is written."""
+    from osintkit.leaks import LeakError
     from osintkit.report import render_brief, template_for, write_report
 
     loaded = item.loaded
     path = loaded.path
-    root = options.root(item.restricted)
-    out_dir = root / loaded.brief.series
+    out_dir = options.root(item.restricted) / loaded.brief.series
     started = time.perf_counter()
+    entries: list[IssueRecord] = []
+    warnings: list[str] = []
+    files_read: set[str] = set()
+    plan = item.editions[0]
     try:
-        if item.restricted:
-            _confine(out_dir, root)
-        rendered = render_brief(
-            loaded,
-            template=template_for(loaded),
-            limits=options.limits,
-            pdf_variant=options.pdf_variant,
+        renders = []
+        template = template_for(loaded)
+        for plan in item.editions:
+            root = options.root(plan.restricted)
+            if plan.restricted:
+                _confine(root / loaded.brief.series, root)
+            rendered = render_brief(
+                loaded,
+                template=template,
+                limits=options.limits,
+                pdf_variant=options.pdf_variant,
+                edition=None if plan.full else plan.level,  # type: ignore[arg-type]
+            )
+            renders.append((plan, root, rendered))
+        for plan, root, rendered in renders:
+            files_written = write_report(rendered, root / loaded.brief.series)
+            entries.append(_entry(item, plan, root, rendered.files, files_written))
+            warnings.extend(w for w in rendered.warnings if w not in warnings)
+            files_read.update(str(p) for p in rendered.files_read)
+    except LeakError as exc:
+        return BuildOutcome(
+            path,
+            "failed",
+            problems=[_leak(loaded, plan.level, exc)],
+            seconds=time.perf_counter() - started,
+            restricted=item.restricted,
+            folder=out_dir,
         )
-        files_written = write_report(rendered, out_dir)
     except (BriefErrors, OsintkitError) as exc:
         return BuildOutcome(
             path,
@@ -652,8 +792,30 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
             restricted=item.restricted,
             folder=out_dir,
         )
-    brief = loaded.brief
-    entry = IssueRecord(
+    return BuildOutcome(
+        path,
+        "built",
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+        entry=entries[0],
+        files_read=sorted(files_read),
+        restricted=item.restricted,
+        folder=out_dir,
+        editions=entries[1:],
+    )
+
+
+def _entry(
+    item: _Pending,
+    plan: _Planned,
+    root: Path,
+    data: dict[str, bytes],
+    files_written: Sequence[Any],
+) -> IssueRecord:
+    """The catalogue entry of one edition: its text from the edition's own brief, so that a
+    public catalogue or feed never carries a restricted edition's words."""
+    brief = plan.brief
+    return IssueRecord(
         series=brief.series,
         volume=brief.volume,
         issue=brief.issue,
@@ -662,37 +824,40 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
         date=brief.date.isoformat(),
         language=brief.language,
         status=brief.status,
-        tlp=brief.tlp or loaded.series.tlp,
+        tlp=plan.level,
         authors=tuple(brief.author_names()),
         keywords=tuple(brief.keywords),
         summary=_plain_text(brief.executive_summary),
-        brief=path.name,
+        brief=plan.name,
         files={
             written.kind: OutputFile(
                 path=written.path.relative_to(root).as_posix(),
                 size=written.size,
-                sha256=hashlib.sha256(rendered.files[written.kind]).hexdigest(),
+                sha256=hashlib.sha256(data[written.kind]).hexdigest(),
                 pages=written.pages,
             )
             for written in files_written
         },
     )
-    return BuildOutcome(
-        path,
-        "built",
-        warnings=rendered.warnings,
-        seconds=time.perf_counter() - started,
-        entry=entry,
-        files_read=[str(p) for p in rendered.files_read],
-        restricted=item.restricted,
-        folder=out_dir,
-    )
+
+
+def _leak(loaded: LoadedBrief, level: str, exc: Exception) -> Diagnostic:
+    """A leak found in an edition, located at the removed portion it came from."""
+    from osintkit.leaks import LeakError
+
+    message = f"the TLP:{level} edition is not built: {exc}"
+    leak = exc.leak if isinstance(exc, LeakError) else None
+    if leak is None:
+        return Diagnostic(loaded.path, 0, 0, "", "leak", message)
+    return loaded.document.diagnostic(leak.portion.key_path, "leak", message)
 
 
 def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     """Validate a brief that needs building, fingerprint what it is built from and decide
-    which folder it goes to."""
+    which folder each of its editions goes to."""
+    from osintkit.editions import edition_of
     from osintkit.output import output_path
+    from osintkit.portions import marking
     from osintkit.report import FORMATS, template_for
     from osintkit.validation import load_brief
 
@@ -701,10 +866,17 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     fingerprint = _fingerprint(path, loaded.registry_path, template.folders, options, hashes)
     brief = loaded.brief
     number = (brief.series, brief.volume, brief.issue)
-    restricted = not is_public(brief.tlp or loaded.series.tlp, brief.status, options.drafts)
-    files = [output_path(path, Path(brief.series), kind).as_posix() for kind in FORMATS]
+    mark = marking(brief, loaded.series)
+    editions = []
+    # The full edition first, with today's file names; then the others, most open first.
+    for level in [mark.full, *(e for e in mark.editions if e != mark.full)]:
+        full = level == mark.full
+        edition = loaded if full else edition_of(loaded, level).loaded  # type: ignore[arg-type]
+        files = [output_path(edition.path, Path(brief.series), k).as_posix() for k in FORMATS]
+        restricted = not is_public(level, brief.status, options.drafts)
+        editions.append(_Planned(level, full, restricted, files, edition.brief, edition.path.name))
     return _Pending(
-        path, number, fingerprint, loaded.registry_path, template.folder, loaded, restricted, files
+        path, number, fingerprint, loaded.registry_path, template.folder, loaded, editions
     )
 
 
@@ -799,13 +971,20 @@ class _Record:
     #: Whether its files are in the restricted folder (else in the public one).
     restricted: bool
     entry: IssueRecord
+    #: The level of an edition below the full one; None for the full edition (every brief
+    #: without editions), whose record keeps the manifest's shape of before.
+    edition: str | None = None
+
+    def brief_key(self, key: str) -> str:
+        """The brief's key, of the record's key in the manifest (:func:`_edition_key`)."""
+        return key.removesuffix(f"#{self.edition}") if self.edition else key
 
     def files(self) -> list[str]:
         """Its files, relative to the folder they are in."""
         return [f.path for f in self.entry.files.values()]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "fingerprint": self.fingerprint,
             "number": list(self.number),
             "registry": self.registry,
@@ -814,12 +993,15 @@ class _Record:
             "restricted": self.restricted,
             "entry": self.entry.to_json(),
         }
+        if self.edition is not None:
+            data["edition"] = self.edition
+        return data
 
     @classmethod
     def from_json(cls, data: object, where: str) -> _Record:
         """Check every field a build or the catalogue uses; raise :class:`Malformed` if one
         is missing or of the wrong kind."""
-        record = json_object(data, where, _RECORD_FIELDS)
+        record = json_object(data, where, _RECORD_FIELDS, {"edition"})
         number = record["number"]
         want(
             isinstance(number, list)
@@ -841,6 +1023,8 @@ class _Record:
             want(is_path(record[name]), f"{where}.{name}", "a file path")
         want(isinstance(record["fingerprint"], str), f"{where}.fingerprint", "a string")
         want(isinstance(record["restricted"], bool), f"{where}.restricted", "true or false")
+        edition = record.get("edition")
+        want(edition is None or edition in TLP_ORDER, f"{where}.edition", "a TLP level or absent")
         return cls(
             record["fingerprint"],
             (number[0], number[1], number[2]),
@@ -849,6 +1033,7 @@ class _Record:
             inputs,
             record["restricted"],
             IssueRecord.from_json(record["entry"], f"{where}.entry"),
+            edition,
         )
 
 
@@ -906,6 +1091,12 @@ class _Manifest:
             key: _Record.from_json(value, f"briefs[{json.dumps(key[:80])}]")
             for key, value in briefs.items()
         }
+        for key, record in records.items():
+            want(
+                record.edition is None or key.endswith(f"#{record.edition}"),
+                f"briefs[{json.dumps(key[:80])}]",
+                "keyed <brief>#<edition> for an edition",
+            )
         return cls(
             records,
             {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},
@@ -934,6 +1125,12 @@ _PUBLISHED_KEYS = {False: "public", True: "restricted"}
 
 def _key(path: Path) -> str:
     return os.fspath(path.resolve())
+
+
+def _edition_key(key: str, plan: _Planned) -> str:
+    """The manifest key of one edition of the brief ``key``: the brief's own key for the full
+    edition, as before editions existed; ``<key>#CLEAR`` for another."""
+    return key if plan.full else f"{key}#{plan.level}"
 
 
 #: The rule of a failure that is not a brief's own problem, by the error's kind.

@@ -20,6 +20,7 @@ from osintkit import __version__
 from osintkit.diagnostics import FORMATTERS, RULES, summary
 from osintkit.errors import printable
 from osintkit.output import FORMATS, PdfVariant
+from osintkit.tradecraft import is_public
 
 if TYPE_CHECKING:
     from osintkit.catalogue import Catalogue
@@ -492,8 +493,10 @@ def build(
     if result.problems:
         report(result.problems)
         files = len({p.path for p in result.problems})
+        clash = any(p.rule == "output" for p in result.problems)
+        what = "numbers or report names" if clash else "numbers"
         err.print(
-            f"[red]numbers given twice[/] ({summary(result.problems, files)}); nothing was built"
+            f"[red]{what} given twice[/] ({summary(result.problems, files)}); nothing was built"
         )
         raise typer.Exit(1)
     table = Table(box=None, pad_edge=False)
@@ -512,6 +515,9 @@ def build(
             where = f"[yellow]restricted[/] → {_shown(outcome.folder)}"
         else:
             where = "public"
+        for edition in outcome.editions:
+            public = is_public(edition.tlp, edition.status, options.drafts)
+            where += f"; TLP:{edition.tlp} edition " + ("public" if public else "restricted")
         table.add_row(_shown(outcome.brief_path), status, where, seconds)
     # Past the table, one line each: a table column would cut the file:line:col off. With a
     # --format for tools, standard output holds their diagnostics only.
@@ -638,6 +644,15 @@ def preview(
         typer.Option("--template", "-t", help="Template name or folder (default: the series')."),
     ] = None,
     registry: RegistryOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Preview the edition for this TLP level (CLEAR, GREEN …), as render --edition.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a live preview on 127.0.0.1 that reloads on every save; Ctrl-C stops it (exit 0).
 
@@ -672,7 +687,13 @@ def preview(
             err.print(f"[yellow]warning:[/] {_shown(warning)}")
 
     _check_environment()
-    session = PreviewSession(brief, registry=registry, template=template, pdf=pdf)
+    session = PreviewSession(
+        brief,
+        registry=registry,
+        template=template,
+        pdf=pdf,
+        edition=edition,  # type: ignore[arg-type]  # checked by _edition
+    )
     try:
         report(session.rebuild())
         try:

@@ -44,6 +44,8 @@ RULES: dict[str, str] = {
     "manifest": "a build manifest that cannot be used, so every brief is built again",
     "kept": "a brief that failed, whose last good build stays published",
     "withdrawn": "a recorded brief whose file is gone, taken out of the site with its files",
+    "leak": "an edition whose files hold text of a portion the edition removed: the brief "
+    "is not built",
 }
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -39,7 +39,11 @@ _NOT_TEXT_RE = re.compile(r"<(style|script)\b.*?</\1\s*>|\bdata:[^\"'\s)]+", re.
 
 
 class LeakError(OsintkitError):
-    """An edition's file holds text of a portion the edition removed."""
+    """An edition's file holds text of a portion the edition removed; ``leak`` says which."""
+
+    def __init__(self, message: str, leak: Leak | None = None) -> None:
+        super().__init__(message)
+        self.leak = leak
 
 
 @dataclass(frozen=True, slots=True)

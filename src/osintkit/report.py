@@ -154,7 +154,7 @@ def render_brief(
         mark = marking(full.brief, full.series)
         leak = find_leak(full.brief, mark, edition, html.text, files.get("pdf"))
         if leak is not None:
-            raise LeakError(str(leak))
+            raise LeakError(str(leak), leak)
     seconds = time.perf_counter() - started
     return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
 

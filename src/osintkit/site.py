@@ -12,7 +12,7 @@ import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from osintkit.errors import OutputError
 from osintkit.output import CHECKSUMS, write_atomic
 from osintkit.records import IssueRecord, OutputFile
 from osintkit.series import Series
-from osintkit.tradecraft import is_public
+from osintkit.tradecraft import TLP_ORDER, is_public, tlp_rank
 
 CATALOGUE_JSON = "catalogue.json"
 CATALOGUE_SCHEMA = "catalogue.schema.json"
@@ -44,6 +44,17 @@ class PublishedFile(BaseModel):
     size: int = Field(ge=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     pages: int | None = Field(default=None, ge=1)
+
+
+class PublicEdition(BaseModel):
+    """The public edition of an issue whose full edition is restricted, as the restricted
+    catalogue links it: its marking and its files, relative to the public site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tlp: str = Field(description="The public edition's marking (CLEAR or GREEN).")
+    html: PublishedFile | None = None
+    pdf: PublishedFile | None = None
 
 
 class CatalogueIssue(BaseModel):
@@ -67,6 +78,11 @@ class CatalogueIssue(BaseModel):
     brief: str = Field(description="File name of the brief the issue was rendered from.")
     html: PublishedFile | None = None
     pdf: PublishedFile | None = None
+    public_edition: PublicEdition | None = Field(
+        default=None,
+        description="In a restricted catalogue only: the issue's edition in the public site, "
+        "its paths relative to the public site's folder. Absent when it has none.",
+    )
 
 
 class CatalogueSeries(BaseModel):
@@ -107,18 +123,19 @@ def publish(
     registry: dict[str, Series],
     drafts: bool = False,
     restricted: bool = False,
+    public_editions: Mapping[tuple[str, int, int], IssueRecord] | None = None,
 ) -> Published:
     """Write the catalogue, feeds and checksums for the built ``records`` into ``out_dir``.
 
     A public site (the default) leaves out drafts unless ``drafts``, and always reports marked
     TLP:AMBER, AMBER+STRICT or RED: a public catalogue and feed are TLP:CLEAR material
-    (GREEN: community). A ``restricted`` folder lists every record it is given.
+    (GREEN: community). A ``restricted`` folder lists every record it is given, each with its
+    edition in the public site from ``public_editions`` (by number), if it has one.
     Raises :class:`OutputError` if a file cannot be written.
     """
     by_series: dict[str, list[CatalogueIssue]] = defaultdict(list)
-    for record in records:
-        if not restricted and not is_public(record.tlp, record.status, drafts):
-            continue
+    shown = [r for r in records if restricted or is_public(r.tlp, r.status, drafts)]
+    for record in one_per_number(shown):
         files = record.files
         by_series[record.series].append(
             CatalogueIssue(
@@ -136,6 +153,9 @@ def publish(
                 brief=record.brief,
                 html=_published(files.get("html")),
                 pdf=_published(files.get("pdf")),
+                public_edition=_public_edition(
+                    (public_editions or {}).get((record.series, record.volume, record.issue))
+                ),
             )
         )
     catalogue = CatalogueDocument(
@@ -166,11 +186,45 @@ def publish(
                 for f in (issue.html, issue.pdf)
                 if f is not None
             ),
+            # An issue's other editions in this folder (CLEAR beside GREEN) are published too.
+            *(
+                f.path
+                for record in shown
+                if record.series in {series.key for series in catalogue.series}
+                for f in record.files.values()
+            ),
         }
     )
     sums = "".join(f"{_sha256(out_dir / p)}  {p}\n" for p in published)
     write_atomic(out_dir / CHECKSUMS, sums.encode())
     return Published([*published, CHECKSUMS])
+
+
+def one_per_number(records: Sequence[IssueRecord]) -> list[IssueRecord]:
+    """``records`` with each issue number once: of an issue's editions, the one of the highest
+    TLP level (a folder's catalogue lists an issue once); order kept."""
+    best: dict[tuple[str, int, int], IssueRecord] = {}
+    for record in records:
+        number = (record.series, record.volume, record.issue)
+        held = best.get(number)
+        if held is None or _rank(record.tlp) > _rank(held.tlp):
+            best[number] = record
+    chosen = {id(record) for record in best.values()}
+    return [record for record in records if id(record) in chosen]
+
+
+def _rank(level: str) -> int:
+    """A level's rank; a manifest edited by hand may hold any string."""
+    return tlp_rank(level) if level in TLP_ORDER else -1
+
+
+def _public_edition(record: IssueRecord | None) -> PublicEdition | None:
+    if record is None:
+        return None
+    files = record.files
+    return PublicEdition(
+        tlp=record.tlp, html=_published(files.get("html")), pdf=_published(files.get("pdf"))
+    )
 
 
 def _published(file: OutputFile | None) -> PublishedFile | None:

@@ -17,10 +17,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osintkit.errors import BriefErrors, OsintkitError
 from osintkit.preview.assets import candidate_file, local_url_paths
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
+
+if TYPE_CHECKING:
+    from osintkit.fields import Tlp
 
 #: A file's identity and version as far as the preview cares: (mtime_ns, size, inode), or
 #: None while it does not exist.
@@ -138,18 +142,21 @@ class PreviewSession:
         template: str | None = None,
         pdf: bool = False,
         limits: RenderLimits = DEFAULT_LIMITS,
+        edition: Tlp | None = None,
     ) -> None:
         """Prepare to preview ``brief`` (nothing is rendered until :meth:`rebuild`).
 
         ``registry`` and ``template`` override the series registry and template as in
         ``osintkit render``; with ``pdf`` the preview is the paginated PDF, rendered within
-        ``limits``.
+        ``limits``. With ``edition``, the preview is that edition of the brief, as ``osintkit
+        render --edition`` renders it (leak check included).
         """
         self.brief = brief
         self.registry = registry
         self.template = template
         self.pdf = pdf
         self.limits = limits
+        self.edition = edition
         #: The folder the page's own files (images) are served from.
         self.asset_root = brief.parent.resolve()
         self._token = secrets.token_hex(4)
@@ -251,6 +258,7 @@ class PreviewSession:
             formats=("pdf",) if self.pdf else ("html",),
             template=template,
             limits=self.limits,
+            edition=self.edition,
         )
         url_paths = local_url_paths(rendered.html)
         self._assets = frozenset(

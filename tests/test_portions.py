@@ -214,3 +214,34 @@ def test_the_bluf_and_disclaimer_are_held_to_the_lowest_edition(
     assert found.startswith(
         f"{path}:{at(text, '[@secret]')}: {field}: a TLP:CLEAR portion cites the source 'secret'"
     )
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        "::: {.note tlp=AMBER}",
+        "::: {tlp=AMBER} client only",
+        "::: tlp=AMBER",
+        "::: {tlp: AMBER}",
+        "| ::: {tlp=AMBER} held | x |",
+    ],
+)
+def test_a_marking_the_parser_does_not_take_is_located(make_brief: object, fence: str) -> None:
+    # Such a fence prints as running text, so what it was meant to hold back would be
+    # published at the level around it.
+    summary = f"Open.\n\n{fence}\nHeld back.\n:::"
+    if fence.startswith("|"):
+        summary = f"Open.\n\n| a | b |\n|---|---|\n{fence}"
+    text = brief_text(head="tlp: AMBER\nportion_default: CLEAR\n", summary=summary)
+    path = make_brief(text)  # type: ignore[operator]
+    found = problems(path)
+    assert any(
+        p.startswith(f"{path}:{at(text, fence.lstrip('| '))}: executive_summary:")
+        and "not a marked block" in p
+        for p in found
+    ), found
+
+
+def test_a_marking_shown_as_code_is_not_a_problem(make_brief: object) -> None:
+    summary = "Write `::: {.note tlp=AMBER}` alone on its line.\n\n```\n::: tlp=AMBER\n```"
+    load_brief(make_brief(brief_text(summary=summary)))  # type: ignore[operator]

@@ -1249,3 +1249,33 @@ def _container_problems(text: str) -> Iterator[MarkupProblem]:
     for block in find_marked_blocks(text):
         if block.kind == "container" and block.level not in TLP_LEVELS:
             yield MarkupProblem("tlp", _unknown_level(str(block.level)), block.offset)
+    yield from _stray_markings(text)
+
+
+#: A ``:::`` fence naming ``tlp`` that the parser did not take as a marked block.
+_STRAY_MARKING_RE = re.compile(r":{3,}[^\n]*?\btlp\b", re.IGNORECASE)
+
+
+def _stray_markings(text: str) -> Iterator[MarkupProblem]:
+    """A marking written so the parser does not take it (``::: {.note tlp=AMBER}``, ``:::
+    tlp=AMBER``, one inside a table cell) prints as running text, and what it was meant to
+    hold back is published at the level around it: refuse it. Code shows markings, so a
+    marking in a code span or block is fine."""
+    tokens, _env = _parsed(text)
+    starts = _line_starts(text)
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        written = "".join(c.content for c in token.children or () if c.type == "text")
+        if not _STRAY_MARKING_RE.search(written):
+            continue
+        start = starts[min(token.map[0], len(starts) - 1)]
+        end = starts[token.map[1]] if token.map[1] < len(starts) else len(text)
+        found = _STRAY_MARKING_RE.search(text, start, end)
+        offset = found.start() if found else start
+        yield MarkupProblem(
+            "tlp",
+            "this ':::' line is not a marked block, so its text would be published at the "
+            "level around it: write the fence as ::: {tlp=LEVEL} alone on its line",
+            offset,
+        )

@@ -346,3 +346,25 @@ def test_open_unmarked_text_cannot_cite_a_restricted_source(
     assert problem.rule == "tlp" and "cites the source 'open', released only at TLP:AMBER" in (
         problem.located
     )
+
+
+def test_a_block_marked_inside_a_footnote_is_removed(make_brief: object) -> None:
+    # The parser keeps a footnote's text apart from the running text: a block marked there
+    # was once missed, and the CLEAR edition printed it in the note.
+    note = (
+        "  Freight grew once more.[^n]\n\n  [^n]: The port said so.\n\n"
+        "      ::: {tlp=AMBER}\n      The harbour master named the buyer in private.\n"
+        "      :::\n\n"
+    )
+    text = BRIEF.read_text(encoding="utf-8").replace(
+        "  Traffic through Baku rose", note + "  Traffic through Baku rose"
+    )
+    path = make_brief(text)  # type: ignore[operator]
+    shutil.copytree(BRIEF.parent / "figures", path.parent / "figures")
+    loaded = load_brief(path)
+    limits = RenderLimits(sandbox=False)
+    full = render_brief(loaded, limits=limits, formats=("html",))  # type: ignore[arg-type]
+    assert "harbour master named the buyer" in full.html
+    clear = render_brief(loaded, edition="CLEAR", limits=limits, formats=("html",))  # type: ignore[arg-type]
+    assert "The port said so." in clear.html
+    assert "harbour master" not in clear.html

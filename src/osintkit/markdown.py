@@ -1205,9 +1205,8 @@ class MarkedBlock:
 
 def find_marked_blocks(text: str) -> Iterator[MarkedBlock]:
     """Yield the marked blocks of ``text`` and every figure, in the order they are written."""
-    tokens, _env = _parsed(text)
     starts = _line_starts(text)
-    for token in tokens:
+    for token in sorted(_block_tokens(text), key=lambda t: t.map[0] if t.map else 0):
         if not token.map:
             continue
         offset = starts[min(token.map[0], len(starts) - 1)]
@@ -1227,6 +1226,14 @@ def find_marked_blocks(text: str) -> Iterator[MarkedBlock]:
 
 
 _FENCE_RE = re.compile(r"[ \t]*:{3,}[ \t]*")
+
+
+def _block_tokens(text: str) -> list[Token]:
+    """The tokens of ``text`` and of its footnotes' texts, which the parser keeps apart: a
+    block marked inside a footnote is as much a portion as one in the running text."""
+    tokens, env = _parsed(text)
+    bodies: dict[int, list[Token]] = env.get("footnote_bodies", {})
+    return [*tokens, *(token for body in bodies.values() for token in body)]
 
 
 def _line(text: str, starts: list[int], line: int) -> str:
@@ -1261,9 +1268,8 @@ def _stray_markings(text: str) -> Iterator[MarkupProblem]:
     tlp=AMBER``, one inside a table cell) prints as running text, and what it was meant to
     hold back is published at the level around it: refuse it. Code shows markings, so a
     marking in a code span or block is fine."""
-    tokens, _env = _parsed(text)
     starts = _line_starts(text)
-    for token in tokens:
+    for token in _block_tokens(text):
         if token.type != "inline" or not token.map:
             continue
         written = "".join(c.content for c in token.children or () if c.type == "text")

@@ -245,3 +245,20 @@ def test_a_marking_the_parser_does_not_take_is_located(make_brief: object, fence
 def test_a_marking_shown_as_code_is_not_a_problem(make_brief: object) -> None:
     summary = "Write `::: {.note tlp=AMBER}` alone on its line.\n\n```\n::: tlp=AMBER\n```"
     load_brief(make_brief(brief_text(summary=summary)))  # type: ignore[operator]
+
+
+def test_a_fence_inside_code_inside_a_block_is_located(make_brief: object) -> None:
+    # The block rule ends a marked block at the first ':::' line, code or not: what follows
+    # would be published at the level around it.
+    summary = "::: {tlp=AMBER}\n```\nheld\n:::\n```\nHeld back too.\n:::"
+    text = brief_text(head="tlp: AMBER\nportion_default: CLEAR\n", summary=summary)
+    path = make_brief(text)  # type: ignore[operator]
+    [found] = problems(path)
+    assert found.startswith(f"{path}:{at(text, ':::', text.index('held'))}: executive_summary:")
+    assert "inside a code block" in found
+
+
+def test_code_closed_inside_a_block_is_fine(make_brief: object) -> None:
+    summary = "::: {tlp=AMBER}\n```\ncode\n```\n:::\n\n::: {tlp=AMBER}\n~~~~\ncode\n~~~~~\n:::"
+    text = brief_text(head="tlp: AMBER\n", summary=summary)
+    load_brief(make_brief(text))  # type: ignore[operator]

@@ -1257,6 +1257,39 @@ def _container_problems(text: str) -> Iterator[MarkupProblem]:
         if block.kind == "container" and block.level not in TLP_LEVELS:
             yield MarkupProblem("tlp", _unknown_level(str(block.level)), block.offset)
     yield from _stray_markings(text)
+    yield from _fences_cut_short(text)
+
+
+def _fences_cut_short(text: str) -> Iterator[MarkupProblem]:
+    """A ``:::`` line inside a code block inside a marked block ends the marked block (the
+    container rule does not know code), so the rest of the code and what follows it would be
+    published at the level around it: refuse it."""
+    starts = _line_starts(text)
+    holders: list[Token] = []
+    for token in _block_tokens(text):
+        if token.type == "container_tlp_open":
+            holders.append(token)
+        elif token.type == "container_tlp_close" and holders:
+            holders.pop()
+        elif token.type == "fence" and holders and token.map:
+            holder = holders[-1]
+            last = token.map[1] - 1
+            closing = _line(text, starts, last).strip() if last < len(starts) else ""
+            marker = token.markup[:1]
+            closed = (
+                last > token.map[0]
+                and closing.startswith(token.markup)
+                and not closing.strip(marker)
+            )
+            if holder.map and token.map[1] >= holder.map[1] and not closed:
+                end = min(holder.map[1], len(starts) - 1)
+                yield MarkupProblem(
+                    "tlp",
+                    "this ':::' line is inside a code block, yet it ends the marked block, "
+                    "so what follows would be published at the level around it: close the "
+                    f"code block ({token.markup}) before it",
+                    starts[end],
+                )
 
 
 #: A ``:::`` fence naming ``tlp`` that the parser did not take as a marked block.

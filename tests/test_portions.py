@@ -224,20 +224,28 @@ def test_the_bluf_and_disclaimer_are_held_to_the_lowest_edition(
         "::: tlp=AMBER",
         "::: {tlp: AMBER}",
         "| ::: {tlp=AMBER} held | x |",
+        "- item\n\n  ::: {tlp=AMBER}\n  held\n:::",
     ],
 )
 def test_a_marking_the_parser_does_not_take_is_located(make_brief: object, fence: str) -> None:
     # Such a fence prints as running text, so what it was meant to hold back would be
     # published at the level around it.
     summary = f"Open.\n\n{fence}\nHeld back.\n:::"
+    after = "Open."
+    if fence.startswith("-"):
+        # The block ends with the item, before its ':::'.
+        summary = f"Open.\n\n{fence}\nHeld back."
+        fence, after = ":::", "held"
     if fence.startswith("|"):
         summary = f"Open.\n\n| a | b |\n|---|---|\n{fence}"
     text = brief_text(head="tlp: AMBER\nportion_default: CLEAR\n", summary=summary)
     path = make_brief(text)  # type: ignore[operator]
     found = problems(path)
     assert any(
-        p.startswith(f"{path}:{at(text, fence.lstrip('| '))}: executive_summary:")
-        and "not a marked block" in p
+        p.startswith(
+            f"{path}:{at(text, fence.lstrip('| '), text.index(after))}: executive_summary:"
+        )
+        and "not the fence of a marked block" in p
         for p in found
     ), found
 

@@ -1292,20 +1292,26 @@ def _fences_cut_short(text: str) -> Iterator[MarkupProblem]:
                 )
 
 
-#: A ``:::`` fence naming ``tlp`` that the parser did not take as a marked block.
-_STRAY_MARKING_RE = re.compile(r":{3,}[^\n]*?\btlp\b", re.IGNORECASE)
+#: A ``:::`` fence the parser did not take as a marked block: one naming ``tlp`` anywhere
+#: (a table cell), or a line of running text that opens with ``:::``.
+_STRAY_MARKING_RE = re.compile(r":{3,}[^\n]*?\btlp\b|^[ \t]*:{3,}", re.IGNORECASE | re.MULTILINE)
 
 
 def _stray_markings(text: str) -> Iterator[MarkupProblem]:
     """A marking written so the parser does not take it (``::: {.note tlp=AMBER}``, ``:::
-    tlp=AMBER``, one inside a table cell) prints as running text, and what it was meant to
-    hold back is published at the level around it: refuse it. Code shows markings, so a
-    marking in a code span or block is fine."""
+    tlp=AMBER``, one inside a table cell, a closing ``:::`` the block it meant to close had
+    already ended before, as at the end of a list item) prints as running text, and what it
+    was meant to hold back is published at the level around it: refuse it. Code shows
+    markings, so a marking in a code span or block is fine."""
     starts = _line_starts(text)
     for token in _block_tokens(text):
         if token.type != "inline" or not token.map:
             continue
-        written = "".join(c.content for c in token.children or () if c.type == "text")
+        written = "".join(
+            "\n" if c.type in ("softbreak", "hardbreak") else c.content
+            for c in token.children or ()
+            if c.type in ("text", "softbreak", "hardbreak")
+        )
         if not _STRAY_MARKING_RE.search(written):
             continue
         start = starts[min(token.map[0], len(starts) - 1)]
@@ -1314,7 +1320,8 @@ def _stray_markings(text: str) -> Iterator[MarkupProblem]:
         offset = found.start() if found else start
         yield MarkupProblem(
             "tlp",
-            "this ':::' line is not a marked block, so its text would be published at the "
-            "level around it: write the fence as ::: {tlp=LEVEL} alone on its line",
+            "this ':::' is not the fence of a marked block, so the text it meant to mark "
+            "would be published at the level around it: open a block with ::: {tlp=LEVEL} "
+            "alone on its line and close it with ':::' at the same indentation",
             offset,
         )

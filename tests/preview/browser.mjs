@@ -18,6 +18,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { CHROMIUM_ARGS } from "../chromium-args.mjs";
 
 const require = createRequire(new URL("../validity/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -92,15 +93,7 @@ try {
     headless: true,
     // A short window, so that even a small report scrolls.
     viewport: { width: 900, height: 400 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   const lines = createInterface({ input: process.stdin });
   process.stdout.write(JSON.stringify({ ok: true, value: "ready" }) + "\n");

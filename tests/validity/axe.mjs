@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../chromium-args.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -29,17 +30,7 @@ try {
     // The report's own Content-Security-Policy lets no script run, the auditor's included:
     // the audit steps around it, as an extension would, and audits the page a reader gets.
     bypassCSP: true,
-    // Root in a container needs --no-sandbox; the rest keep Chromium off the network
-    // (this machine has none) and away from first-run and update work.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   const results = {};
   for (const file of files) {

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS } from "../chromium-args.mjs";
 
 const [executablePath, ...files] = process.argv.slice(2);
 if (!executablePath || files.length === 0) {
@@ -21,15 +22,7 @@ try {
   context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: CHROMIUM_ARGS,
   });
   const results = {};
   for (const file of files) {

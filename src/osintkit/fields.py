@@ -219,6 +219,65 @@ Confidence = Literal["low", "moderate", "high"]
 Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 #: Which probability yardstick key judgements use.
 LikelihoodScale = Literal["phia", "icd203"]
+_SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+# An instant as RFC 3339 writes it: a date, a time, and Z or an offset (never a local time).
+_INSTANT_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _sha256(value: str) -> str:
+    if not _SHA256_RE.fullmatch(value):
+        raise ValueError("a SHA-256 is 64 hexadecimal digits")
+    return value.lower()
+
+
+def _instant(value: Any) -> Any:
+    # A capture's time must name one instant: "09:14" alone differs by the offset of wherever
+    # it was read, so a time without Z or an offset is refused rather than guessed.
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("a time needs Z or an offset (2025-03-01T09:14:00Z)")
+        return value
+    if not isinstance(value, str) or not _INSTANT_RE.fullmatch(value.strip()):
+        raise ValueError("expected a UTC instant such as 2025-03-01T09:14:00Z (Z or an offset)")
+    text = value.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    except ValueError as exc:
+        raise ValueError(f"not a real time: {exc}") from None
+    return parsed
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.timezone.utc)
+
+
+def _relative_file(value: str) -> str:
+    # Confinement (the resolved path under the brief's folder, no symlink out) is checked where
+    # the file is read; here only what can never be right: an absolute path, a parent step.
+    if "\x00" in value or "\\" in value:
+        raise ValueError("a file path uses / between folders and no NUL or backslash")
+    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
+        raise ValueError("give the file's path relative to the brief's folder")
+    if ".." in value.split("/"):
+        raise ValueError("a capture file must lie under the brief's folder: no '..'")
+    return value
+
+
+#: A SHA-256 digest, 64 hexadecimal digits, kept lower-case.
+Sha256 = Annotated[str, AfterValidator(_sha256)]
+#: A moment in time with its offset (``2025-03-01T09:14:00Z``), kept in UTC.
+Instant = Annotated[
+    dt.datetime,
+    BeforeValidator(_instant),
+    AfterValidator(_in_utc),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "description": "An instant: Z or an offset"}
+    ),
+]
+#: A file under the brief's folder, written relative to it with ``/``.
+RelativeFile = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_relative_file)]
 #: Names of lint rules a brief or a series switches off.
 LintRule = Annotated[str, Field(pattern=r"^[a-z][a-z-]*$", max_length=50)]
 

@@ -18,15 +18,18 @@ from osintkit.fields import (
     Email,
     FixedSection,
     HttpUrl,
+    Instant,
     IsoDate,
     LanguageTag,
     Line,
     LintSettings,
     Markdown,
     PartialDate,
+    RelativeFile,
     Reliability,
     SectionId,
     SeriesKey,
+    Sha256,
     SourceId,
     Tlp,
     Volume,
@@ -54,6 +57,31 @@ class Challenges(_Model):
     items: Annotated[list[ChallengeItem], Field(min_length=1)]
 
 
+class Capture(_Model):
+    """A preserved copy of a source (a full-page PDF, a WACZ, the page's text) under the
+    brief's folder, with the SHA-256 it had when captured."""
+
+    file: RelativeFile
+    sha256: Sha256
+    #: When it was captured, as an instant (kept in UTC); not after the brief's date.
+    captured: Instant
+    #: What made the capture: ``SingleFile 1.22``, ``Hunchly``.
+    tool: Line | None = None
+    note: Line | None = None
+
+
+class CustodyEntry(_Model):
+    """One step of the chain of custody: who did what to the evidence, when."""
+
+    at: Instant
+    by: Line
+    action: Line
+    #: The capture files this step handled (each a capture's ``file``).
+    files: list[RelativeFile] = []
+    #: Released only to editions at this TLP level or above; default: what contains it.
+    tlp: Tlp | None = None
+
+
 class Source(_Model):
     """A source the brief cites as ``[@id]``."""
 
@@ -73,6 +101,10 @@ class Source(_Model):
     #: Admiralty grading: how reliable the source is (A–F), how credible this information (1–6).
     reliability: Reliability | None = None
     credibility: Credibility | None = None
+    #: A copy in a web archive (the Wayback Machine, archive.today).
+    archive_url: HttpUrl | None = None
+    #: What was preserved of it, files under the brief's folder.
+    captures: list[Capture] = []
     #: Released only to editions at this TLP level or above; default: what contains it.
     tlp: Tlp | None = None
 
@@ -187,6 +219,8 @@ class Brief(_Model):
     sections: list[Section] = []
     #: Annexes after the sources.
     appendices: list[Appendix] = []
+    #: The chain of custody of the captures, in time order.
+    custody: list[CustodyEntry] = []
     #: Printed at the end, after the annexes; default: the series'.
     disclaimer: Markdown | None = None
     lint: LintSettings = LintSettings()

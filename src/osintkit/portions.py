@@ -28,6 +28,7 @@ MARKED_LISTS: tuple[KeyPath, ...] = (
     ("sources",),
     ("sections",),
     ("appendices",),
+    ("custody",),
 )
 #: Fields printed in every edition, whatever it holds.
 EVERY_EDITION = frozenset({("bluf",), ("disclaimer",)})

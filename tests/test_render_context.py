@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from osintkit.markdown import Note
-from osintkit.render.metadata import Metadata
 from osintkit.render.context import (
     AuthorLine,
     Challenge,
@@ -24,6 +23,7 @@ from osintkit.render.context import (
     Sections,
     Tlp,
 )
+from osintkit.render.metadata import Metadata
 
 DOC = Path(__file__).parents[1] / "docs" / "templates.md"
 

@@ -4,6 +4,7 @@ nothing of a restricted portion anywhere under the public folder."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -130,6 +131,27 @@ def test_no_amber_fragment_is_anywhere_under_the_public_folder(
     for phrase in AMBER_TEXT:
         assert phrase not in public_text
         assert phrase in restricted_text
+
+
+def _meta(html: str) -> dict[str, list[str]]:
+    """The content of each ``<meta name>`` of a page, by name."""
+    found: dict[str, list[str]] = {}
+    for name, content in re.findall(r'<meta name="([^"]+)" content="([^"]*)">', html):
+        found.setdefault(name, []).append(content)
+    return found
+
+
+def test_each_edition_s_record_is_its_own(built: tuple[Path, Path, Path]) -> None:
+    """Each edition's head names its own marking and, once published, its own PDF; the
+    restricted edition, which is never on the series' site, names no PDF address."""
+    _, site, restricted = built
+    public = _meta((site / "persian-files" / "editions.clear.html").read_text(encoding="utf-8"))
+    assert public["citation_pdf_url"] == ["https://www.specialeurasia.com/editions.clear.pdf"]
+    assert public["DCTERMS.accessRights"] == ["TLP:CLEAR"]
+    assert public["citation_title"] == ["Caspian Shipping: Two Audiences"]
+    full = _meta((restricted / "persian-files" / "editions.html").read_text(encoding="utf-8"))
+    assert "citation_pdf_url" not in full
+    assert full["DCTERMS.accessRights"] == ["TLP:AMBER"]
 
 
 def test_the_catalogues_list_the_number_once_and_link_the_public_edition(

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from osintkit import __version__
 from osintkit.catalogue import (
@@ -767,6 +768,7 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
                 limits=options.limits,
                 pdf_variant=options.pdf_variant,
                 edition=None if plan.full else plan.level,  # type: ignore[arg-type]
+                pdf_url=_pdf_url(loaded, plan),
             )
             renders.append((plan, root, rendered))
         for plan, root, rendered in renders:
@@ -802,6 +804,20 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
         restricted=item.restricted,
         folder=out_dir,
         editions=entries[1:],
+    )
+
+
+def _pdf_url(loaded: LoadedBrief, plan: _Planned) -> str | None:
+    """Where the edition's PDF will be on the web: the series' ``url`` (the address its
+    folder of the site is published at) and the PDF's file name; None for an edition that is
+    not published (the restricted folder's) or a series without a ``url``."""
+    url = loaded.series.url
+    name = next((Path(f).name for f in plan.files if f.endswith(".pdf")), None)
+    if plan.restricted or not url or name is None:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, f"{parts.path.rstrip('/')}/{quote(name)}", "", "")
     )
 
 

@@ -99,6 +99,7 @@ def render_brief(
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
     edition: Tlp | None = None,
+    pdf_url: str | None = None,
 ) -> Rendered:
     """Render ``loaded`` in memory, in each of ``formats`` (of :data:`FORMATS`), and return it.
 
@@ -114,6 +115,9 @@ def render_brief(
     PDF attaches the redacted brief), and its files are checked for removed text
     (:func:`osintkit.leaks.find_leak`). Raises BriefErrors for an edition the brief cannot
     have or whose kept text points at a removed portion, LeakError for a leak.
+
+    ``pdf_url`` is the address the PDF will be published at (``osintkit build`` knows it);
+    the HTML's head then names it (``citation_pdf_url``). None, the default, names none.
     """
     from osintkit.render.html import render_html
 
@@ -127,7 +131,7 @@ def render_brief(
 
         loaded = edition_of(full, edition).loaded
     template = template or template_for(loaded)
-    html = render_html(loaded, template)
+    html = render_html(loaded, template, pdf_url=pdf_url)
     warnings = list(html.warnings)
     # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
     files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})

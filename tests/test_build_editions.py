@@ -39,7 +39,11 @@ AMBER_TEXT = (
 def _series_folder(folder: Path) -> Path:
     """The editions fixture (AMBER, with CLEAR portions) beside the reference brief."""
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
+    registry = (ROOT / "briefs" / "series.yaml").read_text(encoding="utf-8")
+    # Where the site is published, so a public report's record names its PDF.
+    site_url = "url: https://www.specialeurasia.com\n  site_url: https://example.org/pf/"
+    registry = registry.replace("url: https://www.specialeurasia.com", site_url)
+    (folder / "series.yaml").write_text(registry, encoding="utf-8")
     shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
     shutil.copy(FIXTURES / "editions" / "editions.yaml", folder / "editions.yaml")
     shutil.copytree(FIXTURES / "editions" / "figures", folder / "figures")
@@ -146,7 +150,7 @@ def test_each_edition_s_record_is_its_own(built: tuple[Path, Path, Path]) -> Non
     restricted edition, which is never on the series' site, names no PDF address."""
     _, site, restricted = built
     public = _meta((site / "persian-files" / "editions.clear.html").read_text(encoding="utf-8"))
-    assert public["citation_pdf_url"] == ["https://www.specialeurasia.com/editions.clear.pdf"]
+    assert public["citation_pdf_url"] == ["https://example.org/pf/editions.clear.pdf"]
     assert public["DCTERMS.accessRights"] == ["TLP:CLEAR"]
     assert public["citation_title"] == ["Caspian Shipping: Two Audiences"]
     full = _meta((restricted / "persian-files" / "editions.html").read_text(encoding="utf-8"))

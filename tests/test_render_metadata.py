@@ -266,13 +266,16 @@ def test_a_given_pdf_url_is_named_in_highwire_and_json_ld() -> None:
     }
 
 
-def test_a_build_names_the_published_pdf_when_the_series_has_a_url(tmp_path: Path) -> None:
+def test_a_build_names_the_published_pdf_when_the_series_has_a_site_url(tmp_path: Path) -> None:
     folder = tmp_path / "briefs"
     folder.mkdir()
     fixtures = ROOT / "tests" / "fixtures"
     registry = (fixtures / "series.yaml").read_text(encoding="utf-8")
     # The folder the series' reports are published in, trailing slash and all.
-    registry = registry.replace("url: https://www.specialeurasia.com", "url: https://x.org/pf/")
+    registry = registry.replace(
+        "url: https://www.specialeurasia.com",
+        "url: https://www.specialeurasia.com\n  site_url: https://x.org/pf/",
+    )
     (folder / "series.yaml").write_text(registry, encoding="utf-8")
     minimal = (fixtures / "minimal.yaml").read_text(encoding="utf-8")
     (folder / "Минск 1.yaml").write_text(minimal, encoding="utf-8")
@@ -288,7 +291,7 @@ def test_a_build_names_the_published_pdf_when_the_series_has_a_url(tmp_path: Pat
     url = "https://x.org/pf/%D0%9C%D0%B8%D0%BD%D1%81%D0%BA%201.pdf"
     assert ("citation_pdf_url", url) in highwire(html)
     assert json_ld(html)["encoding"]["contentUrl"] == url
-    # A series without a url, and a report the public site does not get: no PDF address.
+    # A series without a site_url, and a report the public site does not get: no PDF address.
     for page in (site / "caucasus-notes" / "notes.html", tmp_path / "site-restricted" /
                  "persian-files" / "amber.html"):  # fmt: skip
         text = page.read_text(encoding="utf-8")

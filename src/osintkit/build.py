@@ -808,10 +808,10 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
 
 
 def _pdf_url(loaded: LoadedBrief, plan: _Planned) -> str | None:
-    """Where the edition's PDF will be on the web: the series' ``url`` (the address its
+    """Where the edition's PDF will be on the web: the series' ``site_url`` (the address its
     folder of the site is published at) and the PDF's file name; None for an edition that is
-    not published (the restricted folder's) or a series without a ``url``."""
-    url = loaded.series.url
+    not published (the restricted folder's) or a series without a ``site_url``."""
+    url = loaded.series.site_url
     name = next((Path(f).name for f in plan.files if f.endswith(".pdf")), None)
     if plan.restricted or not url or name is None:
         return None

@@ -250,7 +250,7 @@ def _instant(value: Any) -> Any:
 
 
 def _in_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _relative_file(value: str) -> str:

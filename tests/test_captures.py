@@ -250,9 +250,11 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def later(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if the hashing ran a minute after the files were written (else it is racy)."""
+    """As if the hashing ran a minute after the files were written (else it is racy), with
+    small files remembered too."""
     now = osintkit.digests._now_ns
     monkeypatch.setattr(osintkit.digests, "_now_ns", lambda: now() + 60 * 10**9)
+    monkeypatch.setattr(osintkit.digests, "KEEP_FROM_BYTES", 0)
 
 
 def test_a_200_mb_capture_is_hashed_once_then_found_by_its_digest(
@@ -308,14 +310,31 @@ def test_a_rewritten_capture_is_hashed_again_even_with_its_old_times(
 
 
 def test_a_digest_taken_just_after_the_file_changed_is_not_kept(
-    make_brief: MakeBrief, minimal: str, evidence: Path, hashed: list[int]
+    make_brief: MakeBrief,
+    minimal: str,
+    evidence: Path,
+    hashed: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_brief(capturing(minimal, item()))
+    monkeypatch.setattr(osintkit.digests, "KEEP_FROM_BYTES", 0)
     digests = Digests()
     load_brief(path, digests=digests)
     load_brief(path, digests=digests)  # this run remembers it
     assert len(hashed) == 1
     assert digests.to_json() == {}  # but it is racy: the next run hashes it again
+
+
+def test_a_small_file_is_not_remembered_between_runs(
+    make_brief: MakeBrief, minimal: str, evidence: Path, hashed: list[int]
+) -> None:
+    path = make_brief(capturing(minimal, item()))
+    now = osintkit.digests._now_ns
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(osintkit.digests, "_now_ns", lambda: now() + 60 * 10**9)
+        digests = Digests()
+        load_brief(path, digests=digests)
+    assert digests.to_json() == {}
 
 
 def test_digests_saved_wrongly_are_only_taken_again(

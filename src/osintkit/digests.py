@@ -9,8 +9,9 @@ bytes, as far as the file system can tell. The change time (``st_ctime``) is set
 on every write and cannot be set back by ``touch`` or ``os.utime``, so a file rewritten and
 given its old modification time is still hashed again.
 
-A digest taken within :data:`RACY_SECONDS` of the file's last change is used for the rest of
-that run but not kept: a write in the same tick of the file system's clock as the one before
+Only files of :data:`KEEP_FROM_BYTES` or more are remembered between runs. A digest taken
+within :data:`RACY_SECONDS` of the file's last change is used for the rest of that run but not
+kept: a write in the same tick of the file system's clock as the one before
 would leave every field the same (git's "racily clean" entries).
 
 Only ``osintkit build`` keeps digests between runs (in its manifest, in the restricted
@@ -30,6 +31,9 @@ from typing import Any
 
 #: A digest is kept between runs only if the file last changed this long before it was taken.
 RACY_SECONDS = 2
+#: A file smaller than this is hashed again rather than remembered between runs: that takes
+#: less time than its entry would, and a build's manifest stays the size it was.
+KEEP_FROM_BYTES = 1024 * 1024
 #: What each read of a file to hash takes; a capture is never read whole into memory.
 CHUNK_BYTES = 1024 * 1024
 
@@ -88,7 +92,8 @@ class Digests:
         # A file written while it was read is not the file hashed: remember nothing.
         if _Seen.of(os.fstat(fd)) == seen:
             self._run[name] = known
-            if max(seen.mtime_ns, seen.ctime_ns) < started - RACY_SECONDS * 1_000_000_000:
+            settled = max(seen.mtime_ns, seen.ctime_ns) < started - RACY_SECONDS * 1_000_000_000
+            if settled and seen.size >= KEEP_FROM_BYTES:
                 self._kept[name] = known
             else:
                 self._kept.pop(name, None)
@@ -98,6 +103,8 @@ class Digests:
         """The SHA-256 of the regular file ``path`` (symlinks followed), or None if it is
         missing, not a regular file or unreadable. Never blocks on a FIFO."""
         try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                return None  # not even opened: opening a device may do something
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return None

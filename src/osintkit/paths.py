@@ -52,7 +52,15 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 
 
 class Refused(Exception):
-    """A file under a folder that is not read; the message completes "file 'x' …"."""
+    """A file under a folder that is not read; the message completes "file 'x' …".
+
+    ``kind`` says why in one word, for a table: ``missing``, ``outside``, ``not-a-file``,
+    ``unreadable`` (or ``refused`` for a reason of the caller's own).
+    """
+
+    def __init__(self, message: str, kind: str = "refused") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 #: What a file that must stay under its folder is refused for, resolved or once open.
@@ -65,9 +73,9 @@ def confined_path(root: Path, relative: PurePosixPath) -> Path:
     try:
         path = root.joinpath(*relative.parts).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise Refused(f"cannot be read: {reason(exc)}") from None
+        raise Refused(f"cannot be read: {reason(exc)}", "unreadable") from None
     if not path.is_relative_to(root):
-        raise Refused(OUTSIDE)
+        raise Refused(OUTSIDE, "outside")
     return path
 
 
@@ -85,35 +93,35 @@ def open_confined(path: Path, root: Path) -> Iterator[tuple[int, os.stat_result]
     try:
         before = path.stat()
     except FileNotFoundError:
-        raise Refused("does not exist") from None
+        raise Refused("does not exist", "missing") from None
     except OSError as exc:
-        raise Refused(f"cannot be read: {reason(exc)}") from None
+        raise Refused(f"cannot be read: {reason(exc)}", "unreadable") from None
     _refuse_irregular(before)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | os.O_CLOEXEC
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise Refused("does not exist") from None
+        raise Refused("does not exist", "missing") from None
     except OSError as exc:
-        raise Refused(f"cannot be read: {reason(exc)}") from None
+        raise Refused(f"cannot be read: {reason(exc)}", "unreadable") from None
     try:
         try:
             info = os.fstat(fd)
             _refuse_irregular(info)
             if not _opened_path(fd, path, info).is_relative_to(root):
-                raise Refused(OUTSIDE)
+                raise Refused(OUTSIDE, "outside")
             yield fd, info
         except OSError as exc:  # the caller's reads too: a disk error is this file's problem
-            raise Refused(f"cannot be read: {reason(exc)}") from None
+            raise Refused(f"cannot be read: {reason(exc)}", "unreadable") from None
     finally:
         os.close(fd)
 
 
 def _refuse_irregular(info: os.stat_result) -> None:
     if stat.S_ISDIR(info.st_mode):
-        raise Refused("is a folder, not a file")
+        raise Refused("is a folder, not a file", "not-a-file")
     if not stat.S_ISREG(info.st_mode):
-        raise Refused("is not a file (a FIFO, a device or a socket)")
+        raise Refused("is not a file (a FIFO, a device or a socket)", "not-a-file")
 
 
 def _opened_path(fd: int, path: Path, info: os.stat_result) -> Path:

@@ -32,7 +32,7 @@ from osintkit.errors import (
 )
 from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_day
 from osintkit.figures import Figure, load_figures
-from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.loader import LoadedDocument, load_yaml, parse_yaml
 from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import (
     TLP_LEVELS,
@@ -109,16 +109,21 @@ def _contact_text_problems(
 
 
 def load_brief(
-    path: Path, registry_path: Path | None = None, *, digests: Digests | None = None
+    path: Path,
+    registry_path: Path | None = None,
+    *,
+    digests: Digests | None = None,
+    source: str | None = None,
 ) -> LoadedBrief:
     """Load, validate and cross-check one brief.
 
     The registry is ``registry_path`` or the nearest ``series.yaml`` above the brief. Every
     capture is hashed, through ``digests`` if given (which remembers files unchanged since),
-    else afresh. Returns the brief with its series; raises :class:`BriefErrors` listing every
-    problem.
+    else afresh. With ``source``, that text is checked as if it were the file at ``path`` (a
+    brief about to be written there). Returns the brief with its series; raises
+    :class:`BriefErrors` listing every problem.
     """
-    document = load_yaml(path)
+    document = load_yaml(path) if source is None else parse_yaml(source, path)
     data = document.data
     if not isinstance(data, dict):
         message = "a brief is a mapping of fields (series:, title:, …)"

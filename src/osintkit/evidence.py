@@ -155,9 +155,9 @@ def add_captures(
                 )
             write_atomic(brief_path, _encoded(text, raw))
         except BaseException:
-            for path in copied:
+            for path in reversed(copied):  # files, then the evidence folder if made for them
                 with contextlib.suppress(OSError):
-                    path.unlink()
+                    path.rmdir() if path.is_dir() else path.unlink()
             raise
     return added
 
@@ -255,7 +255,8 @@ def _place(
 
 def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_result]:
     """Copy the regular file ``file`` to ``target`` (a new name: never over another file),
-    hashing it on the way; return its SHA-256 and its status."""
+    hashing it on the way; return its SHA-256 and its status. What it creates is added to
+    ``copied``, to be removed if the capture is not added after all."""
     try:
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
@@ -266,7 +267,9 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
             raise EvidenceError(f"{file} is a folder, not a file")
         if not stat.S_ISREG(info.st_mode):
             raise EvidenceError(f"{file} is not a file (a FIFO, a device or a socket)")
-        target.parent.mkdir(exist_ok=True)
+        if not target.parent.is_dir():
+            target.parent.mkdir()
+            copied.append(target.parent)
         temp_fd, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
         )
@@ -314,7 +317,7 @@ def _entry(capture: AddedCapture, tool: str | None, note: str | None) -> dict[st
 
 _BREAK_RE = re.compile(r"\r\n|\r|\n")
 #: A plain scalar every YAML reader reads back as this same string in block and flow context.
-_PLAIN_RE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./+@-]*(?::[0-9][0-9:.+Z-]*)*")
+_PLAIN_RE = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./+@%~?=&:-]*(?<!:)")
 #: What YAML 1.2's core schema reads as something other than a string.
 _NOT_A_STRING_RE = re.compile(
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
@@ -372,28 +375,32 @@ def _inserted(
                 _block_item(indent, gap, e, newline) if block else f"{indent}-{gap}{_flow(e)}"
                 for e in entries
             ]
-            insertions.append((point, 0, _lines(text, point, lines, newline)))
+            insertions.append((point, 0, _lines(lines, newline)))
     else:
         step = _sequence_step(document)
         dash_indent = key_indent + " " * step
         lines = [f"{key_indent}captures:"]
         lines += [_block_item(dash_indent, " ", e, newline) for e in entries]
         point = _after(document, at)
-        insertions.append((point, 0, _lines(text, point, lines, newline)))
+        insertions.append((point, 0, _lines(lines, newline)))
     if archive_url is not None:
         point = _after(document, at)
         line = f"{key_indent}archive_url: {_scalar(archive_url)}"
-        insertions.append((point, 1, _lines(text, point, [line], newline)))
-    for point, _, piece in sorted(insertions, reverse=True):
+        insertions.append((point, 1, _lines([line], newline)))
+    insertions.sort()
+    if text and text[-1] not in "\r\n" and insertions[-1][0] == len(text):
+        # The file's last line had no line break: the first piece inserted after it gives it one.
+        first = next(i for i, (point, _, _) in enumerate(insertions) if point == len(text))
+        point, order, piece = insertions[first]
+        insertions[first] = (point, order, newline + piece)
+    for point, _, piece in reversed(insertions):
         text = text[:point] + piece + text[point:]
     return text
 
 
-def _lines(text: str, point: int, lines: list[str], newline: str) -> str:
-    """``lines`` as text to insert at ``point``, a line start (or the end of a file that does
-    not end with a line break)."""
-    lead = newline if point == len(text) and text and text[-1] not in "\r\n" else ""
-    return lead + "".join(line + newline for line in lines)
+def _lines(lines: list[str], newline: str) -> str:
+    """``lines`` as text to insert at a line start."""
+    return "".join(line + newline for line in lines)
 
 
 def _block_item(indent: str, gap: str, entry: dict[str, str], newline: str) -> str:

@@ -351,3 +351,15 @@ def test_verify_gives_every_capture_s_status(
         ("evidence/c.txt", "missing"),
         ("evidence/d.txt", "outside"),
     ]
+
+
+def test_the_brief_keeps_its_permissions_and_a_symlinked_brief_stays_a_symlink(
+    make_brief: MakeBrief, minimal: str, capture: Path, tmp_path: Path
+) -> None:
+    real = make_brief(minimal, "real.yaml")
+    real.chmod(0o600)
+    link = tmp_path / "brief.yaml"
+    link.symlink_to(real.name)
+    add_captures(link, "mfa", [capture], captured=CAPTURED)
+    assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o600
+    assert b"evidence/mfa-page.txt" in real.read_bytes()

@@ -153,7 +153,9 @@ def add_captures(
                 raise EvidenceError(
                     f"{brief_path} changed while the captures were added; run again"
                 )
-            write_atomic(brief_path, _encoded(text, raw))
+            # The file itself, if the brief is a symlink to it, with its own permissions.
+            target = brief_path.resolve()
+            write_atomic(target, _encoded(text, raw), stat.S_IMODE(target.stat().st_mode))
         except BaseException:
             for path in reversed(copied):  # files, then the evidence folder if made for them
                 with contextlib.suppress(OSError):

@@ -9,14 +9,16 @@ bytes, as far as the file system can tell. The change time (``st_ctime``) is set
 on every write and cannot be set back by ``touch`` or ``os.utime``, so a file rewritten and
 given its old modification time is still hashed again.
 
-Only files of :data:`KEEP_FROM_BYTES` or more are remembered between runs. A digest taken
-within :data:`RACY_SECONDS` of the file's last change is used for the rest of that run but not
-kept: a write in the same tick of the file system's clock as the one before
-would leave every field the same (git's "racily clean" entries).
+A digest taken within :data:`RACY_SECONDS` of the file's last change is not remembered at all:
+a write in the same tick of the file system's clock as the one before would leave every field
+the same (git's "racily clean" entries). Only files of :data:`KEEP_FROM_BYTES` or more are
+remembered between runs.
 
 Only ``osintkit build`` keeps digests between runs (in its manifest, in the restricted
-folder, :mod:`osintkit.build`), so the cache is as trustworthy as that folder. Everything
-else (``validate``, ``render``, ``evidence verify``) hashes every capture every time.
+folder, :mod:`osintkit.build`), so the cache is as trustworthy as that folder;
+``osintkit preview`` keeps one object for its session, so a capture is not hashed again on
+every save of the brief. Everything else (``validate``, ``render``, ``evidence verify``)
+hashes every capture every time.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class Digests:
     def __init__(self) -> None:
         #: Digests that may be kept between runs.
         self._kept: dict[str, _Known] = {}
-        #: Every digest taken or found this run, racy ones too.
+        #: Every digest taken or found this run, of files of any size.
         self._run: dict[str, _Known] = {}
         #: The paths looked up this run, kept or not.
         self.used: set[str] = set()
@@ -89,14 +91,15 @@ class Digests:
         started = _now_ns()
         digest = stream_sha256(fd)
         known = _Known(seen, digest)
-        # A file written while it was read is not the file hashed: remember nothing.
-        if _Seen.of(os.fstat(fd)) == seen:
+        # A file written while it was read is not the file hashed, and one changed moments
+        # before may change again within the same tick of the file system's clock: neither is
+        # remembered, not even for this run.
+        settled = max(seen.mtime_ns, seen.ctime_ns) < started - RACY_SECONDS * 1_000_000_000
+        self._kept.pop(name, None)
+        if settled and _Seen.of(os.fstat(fd)) == seen:
             self._run[name] = known
-            settled = max(seen.mtime_ns, seen.ctime_ns) < started - RACY_SECONDS * 1_000_000_000
-            if settled and seen.size >= KEEP_FROM_BYTES:
+            if seen.size >= KEEP_FROM_BYTES:
                 self._kept[name] = known
-            else:
-                self._kept.pop(name, None)
         return digest
 
     def file(self, path: Path) -> str | None:

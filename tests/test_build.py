@@ -1120,3 +1120,78 @@ def test_a_second_build_waits_for_the_first(small_dir: Path, tmp_path: Path) -> 
     stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 0
     assert "1 built, 0 unchanged, 0 failed" in stdout.decode()
+
+
+# --- captures: part of what a report is built from; their digests kept -------------------------
+
+
+def _capture(brief: Path, content: bytes | None, name: str = "evidence/mfa.txt") -> Path:
+    """Give the reference brief's first source a capture of ``content`` (None: the file there)
+    at ``name``."""
+    capture = brief.parent / name
+    capture.parent.mkdir(exist_ok=True)
+    if content is not None:
+        capture.write_bytes(content)
+    with capture.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    text = brief.read_text(encoding="utf-8")
+    item = f"{{file: {name}, sha256: {digest}, captured: 2025-01-18T09:14:00Z}}"
+    entry = f"    captures:\n      - {item}\n"
+    text = re.sub(r"(?m)^    captures:\n.*\n", "", text)
+    brief.write_text(
+        text.replace("    accessed: 2025-01-18\n", "    accessed: 2025-01-18\n" + entry, 1)
+    )
+    return capture
+
+
+def test_a_changed_capture_is_not_skipped_but_refused_where_the_brief_gives_its_hash(
+    reference_brief: Path, tmp_path: Path
+) -> None:
+    capture = _capture(reference_brief, b"the ministry's page\n")
+    site = tmp_path / "site"
+    assert invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")[0] == 0
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "0 built, 1 unchanged" in stdout
+    capture.write_bytes(b"the ministry's page, edited\n")
+    code, stdout, stderr = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert code == 1
+    assert "sources[0].captures[0].sha256: the file's SHA-256 is" in stdout + stderr
+    assert "was the capture changed? [evidence]" in stdout + stderr
+    # The brief updated to the new capture: it is built again.
+    _capture(reference_brief, b"the ministry's page, captured again\n")
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 built, 0 unchanged" in stdout
+    capture.unlink()
+    code, stdout, stderr = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert code == 1 and "capture 'evidence/mfa.txt' does not exist" in stdout + stderr
+
+
+def test_an_unchanged_200_mb_capture_is_hashed_by_the_first_build_only(
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import osintkit.digests
+
+    capture = _capture(reference_brief, b"")
+    os.truncate(capture, 200 * 1024 * 1024)
+    _capture(reference_brief, None)
+    now = osintkit.digests._now_ns  # as if the build ran a minute after the capture was made
+    monkeypatch.setattr(osintkit.digests, "_now_ns", lambda: now() + 60 * 10**9)
+    hashed: list[int] = []
+    stream = osintkit.digests.stream_sha256
+    monkeypatch.setattr(
+        osintkit.digests,
+        "stream_sha256",
+        lambda fd: hashed.append(os.fstat(fd).st_size) or stream(fd),
+    )
+    site = tmp_path / "site"
+    assert invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")[0] == 0
+    assert hashed.count(200 * 1024 * 1024) == 1
+    # The brief changes (so it is validated again) but the capture does not.
+    reference_brief.write_text(reference_brief.read_text(encoding="utf-8") + "\n# edited\n")
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 built" in stdout
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 unchanged" in stdout
+    assert hashed.count(200 * 1024 * 1024) == 1
+    manifest = json.loads((tmp_path / "site-restricted" / MANIFEST_FILE).read_text())
+    assert manifest["digests"][os.fspath(capture.resolve())]["size"] == 200 * 1024 * 1024

@@ -382,3 +382,62 @@ def test_the_edition_levels_the_cli_accepts_are_the_tlp_order() -> None:
     from osintkit.tradecraft import TLP_ORDER
 
     assert tuple(_EDITIONS) == tuple(TLP_ORDER)
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+def _evidence_add(brief: Path, *files: Path, extra: tuple[str, ...] = ()) -> Result:
+    args = ["evidence", "add", str(brief), "mfa", *map(str, files)]
+    return runner.invoke(app, [*args, "--captured", "2025-01-18T09:14:00+03:30", *extra])
+
+
+def test_evidence_add_then_verify_then_a_changed_capture(brief_dir: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "page.html"
+    capture.write_bytes(b"<p>the ministry's page</p>")
+    brief = brief_dir / "minimal.yaml"
+    result = _evidence_add(brief, capture, extra=("--tool", "SingleFile 1.22"))
+    assert result.exit_code == 0, result.output
+    assert f"copied {capture} → evidence/page.html" in " ".join(result.stdout.split())
+    assert "added evidence/page.html to mfa" in result.stdout
+    assert "captured 2025-01-18T05:44:00Z" in result.stdout  # +03:30 kept in UTC
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert result.exit_code == 0, result.output
+    assert "1 captures, 1 ok, 0 not" in result.stdout
+    # The capture changes: verify says so, validate locates it, render writes nothing.
+    (brief_dir / "evidence" / "page.html").write_bytes(b"<p>edited</p>")
+    result = runner.invoke(app, ["evidence", "verify", str(brief)])
+    assert result.exit_code == 1 and "changed" in result.stdout
+    result = runner.invoke(app, ["validate", str(brief)])
+    assert result.exit_code == 1
+    assert "sources[0].captures[0].sha256: the file's SHA-256 is" in result.stderr
+    assert "was the capture changed? [evidence]" in result.stderr
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(brief), "-o", str(out)])
+    assert result.exit_code == 1 and "was the capture changed?" in result.stderr
+    assert not out.exists()
+
+
+def test_evidence_add_refuses_a_bad_time_and_a_late_one(brief_dir: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "page.html"
+    capture.write_bytes(b"page")
+    brief = brief_dir / "minimal.yaml"
+    before = brief.read_bytes()
+    result = runner.invoke(
+        app, ["evidence", "add", str(brief), "mfa", str(capture), "--captured", "2025-01-18 09:14"]
+    )
+    assert result.exit_code == 2 and "Invalid value for '--captured'" in result.stderr
+    result = runner.invoke(
+        app, ["evidence", "add", str(brief), "mfa", str(capture), "--captured", "2025-03-01T00:00Z"]
+    )
+    assert result.exit_code == 1
+    assert "is after the brief's date 2025-02-10" in result.stderr
+    assert brief.read_bytes() == before and not (brief_dir / "evidence").exists()
+
+
+def test_evidence_verify_of_a_brief_without_captures_and_of_broken_yaml(brief_dir: Path) -> None:
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir / "minimal.yaml")])
+    assert result.exit_code == 0 and "0 captures" in result.stdout
+    (brief_dir / "broken.yaml").write_text("series: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert result.exit_code == 1 and "broken.yaml:" in result.stderr

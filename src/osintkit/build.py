@@ -5,10 +5,13 @@ to the public folder; every other report is written only to the restricted folde
 never inside the public one. Each folder gets its own catalogue, feeds and checksums.
 
 An output is rebuilt when its brief, its series registry, its template's files, a local file
-the PDF loaded (an image, a font), osintkit's version or the build options changed. What each
+the PDF loaded (an image, a font), a capture of its sources, osintkit's version or the build
+options changed. What each
 brief was built from is kept in a manifest in the restricted folder (it names restricted
 reports, so it is not published), so an unchanged brief is skipped without even being parsed:
-a no-op rebuild reads and hashes files, nothing more. A build holds a lock on both folders.
+a no-op rebuild reads and hashes files, nothing more; a file's digest is kept there too, with
+its size and times (:class:`osintkit.digests.Digests`), so an unchanged 500 MB capture is not
+hashed again. A build holds a lock on both folders.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import functools
 import hashlib
 import json
 import os
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
@@ -36,6 +38,7 @@ from osintkit.catalogue import (
     issue_position,
     numbering_gaps,
 )
+from osintkit.digests import Digests
 from osintkit.errors import (
     BriefErrors,
     Diagnostic,
@@ -358,7 +361,7 @@ def _build(
         warn(problem)
     _remove_old_public_manifest(options.out_dir)
     previous = dict(manifest.records)
-    hashes = _Hashes()
+    hashes = _Hashes(manifest.digests)
     result = BuildResult()
     numbers: dict[Path, Number] = {}
     pending: list[_Pending] = []
@@ -453,7 +456,7 @@ def _build(
                             number=item.number,
                             registry=str(item.registry_path),
                             template=str(item.template_folder),
-                            inputs={p: hashes.file(Path(p)) for p in outcome.files_read},
+                            inputs=_inputs(item, outcome, hashes),
                             restricted=plan.restricted,
                             entry=entry,
                             edition=None if plan.full else plan.level,
@@ -877,7 +880,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     from osintkit.report import FORMATS, template_for
     from osintkit.validation import load_brief
 
-    loaded = load_brief(path, options.registry)
+    loaded = load_brief(path, options.registry, digests=hashes.digests)
     template = template_for(loaded)
     fingerprint = _fingerprint(path, loaded.registry_path, template.folders, options, hashes)
     brief = loaded.brief
@@ -939,24 +942,27 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
     return True
 
 
-class _Hashes:
-    """SHA-256 of files and template folders, each read once per build."""
+def _inputs(item: _Pending, outcome: BuildOutcome, hashes: _Hashes) -> dict[str, str]:
+    """The files a report was made from besides its brief, registry and template, with their
+    SHA-256: what its PDF loaded, and its sources' captures (as validation hashed them)."""
+    inputs = {p: hashes.file(Path(p)) for p in outcome.files_read}
+    inputs.update((os.fspath(c.path), c.sha256) for c in item.loaded.captures.values())
+    return inputs
 
-    def __init__(self) -> None:
+
+class _Hashes:
+    """SHA-256 of files and template folders, each read once per build, and not at all if the
+    manifest's digests know the file unchanged."""
+
+    def __init__(self, digests: Digests) -> None:
+        self.digests = digests
         self._files: dict[Path, str] = {}
         self._folders: dict[Path, str] = {}
 
     def file(self, path: Path) -> str:
         if path not in self._files:
-            digest = "missing"
-            try:
-                # Regular files only: a manifest naming /dev/zero or a FIFO must not hang a build.
-                if stat.S_ISREG(path.stat().st_mode):
-                    with path.open("rb") as handle:
-                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            except OSError:
-                pass
-            self._files[path] = digest
+            # Regular files only: a manifest naming /dev/zero or a FIFO must not hang a build.
+            self._files[path] = self.digests.file(path) or "missing"
         return self._files[path]
 
     def folder(self, folder: Path) -> str:
@@ -982,7 +988,7 @@ class _Record:
     number: Number
     registry: str
     template: str
-    #: Local files the PDF loaded, with their SHA-256.
+    #: Local files the PDF loaded and the captures of the brief's sources, with their SHA-256.
     inputs: dict[str, str]
     #: Whether its files are in the restricted folder (else in the public one).
     restricted: bool
@@ -1061,6 +1067,8 @@ class _Manifest:
     published: dict[bool, str] = field(default_factory=lambda: {False: "", True: ""})
     #: The file's text as loaded: an unchanged manifest is not written again.
     text: str = ""
+    #: The digests of files read, remembered with their size and times.
+    digests: Digests = field(default_factory=Digests)
 
     @classmethod
     def load(cls, folder: Path) -> tuple[_Manifest, Diagnostic | None]:
@@ -1095,7 +1103,9 @@ class _Manifest:
         want(isinstance(data, dict), "the file", "a JSON object")
         assert isinstance(data, dict)
         want(data.get("format") == _MANIFEST_FORMAT, "format", str(_MANIFEST_FORMAT))
-        manifest = json_object(data, "the file", frozenset({"format", "published", "briefs"}))
+        manifest = json_object(
+            data, "the file", frozenset({"format", "published", "briefs"}), {"digests"}
+        )
         published = json_object(
             manifest["published"], "published", frozenset(_PUBLISHED_KEYS.values())
         )
@@ -1117,14 +1127,19 @@ class _Manifest:
             records,
             {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},
             text,
+            Digests.from_json(manifest.get("digests")),
         )
 
     def save(self, folder: Path) -> None:
+        # The digests of files this build read, and of every input a record names (a build of
+        # one brief keeps the others' captures remembered).
+        named = {p for record in self.records.values() for p in record.inputs}
         text = json.dumps(
             {
                 "format": _MANIFEST_FORMAT,
                 "published": {name: self.published[r] for r, name in _PUBLISHED_KEYS.items()},
                 "briefs": {key: record.to_json() for key, record in self.records.items()},
+                "digests": self.digests.to_json(keep=named),
             },
             indent=1,
             sort_keys=True,

@@ -733,6 +733,120 @@ def templates() -> None:
     out.print(table)
 
 
+evidence_app = typer.Typer(
+    help="Preserved captures of a brief's sources: add them, verify them on disk.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+def _instant_option(value: str | None) -> Any:
+    from osintkit.evidence import parse_instant
+
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _url_option(value: str | None) -> str | None:
+    from osintkit.evidence import parse_archive_url
+
+    if value is None:
+        return None
+    try:
+        return parse_archive_url(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@evidence_app.command("add")
+def evidence_add(
+    brief: Annotated[Path, typer.Argument(help="The brief file.")],
+    source_id: Annotated[str, typer.Argument(help="The id of the source the files preserve.")],
+    files: Annotated[list[Path], typer.Argument(help="The capture files.")],
+    captured: Annotated[
+        str | None,
+        typer.Option(
+            "--captured",
+            callback=_instant_option,
+            help="When they were captured, Z or an offset (default: each file's modification "
+            "time, in UTC).",
+        ),
+    ] = None,
+    tool: Annotated[str | None, typer.Option("--tool", help="What made them.")] = None,
+    archive_url: Annotated[
+        str | None,
+        typer.Option("--archive-url", callback=_url_option, help="The source's web-archive copy."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on each capture.")] = None,
+) -> None:
+    """Hash capture files, copy them into the brief's evidence/ folder if they lie elsewhere,
+    and add them to the source's captures: (every other byte of the brief left as it was)."""
+    from osintkit.errors import BriefErrors, OsintkitError
+    from osintkit.evidence import add_captures
+
+    try:
+        added = add_captures(
+            brief,
+            source_id,
+            files,
+            captured=captured,  # type: ignore[arg-type]  # the callback made it a datetime
+            tool=tool,
+            note=note,
+            archive_url=archive_url,
+        )
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    except OsintkitError as exc:
+        _die(str(exc))
+    for item in added:
+        if item.copied_from is not None:
+            out.print(f"[green]copied[/] {_shown(item.copied_from)} → {_shown(item.file)}")
+        when = item.captured.strftime("%Y-%m-%dT%H:%M:%SZ")
+        origin = " (the file's modification time)" if item.from_mtime else ""
+        out.print(
+            f"[green]added[/] {_shown(item.file)} to {_shown(source_id)}  "
+            f"[dim]sha256 {item.sha256[:16]}…, captured {when}{origin}[/]"
+        )
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
+) -> None:
+    """Hash every capture of the briefs again and print its status; exit 1 if any is not ok."""
+    from rich.table import Table
+
+    from osintkit.evidence import verify
+
+    found, failures = verify(_expand(briefs))
+    for failure in failures:
+        _print_errors(failure)
+    if found:
+        table = Table("brief", "source", "file", "status", "size", "detail", box=None)
+        for item in found:
+            colour = "green" if item.status == "ok" else "red"
+            size = _size(item.size) if item.size is not None else ""
+            table.add_row(
+                _shown(item.brief),
+                _shown(item.source_id),
+                _shown(item.file),
+                f"[{colour}]{_shown(item.status)}[/]",
+                size,
+                _shown(item.message),
+            )
+        out.print(table)
+    bad = [item for item in found if item.status != "ok"]
+    out.print(f"{len(found)} captures, {len(found) - len(bad)} ok, {len(bad)} not")
+    if bad or failures:
+        raise typer.Exit(1)
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     """Folders stand for the briefs in them (every .yaml/.yml but the registry)."""
     from osintkit.catalogue import brief_paths

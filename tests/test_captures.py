@@ -108,7 +108,9 @@ def test_a_capture_that_cannot_be_read_is_a_located_error_at_its_file(
     assert problem.startswith(f"{path}:{at(text, name)}: sources[0].captures[0].file: {message}")
 
 
-@pytest.mark.parametrize("name", ["../outside.txt", "/etc/hostname", "evidence\\\\mfa.txt"])
+@pytest.mark.parametrize(
+    "name", ["../outside.txt", "/etc/hostname", "evidence\\\\mfa.txt", "evidence/mfa\\n.txt"]
+)
 def test_a_capture_path_that_could_never_be_under_the_folder_is_refused_as_written(
     make_brief: MakeBrief, minimal: str, evidence: Path, name: str
 ) -> None:

@@ -1,0 +1,1 @@
+def csl_json(l): return None

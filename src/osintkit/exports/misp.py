@@ -1,0 +1,1 @@
+def misp_event(l): return None

@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from osintkit.exports.identifiers import issue_uuid, midnight
+from osintkit.exports.sources import source_description
 from osintkit.exports.vocabulary import (
     STIX_TLP_MARKINGS,
     TLP_2_0_EXTENSION,
@@ -33,7 +34,7 @@ from osintkit.exports.vocabulary import (
 from osintkit.markdown import plain_text
 from osintkit.models import Source
 from osintkit.portions import marking, portion_level
-from osintkit.tradecraft import CREDIBILITY, RELIABILITY, grade, likelihood, tlp_rank
+from osintkit.tradecraft import likelihood, tlp_rank
 from osintkit.validation import LoadedBrief
 
 #: osintkit's extension for the key judgements' properties: fixed, the same in every bundle
@@ -203,25 +204,6 @@ def _source_references(sources: list[Source]) -> list[dict[str, Any]]:
                 }
             )
     return references
-
-
-def source_description(source: Source) -> str:
-    """A source as one line: who, when, where archived, its Admiralty grade."""
-    parts = [p for p in (source.author, source.publisher) if p]
-    if source.published:
-        parts.append(f"published {source.published}")
-    if source.accessed:
-        parts.append(f"accessed {source.accessed.isoformat()}")
-    if source.archive_url:
-        parts.append(f"archived at {source.archive_url}")
-    graded = grade(source.reliability, source.credibility)
-    if graded:
-        meaning = [
-            RELIABILITY[source.reliability] if source.reliability else "",
-            CREDIBILITY[source.credibility] if source.credibility else "",
-        ]
-        parts.append(f"Admiralty grade {graded} ({'; '.join(m for m in meaning if m)})")
-    return "; ".join(parts) or source.title
 
 
 def _osintkit_identity(stix2: Any) -> Any:

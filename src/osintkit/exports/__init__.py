@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from osintkit.exports import csl, misp, stix
 
 if TYPE_CHECKING:
     from osintkit.fields import Tlp
@@ -31,11 +30,31 @@ class Exporter:
     export: Callable[[LoadedBrief], bytes | None]
 
 
+# Each exporter's module is imported when it runs: a no-op build, which fingerprints the list
+# of exports, and `osintkit --help` load none of them.
+def _stix(loaded: LoadedBrief) -> bytes | None:
+    from osintkit.exports.stix import stix_bundle
+
+    return stix_bundle(loaded)
+
+
+def _misp(loaded: LoadedBrief) -> bytes | None:
+    from osintkit.exports.misp import misp_event
+
+    return misp_event(loaded)
+
+
+def _csl(loaded: LoadedBrief) -> bytes | None:
+    from osintkit.exports.csl import csl_json
+
+    return csl_json(loaded)
+
+
 #: Every export, by name, in the order they are written.
 EXPORTERS: dict[str, Exporter] = {
-    "stix": Exporter("stix", ".stix.json", "application/stix+json;version=2.1", stix.stix_bundle),
-    "misp": Exporter("misp", ".misp.json", "application/json", misp.misp_event),
-    "csl": Exporter("csl", ".csl.json", "application/vnd.citationstyles.csl+json", csl.csl_json),
+    "stix": Exporter("stix", ".stix.json", "application/stix+json;version=2.1", _stix),
+    "misp": Exporter("misp", ".misp.json", "application/json", _misp),
+    "csl": Exporter("csl", ".csl.json", "application/vnd.citationstyles.csl+json", _csl),
 }
 
 
@@ -45,6 +64,9 @@ class Exported:
 
     exporter: Exporter
     data: bytes
+    #: The brief it was made from: the edition's (``brief.clear.yaml``) for an edition, so
+    #: that ``output.output_path`` names it as the edition's report is named.
+    brief_path: Path
 
 
 def export_brief(
@@ -65,7 +87,7 @@ def export_brief(
     for exporter in chosen:
         data = exporter.export(source)
         if data is not None:
-            exported.append(Exported(exporter, data))
+            exported.append(Exported(exporter, data, source.path))
     if edition is not None:
         places = [
             (f"{e.exporter.name} export", "\n".join(json_strings(json.loads(e.data))))

@@ -42,4 +42,4 @@ def series_uuid(loaded: LoadedBrief, role: str) -> uuid.UUID:
 
 def midnight(loaded: LoadedBrief) -> dt.datetime:
     """The brief's date at 00:00 UTC: the time of every object an export makes."""
-    return dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(loaded.brief.date, dt.time(), tzinfo=dt.UTC)

@@ -99,7 +99,9 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
                 object_refs=[report_id],
                 lang=brief.language,
                 object_marking_refs=[STIX_TLP_MARKINGS[level]],
-                extensions={JUDGEMENT_EXTENSION_ID: {"extension_type": "toplevel-property-extension"}},
+                extensions={
+                    JUDGEMENT_EXTENSION_ID: {"extension_type": "toplevel-property-extension"}
+                },
                 allow_custom=True,
                 **properties,
             )
@@ -229,4 +231,3 @@ def _judgement_extension(stix2: Any) -> Any:
         version="1.0.0",
         extension_types=["toplevel-property-extension"],
     )
-

@@ -176,8 +176,8 @@ def test_admiralty_grades_to_misp_tags() -> None:
 
 
 def test_osintkits_own_ids_are_uuid5_of_their_names() -> None:
-    assert JUDGEMENT_EXTENSION_ID == (
+    assert (
         f"extension-definition--{uuid.uuid5(NAMESPACE, 'extension/key-judgement')}"
-    )
-    assert OSINTKIT_IDENTITY_ID == f"identity--{uuid.uuid5(NAMESPACE, 'identity/osintkit')}"
-    assert NAMESPACE == uuid.uuid5(uuid.NAMESPACE_URL, "https://osintkit.invalid/exports")
+    ) == JUDGEMENT_EXTENSION_ID
+    assert f"identity--{uuid.uuid5(NAMESPACE, 'identity/osintkit')}" == OSINTKIT_IDENTITY_ID
+    assert uuid.uuid5(uuid.NAMESPACE_URL, "https://osintkit.invalid/exports") == NAMESPACE

@@ -82,8 +82,8 @@ def test_an_edition_that_removes_every_judgement_and_source(make_brief: Any) -> 
     text = text.replace(
         "sources:",
         "key_judgements:\n"
-        "  - {text: Secret one about the harbour.., likelihood: likely, confidence: low, tlp: AMBER}\n"
-        "  - {text: Secret two about the convoy., likelihood: unlikely, confidence: high, tlp: AMBER}\n"
+        "  - {text: Secret one., likelihood: likely, confidence: low, tlp: AMBER}\n"
+        "  - {text: Secret two., likelihood: unlikely, confidence: high, tlp: AMBER}\n"
         "sources:",
     )
     made = {e.exporter.name: e.data for e in export_brief(load_brief(make_brief(text)), "CLEAR")}

@@ -128,3 +128,19 @@ def test_five_hundred_sources_export_in_reasonable_time(make_brief: Any) -> None
     report = next(o for o in json.loads(made["stix"])["objects"] if o["type"] == "report")
     assert len(report["external_references"]) == 502
     print(f"500 sources: {seconds:.2f} s")  # seen with -s; no wall-clock assertion
+
+
+def test_the_list_of_exports_loads_no_exporter() -> None:
+    # A no-op build fingerprints the list of exports: it must not pay for stix2, the
+    # exporters' modules or Pydantic (the brief models they need).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from osintkit.build import BuildOptions;"
+        "BuildOptions(Path('x')).fingerprint();"
+        "print(sorted(m for m in ('stix2', 'osintkit.exports.stix', 'osintkit.exports.misp',"
+        " 'osintkit.exports.csl', 'pydantic') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -99,7 +99,7 @@ def test_a_title_with_quotes_line_breaks_and_rtl_marks(make_brief: Any) -> None:
     from pymisp import MISPEvent
 
     text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
-    title = 'Tehran\'s "Look East" \u202eeulav\u202c روابط <b>&amp;</b>'
+    title = 'Tehran\'s "Look East"\n\u202eeulav\u202c روابط <b>&amp;</b>'
     text = text.replace('title: "Minsk and Tehran: A Test Brief"', f"title: {json.dumps(title)}")
     made = {e.exporter.name: e.data for e in export_brief(load_brief(make_brief(text)))}
     assert stix_findings(made["stix"]) == []
@@ -108,6 +108,9 @@ def test_a_title_with_quotes_line_breaks_and_rtl_marks(make_brief: Any) -> None:
     event = MISPEvent()
     event.load(made["misp"].decode())
     assert event.info == title
+    (report,) = event.event_reports
+    # The report's heading stays one line: the title's line break is a space there.
+    assert report.content.splitlines()[0] == f"# {' '.join(title.split())}"
 
 
 def test_five_hundred_sources_export_in_reasonable_time(make_brief: Any) -> None:

@@ -34,7 +34,7 @@ from osintkit.exports.vocabulary import (
 from osintkit.markdown import plain_text
 from osintkit.models import Source
 from osintkit.portions import marking, portion_level
-from osintkit.tradecraft import likelihood, tlp_rank
+from osintkit.tradecraft import Likelihood, likelihood, tlp_rank
 from osintkit.validation import LoadedBrief
 
 #: osintkit's extension for the key judgements' properties: fixed, the same in every bundle
@@ -75,9 +75,11 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
     )
     report_id = sid("report", "report")
     notes = []
+    levels = {mark.full}
     scale = series.likelihood_scale
     for n, judgement in enumerate(brief.key_judgements, 1):
         level = portion_level(brief, mark, ("key_judgements", n - 1))
+        levels.add(level)
         entry = likelihood(scale, judgement.likelihood)
         properties: dict[str, Any] = {
             "x_osintkit_likelihood": judgement.likelihood,
@@ -125,10 +127,9 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
         object_marking_refs=[STIX_TLP_MARKINGS[mark.full]],
         **optional,
     )
-    used = sorted({mark.full, *_note_levels(brief, mark)}, key=tlp_rank)
     fixed: list[Any] = [
         dict(TLP_2_0_EXTENSION),
-        *(stix_tlp_marking(level) for level in used),
+        *(stix_tlp_marking(level) for level in sorted(levels, key=tlp_rank)),
         _osintkit_identity(stix2),
         _judgement_extension(stix2),
     ]
@@ -153,13 +154,7 @@ def _stable(value: Any) -> Any:
     return value
 
 
-def _note_levels(brief: Any, mark: Any) -> set[str]:
-    return {
-        portion_level(brief, mark, ("key_judgements", i)) for i in range(len(brief.key_judgements))
-    }
-
-
-def _abstract(n: int, term: str, entry: Any, confidence: str) -> str:
+def _abstract(n: int, term: str, entry: Likelihood | None, confidence: str) -> str:
     band = f" ({entry.band})" if entry is not None else ""
     return f"Key judgement {n}: {term}{band}, {confidence} confidence"
 

@@ -137,6 +137,9 @@ def test_an_edition_holds_its_own_judgements_and_marks_a_lower_portion() -> None
     # The first is unmarked, so at the brief's portion_default, CLEAR: its tag says so.
     assert "tlp:clear" in _tags(judgements[0])
     assert not any(t.startswith("tlp:") for t in _tags(judgements[1]))
+    sources = {a.value.split(" (")[0]: _tags(a) for a in full.attributes if a.type == "text"}
+    assert "tlp:clear" in sources["Caspian port statistics"]  # unmarked: CLEAR
+    assert sources["Client liaison debriefing notes"] == []  # AMBER, as the event
     clear = _load(misp_event(edition_of(loaded, "CLEAR").loaded))
     assert clear.distribution == 3 and _tags(clear) == ["tlp:clear"]
     (judgement,) = [a for a in clear.attributes if a.category == "Other"]

@@ -48,8 +48,12 @@ def misp_event(loaded: LoadedBrief) -> bytes:
     mark = marking(brief, series)
     timestamp = str(int(midnight(loaded).timestamp()))
     attributes: list[dict[str, Any]] = []
-    for source in brief.sources:
+    for i, source in enumerate(brief.sources):
         citation = f"{source.title} ({source_description(source)})"
+        tags = admiralty_tags(source.reliability, source.credibility)
+        level = portion_level(brief, mark, ("sources", i))
+        if level != mark.full:  # a portion marked lower than the event says so
+            tags.append(MISP_TLP_TAGS[level])
         attribute = {
             "uuid": str(issue_uuid(loaded, f"source/{source.id}")),
             "type": "link" if source.url else "text",
@@ -59,7 +63,7 @@ def misp_event(loaded: LoadedBrief) -> bytes:
             "to_ids": False,
             "distribution": _INHERIT,
             "timestamp": timestamp,
-            "Tag": _tags(admiralty_tags(source.reliability, source.credibility)),
+            "Tag": _tags(tags),
         }
         attributes.append(attribute)
     scale = series.likelihood_scale

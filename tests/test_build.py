@@ -28,11 +28,21 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from osintkit.cli import app
+from osintkit.exports import EXPORTERS
 from osintkit.output import CHECKSUMS, LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
-from support import SVG_BOMB, invoke
+from support import SVG_BOMB, invoke, stix_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: What a build writes of a report: its formats and its exports.
+REPORT_KINDS = ("pdf", "html", *(e.suffix.removeprefix(".") for e in EXPORTERS.values()))
+
+
+def _is_report_file(path: Path) -> bool:
+    """Whether ``path`` is a file of a report: a PDF, an HTML or an export."""
+    return path.name.endswith(tuple(f".{kind}" for kind in REPORT_KINDS))
+
+
 runner = CliRunner()
 
 
@@ -79,6 +89,19 @@ def test_build_renders_skips_publishes_and_checks_out(series_dir: Path, tmp_path
     listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text().splitlines()}
     assert {"index.html", "catalogue.json", "persian-files/feed.xml"} <= listed
     assert "persian-files/persian-files-29-3.pdf" in listed and MANIFEST_FILE not in listed
+
+    # Beside each report, its exports: in the catalogue, the checksums and the index.
+    reference = next(i for i in series["issues"] if i["issue"] == 2)
+    exports = reference["exports"]
+    assert list(exports) == ["stix", "misp", "csl"]
+    assert exports["stix"]["media_type"] == "application/stix+json;version=2.1"
+    for name, file in exports.items():
+        assert file["path"] == f"persian-files/persian-files-29-2.{name}.json"
+        data = (site / file["path"]).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (file["size"], file["sha256"])
+        assert file["path"] in listed
+        assert f'href="{file["path"]}"' in index
+    assert stix_findings((site / exports["stix"]["path"]).read_bytes()) == []
 
 
 def test_drafts_stay_out_of_the_public_site_unless_asked(series_dir: Path, tmp_path: Path) -> None:
@@ -213,7 +236,7 @@ def test_numbers_given_twice_stop_the_build_before_anything_is_written(
     code, _, stderr = invoke("build", str(series_dir), "--out", str(site))
     assert code == 1
     assert "is also the number of" in stderr and "nothing was built" in stderr
-    assert not any(p.suffix in (".pdf", ".html") for p in site.rglob("*"))
+    assert not any(_is_report_file(p) for p in site.rglob("*"))
 
 
 def test_two_clean_builds_give_identical_bytes(series_dir: Path, tmp_path: Path) -> None:
@@ -365,8 +388,10 @@ def test_restricted_reports_are_never_written_to_the_public_site(
     assert f"{small_dir / 'clear.yaml'} built public" in " ".join(rows)
     assert f"→ {site}/index.html, restricted → {restricted}/index.html" in rows[-1]
 
-    report = [restricted / "persian-files" / f"amber.{kind}" for kind in ("pdf", "html")]
+    report = [restricted / "persian-files" / f"amber.{kind}" for kind in REPORT_KINDS]
     assert all(p.is_file() for p in report)
+    # Both briefs cite the one source: their CSL-JSON is the same bytes, and no secret.
+    report.remove(restricted / "persian-files" / "amber.csl.json")
     assert_nothing_of(report, site, (AMBER_TITLE, AMBER_PHRASE, "amber."))
     assert (site / "persian-files" / "clear.pdf").is_file()
     # The search finds what is there: the restricted folder's own catalogue names the report.
@@ -397,7 +422,10 @@ def test_a_reclassified_report_leaves_the_folder_it_was_in(small_dir: Path, tmp_
     write_brief(small_dir, "b.yaml", 4, "AMBER", "Once Restricted")
     site, restricted = tmp_path / "site", tmp_path / "site-restricted"
     assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
-    old_public = [site / "persian-files" / f"a.{kind}" for kind in ("pdf", "html")]
+    # Not the CSL-JSON: both briefs cite the one source, so theirs are the same bytes.
+    old_public = [
+        site / "persian-files" / f"a.{kind}" for kind in REPORT_KINDS if kind != "csl.json"
+    ]
     old_copies = [p.read_bytes() for p in old_public]
     assert AMBER_TITLE in (site / "persian-files" / "feed.xml").read_text(encoding="utf-8")
 
@@ -476,7 +504,7 @@ def test_the_restricted_folder_must_lie_outside_the_public_one(
     assert code == 2, stdout + stderr
     (line,) = stderr.strip().splitlines()
     assert ": error: the " in line and line.endswith(" [folders]")
-    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+    assert not [p for p in tmp_path.rglob("*") if _is_report_file(p)]
 
 
 def test_a_link_out_of_the_restricted_folder_is_not_followed(
@@ -1084,7 +1112,7 @@ def test_a_second_build_with_no_wait_fails_at_once(
     assert stderr.splitlines() == [
         f"{tmp_path / held}: error: another build is using this folder [lock]"
     ]
-    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+    assert not [p for p in tmp_path.rglob("*") if _is_report_file(p)]
 
 
 def test_the_lock_ends_with_the_build(small_dir: Path, tmp_path: Path) -> None:

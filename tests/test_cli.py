@@ -441,3 +441,105 @@ def test_evidence_verify_of_a_brief_without_captures_and_of_broken_yaml(brief_di
     (brief_dir / "broken.yaml").write_text("series: [\n", encoding="utf-8")
     result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
     assert result.exit_code == 1 and "broken.yaml:" in result.stderr
+
+
+EDITIONS_BRIEF = Path(__file__).resolve().parent / "fixtures" / "editions" / "editions.yaml"
+
+
+def test_export_writes_the_three_exports_of_each_brief(tmp_path: Path) -> None:
+    persian = ROOT / "briefs" / "persian-files-fa-sample.yaml"
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(REFERENCE), str(persian), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        f"{stem}.{kind}.json"
+        for stem in ("persian-files-29-2", "persian-files-fa-sample")
+        for kind in ("csl", "misp", "stix")
+    ]
+    assert f"wrote {out / 'persian-files-29-2.stix.json'}" in " ".join(result.stdout.split())
+
+
+def test_export_to_one_format_and_an_edition(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["export", str(EDITIONS_BRIEF), "--to", "stix", "--edition", "tlp:clear", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    (written,) = out.iterdir()
+    assert written.name == "editions.clear.stix.json"
+    assert "Astrakhan" not in written.read_text(encoding="utf-8")
+
+
+def test_export_writes_nothing_unless_every_brief_exports(tmp_path: Path, brief_dir: Path) -> None:
+    out = tmp_path / "out"
+    broken = brief_dir / "broken.yaml"
+    broken.write_text((brief_dir / "minimal.yaml").read_text().replace("volume: 29", "volume: x"))
+    result = runner.invoke(
+        app, ["export", str(brief_dir / "minimal.yaml"), str(broken), "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "broken.yaml:3:9: error: volume:" in " ".join(result.stderr.split())
+    assert "nothing was written" in result.stderr
+    assert not out.exists()
+    # An edition the reference brief cannot have: located, nothing written.
+    result = runner.invoke(app, ["export", str(REFERENCE), "--edition", "AMBER", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "no TLP:AMBER edition" in result.stderr and "[tlp]" in result.stderr
+    assert not out.exists()
+
+
+def test_export_refuses_an_unknown_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", str(REFERENCE), "--to", "pdf"])
+    assert result.exit_code == 2
+    assert "must be one of stix, misp, csl or all, not 'pdf'" in result.stderr
+
+
+def test_export_of_a_leaking_edition_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import osintkit.exports.misp as misp
+
+    def leaking(loaded: object) -> bytes:
+        return json.dumps(
+            {
+                "Event": {
+                    "info": "Three dock workers and one customs clerk report to "
+                    "the liaison every Friday evening."
+                }
+            }
+        ).encode()
+
+    monkeypatch.setattr(misp, "misp_event", leaking)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["export", str(REFERENCE), str(EDITIONS_BRIEF), "--edition", "CLEAR", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert "editions.yaml: leak check: removed text" in text and "misp export" in text
+    assert "nothing was written" in text
+    assert not out.exists()  # not even the reference brief's, which did not leak
+
+
+def test_export_says_what_a_brief_has_nothing_for(tmp_path: Path, brief_dir: Path) -> None:
+    brief = brief_dir / "minimal.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text[: text.index("sources:")].replace(" [@mfa]", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(brief), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "minimal.yaml: nothing to export as csl" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["minimal.misp.json", "minimal.stix.json"]
+
+
+def test_export_into_a_file_is_one_line_of_error(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = runner.invoke(app, ["export", str(REFERENCE), "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write to")
+    assert target.read_text() == "x"

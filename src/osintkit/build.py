@@ -135,10 +135,16 @@ class BuildOptions:
 
     def fingerprint(self) -> str:
         """The options that change a report's bytes, and which files a build writes."""
+        from osintkit.exports import EXPORTERS
         from osintkit.output import FORMATS
 
         return json.dumps(
-            {"version": __version__, "variant": self.pdf_variant, "formats": list(FORMATS)}
+            {
+                "version": __version__,
+                "variant": self.pdf_variant,
+                "formats": list(FORMATS),
+                "exports": list(EXPORTERS),
+            }
         )
 
 
@@ -196,6 +202,9 @@ class _Planned:
     brief: Brief
     #: The file name of the brief it is rendered from ("x.clear.yaml" for an edition).
     name: str
+    #: Its exports, made from the edition's own content and leak-checked by the parent:
+    #: (name, extension, bytes) each, written with the report (``report.write_report``).
+    exports: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -775,8 +784,10 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
             )
             renders.append((plan, root, rendered))
         for plan, root, rendered in renders:
-            files_written = write_report(rendered, root / loaded.brief.series)
-            entries.append(_entry(item, plan, root, rendered.files, files_written))
+            folder = root / loaded.brief.series
+            files_written = write_report(rendered, folder, plan.exports)
+            data = {**rendered.files, **{kind: bytes_ for kind, _, bytes_ in plan.exports}}
+            entries.append(_entry(item, plan, root, data, files_written))
             warnings.extend(w for w in rendered.warnings if w not in warnings)
             files_read.update(str(p) for p in rendered.files_read)
     except LeakError as exc:
@@ -875,6 +886,8 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     """Validate a brief that needs building, fingerprint what it is built from and decide
     which folder each of its editions goes to."""
     from osintkit.editions import edition_of
+    from osintkit.exports import export_brief
+    from osintkit.leaks import LeakError
     from osintkit.output import output_path
     from osintkit.portions import marking
     from osintkit.report import FORMATS, template_for
@@ -892,8 +905,20 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
         full = level == mark.full
         edition = loaded if full else edition_of(loaded, level).loaded  # type: ignore[arg-type]
         files = [output_path(edition.path, Path(brief.series), k).as_posix() for k in FORMATS]
+        # Cheap beside a PDF, and made here so that a leak in one fails the brief before
+        # anything renders, located at the portion it came from.
+        try:
+            made = export_brief(loaded, None if full else level)  # type: ignore[arg-type]
+        except LeakError as exc:
+            raise BriefErrors([_leak(loaded, level, exc)]) from None
+        exports = [(e.exporter.name, e.exporter.suffix.removeprefix("."), e.data) for e in made]
+        files += [
+            output_path(edition.path, Path(brief.series), x).as_posix() for _, x, _ in exports
+        ]
         restricted = not is_public(level, brief.status, options.drafts)
-        editions.append(_Planned(level, full, restricted, files, edition.brief, edition.path.name))
+        editions.append(
+            _Planned(level, full, restricted, files, edition.brief, edition.path.name, exports)
+        )
     return _Pending(
         path, number, fingerprint, loaded.registry_path, template.folder, loaded, editions
     )

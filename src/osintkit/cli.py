@@ -361,6 +361,90 @@ def render(
         raise typer.Exit(1)
 
 
+def _export_format(value: str) -> str:
+    # The choices come from exports.EXPORTERS, imported only when `export` runs: --help and
+    # every other command do not load the exporters.
+    from osintkit.exports import EXPORTERS
+
+    if value != "all" and value not in EXPORTERS:
+        raise typer.BadParameter(f"must be one of {', '.join(EXPORTERS)} or all, not {value!r}")
+    return value
+
+
+@app.command()
+def export(
+    briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            callback=_export_format,
+            help="Which export to write: stix (a STIX 2.1 bundle), misp (a MISP event), csl "
+            "(CSL-JSON of the sources) or all.",
+        ),
+    ] = "all",
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the output files.")
+    ] = Path("out"),
+    registry: RegistryOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Export the edition for this TLP level (CLEAR, GREEN …), as render --edition: "
+            "the portions marked above it removed, the result checked for any of their text. "
+            "Files are named <brief>.clear.stix.json …",
+        ),
+    ] = None,
+) -> None:
+    """Export briefs as STIX 2.1, MISP event and CSL-JSON files (<brief>.stix.json …).
+
+    Nothing is written unless every brief is valid and every export was made.
+    """
+    from osintkit.errors import OsintkitError
+    from osintkit.exports import EXPORTERS, Exported, export_brief
+    from osintkit.output import output_path, write_all_atomic
+
+    names = list(EXPORTERS) if to == "all" else [to]
+    loaded, failures = _load_all(_expand(briefs), registry)
+    if edition is not None:
+        failures.extend(_edition_problems(loaded, edition))
+    if failures:
+        _fail_summary(failures, len(loaded), nothing_written=True)
+    _check_distinct_outputs(loaded)
+    made: list[tuple[Path, Exported]] = []
+    failed = 0
+    for item in loaded:
+        try:
+            exported = export_brief(item, edition, names)  # type: ignore[arg-type]  # _edition
+        except OsintkitError as exc:
+            failed += 1
+            err.print(f"[red]error:[/] {_shown(f'{item.path}: {exc}')}")
+            continue
+        made.extend(
+            (output_path(e.brief_path, out_dir, e.exporter.suffix.removeprefix(".")), e)
+            for e in exported
+        )
+        for name in sorted(set(names) - {e.exporter.name for e in exported}, key=names.index):
+            out.print(f"[dim]{_shown(f'{item.path}: nothing to export as {name}')}[/]")
+    if failed:
+        err.print(
+            f"[red]{failed} of {len(loaded)} briefs could not be exported[/]; nothing was written"
+        )
+        raise typer.Exit(1)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_all_atomic([(path, e.data) for path, e in made])
+    except OSError as exc:
+        _die(f"cannot write to {out_dir}: {exc.strerror or exc}")
+    except OsintkitError as exc:
+        _die(str(exc))
+    for path, e in made:
+        out.print(f"[green]wrote[/] {_shown(path)}  [dim]({_size(len(e.data))})[/]")
+
+
 @app.command()
 def build(
     sources: Annotated[

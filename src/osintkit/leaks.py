@@ -245,11 +245,20 @@ def find_leak(
     """
     if not tlp_above(mark.full, level):
         return None
-    banned = forbidden(brief, mark, level)
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
         places.extend(pdf_texts(pdf))
-    return next(_leaks(banned, places), None)
+    return find_leak_in(brief, mark, level, places)
+
+
+def find_leak_in(
+    brief: Brief, mark: Marking, level: str, places: Iterable[tuple[str, str]]
+) -> Leak | None:
+    """The first fragment of ``brief``'s text above ``level`` found in one of ``places``,
+    (where, text) pairs of an edition for ``level`` (an export's strings), or None."""
+    if not tlp_above(mark.full, level):
+        return None
+    return next(_leaks(forbidden(brief, mark, level), places), None)
 
 
 def _leaks(

@@ -6,7 +6,7 @@ public API all go through these two functions, so each gets the same bytes.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,8 +163,12 @@ def render_brief(
     return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
 
 
-def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
-    """Write ``rendered``'s files into ``out_dir`` and return them, in :data:`FORMATS` order.
+def write_report(
+    rendered: Rendered, out_dir: Path, also: Sequence[tuple[str, str, bytes]] = ()
+) -> list[WrittenFile]:
+    """Write ``rendered``'s files into ``out_dir`` and return them, in :data:`FORMATS` order,
+    then the files of ``also``, (kind, extension, bytes) each (a build's exports:
+    ``("stix", "stix.json", …)``), named as the report's are.
 
     Every file is on disk before any is renamed into place: a full disk leaves the old PDF
     and HTML together, never a new PDF beside an old HTML. Raises OutputError.
@@ -172,6 +176,9 @@ def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
     pending = [
         (output_path(rendered.brief_path, out_dir, kind), kind, data)
         for kind, data in rendered.files.items()
+    ] + [
+        (output_path(rendered.brief_path, out_dir, extension), kind, data)
+        for kind, extension, data in also
     ]
     write_all_atomic([(path, data) for path, _, data in pending])
     return [

@@ -3,6 +3,7 @@ deterministic."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -133,28 +134,34 @@ def test_each_judgement_is_marked_at_its_own_level_and_the_editions_differ() -> 
 
 def test_captures_give_their_hashes_and_a_source_url_its_reference(make_brief: Any) -> None:
     text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    pdf, wacz = b"%PDF-1.7 the ministry's page", b"PK a web archive"
     text = text.replace(
         "    language: fa\n",
         "    url: https://mfa.gov.by/en/bilateral/iran/\n"
         "    archive_url: https://web.archive.org/web/2025/https://mfa.gov.by/en/bilateral/iran/\n"
         "    captures:\n"
         "      - file: captures/mfa.pdf\n"
-        f"        sha256: {'A' * 64}\n"
+        f"        sha256: {hashlib.sha256(pdf).hexdigest().upper()}\n"
         "        captured: 2025-01-18T09:14:00Z\n"
         "      - file: captures/mfa.wacz\n"
-        f"        sha256: {'b' * 64}\n"
+        f"        sha256: {hashlib.sha256(wacz).hexdigest()}\n"
         "        captured: 2025-01-18T09:15:00+01:00\n"
         "    language: fa\n",
         1,
     )
-    data = stix_bundle(load_brief(make_brief(text)))
+    path = make_brief(text)
+    (path.parent / "captures").mkdir()
+    (path.parent / "captures" / "mfa.pdf").write_bytes(pdf)
+    (path.parent / "captures" / "mfa.wacz").write_bytes(wacz)
+    data = stix_bundle(load_brief(path))
     assert stix_findings(data) == []
     (report,) = _objects(data)["report"]
     _, source, second = report["external_references"]
     assert source["url"] == "https://mfa.gov.by/en/bilateral/iran/"
-    assert source["hashes"] == {"SHA-256": "a" * 64}
+    # Written in capitals in the brief, kept in lower case as STIX's examples write them.
+    assert source["hashes"] == {"SHA-256": hashlib.sha256(pdf).hexdigest()}
     assert "archived at https://web.archive.org/" in source["description"]
-    assert second["hashes"] == {"SHA-256": "b" * 64}
+    assert second["hashes"] == {"SHA-256": hashlib.sha256(wacz).hexdigest()}
     assert "captures/mfa.wacz" in second["description"]
 
 

@@ -1,5 +1,6 @@
-"""Where a series' input files are (the registry's file name, finding it above a brief), and
-reading an input file without letting a FIFO or a device hang the command.
+"""Where a series' input files are (the registry's file name, finding it above a brief),
+reading an input file without letting a FIFO or a device hang the command, and osintkit's
+cache folder.
 
 No osintkit imports and nothing heavy: the series model, validation, the catalogue, scaffold,
 preview, the loader and build's no-op path all need these names, and each of those imports this
@@ -46,3 +47,14 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotARegularFileError(f"{path} is not a regular file (a FIFO or a device?)")
         return handle.read(limit + 1)
+
+
+def cache_folder() -> Path:
+    """Return osintkit's cache folder: ``$XDG_CACHE_HOME/osintkit``, else ``~/.cache/osintkit``.
+
+    What is there can be rebuilt (fonts' cache, parsed hyphenation dictionaries); it may not
+    exist yet. A relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification says.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "osintkit"

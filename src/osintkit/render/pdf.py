@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
 from osintkit.output import PdfVariant
-from osintkit.render import sandbox
+from osintkit.render import fonts, sandbox
 from osintkit.render.libraries import import_weasyprint
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 
@@ -302,4 +302,4 @@ def _warm_up_child() -> None:
 
 
 #: What the render child does: WeasyPrint warmed up once, then one PDF after another.
-_PDF_WORK = sandbox.ChildWork(_warm_up_child, _render_here)
+_PDF_WORK = sandbox.ChildWork(_warm_up_child, _render_here, fonts.render_environment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import ctypes
+import hashlib
 import json
 import os
 import subprocess
@@ -77,3 +78,47 @@ def test_each_soname_is_what_the_dynamic_loader_opens() -> None:
     # harfbuzz-vector is new in HarfBuzz 10 and optional to WeasyPrint; the others it needs.
     for soname in sorted(set(SONAMES.values()) - {"libharfbuzz-vector.so.0"}):
         ctypes.CDLL(soname)
+
+
+def test_the_shipped_declarations_are_what_cffi_parses_from_this_weasyprint() -> None:
+    # After an upgrade of WeasyPrint or cffi: `python scripts/weasyprint_ffi.py`.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from scripts import weasyprint_ffi as script
+
+    from osintkit.render import weasyprint_ffi
+
+    declarations = script.weasyprint_declarations()
+    digest = hashlib.sha256(declarations.encode("utf-8")).hexdigest()
+    assert digest == weasyprint_ffi.DECLARATIONS_SHA256
+    assert script.tables(declarations) == weasyprint_ffi.TABLES
+
+
+# A fresh interpreter imports WeasyPrint as osintkit does, optionally with shipped tables that
+# do not match, renders a paragraph, and says whether pycparser (cffi's parser) was loaded.
+_IMPORT = """
+import sys
+from osintkit.render import libraries, weasyprint_ffi
+if sys.argv[1] == "other":
+    weasyprint_ffi.DECLARATIONS_SHA256 = "0" * 64
+libraries.import_weasyprint()
+from weasyprint import HTML
+from weasyprint.text.ffi import ffi
+pdf = HTML(string="<p lang=en style='hyphens: auto'>Hello, world</p>").write_pdf()
+print(pdf.startswith(b"%PDF"), type(ffi).__name__, "pycparser" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("declarations", "expected"),
+    [("same", "True ParsedFFI False"), ("other", "True FFI True")],
+)
+def test_weasyprint_is_imported_without_parsing_its_declarations(
+    declarations: str, expected: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT, declarations],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == expected

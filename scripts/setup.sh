@@ -43,6 +43,8 @@ if [ -n "$dev" ]; then
   command -v node >/dev/null || debs+=(nodejs)
   command -v npm >/dev/null || debs+=(npm)
   debs+=(chromium)
+  # tests/test_render_libraries.py counts, with strace, the programs a render starts (none).
+  debs+=(strace)
 fi
 missing=()
 for p in "${debs[@]}"; do

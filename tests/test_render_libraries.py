@@ -7,6 +7,7 @@ import ctypes
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,25 @@ def test_weasyprint_is_imported_without_parsing_its_declarations(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[-2] == expected
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+def test_a_cold_render_execs_nothing_as_the_kernel_sees_it(tmp_path: Path) -> None:
+    # The audit hook above sees Python's own ways of starting a program; strace also sees a C
+    # library's (GLib, fontconfig), in the parent and the render child alike.
+    log = tmp_path / "execve.log"
+    render = _RECORDER.replace("sys.addaudithook(hook)", "")
+    done = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=execve", "-o", str(log), sys.executable, "-c",
+         render, str(ROOT / "briefs" / "persian-files-29-2.yaml"), "sandbox"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "EXEC_LOG": str(tmp_path / "unused.log")},
+    )  # fmt: skip
+    if done.returncode != 0 and "ptrace" in done.stderr:
+        pytest.skip(f"strace cannot trace here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) >= 1  # a PDF was made
+    calls = [line for line in log.read_text().splitlines() if "execve(" in line]
+    # One: the interpreter this test started.
+    assert len(calls) == 1, calls
+    assert sys.executable in calls[0]

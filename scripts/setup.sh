@@ -90,8 +90,9 @@ if command -v fc-cache >/dev/null && mkdir -p "$fonts"; then
   <cachedir>$(xml "$fonts/cache")</cachedir>
 </fontconfig>
 EOF
+  # (fc-list's output read whole: `| grep -q` could end it early, failing under pipefail.)
   if FONTCONFIG_FILE="$fonts/fonts.conf.new" fc-cache -f >/dev/null 2>&1 &&
-    FONTCONFIG_FILE="$fonts/fonts.conf.new" fc-list "Noto Serif" family | grep -q .; then
+    [ -n "$(FONTCONFIG_FILE="$fonts/fonts.conf.new" fc-list "Noto Serif" family)" ]; then
     mv -f "$fonts/fonts.conf.new" "$fonts/fonts.conf"
   else
     rm -f "$fonts/fonts.conf.new" "$fonts/fonts.conf"

@@ -21,9 +21,12 @@ def _stub(path: Path, body: str) -> None:
     path.chmod(0o755)
 
 
-def _setup(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
-    """Run a copy of setup.sh where no Debian package is installed; return its exit code, the
-    packages it asked apt-get to install and its standard error."""
+def _setup(
+    tmp_path: Path, *args: str, stubs_too: dict[str, str] | None = None
+) -> tuple[int, list[str], str]:
+    """Run a copy of setup.sh where no Debian package is installed (and each of ``stubs_too``,
+    name → shell script, stands in for that program); return its exit code, the packages it
+    asked apt-get to install and its standard error."""
     checkout, stubs = tmp_path / "checkout", tmp_path / "bin"
     (checkout / "scripts").mkdir(parents=True)
     shutil.copy(ROOT / "scripts" / "setup.sh", checkout / "scripts" / "setup.sh")
@@ -36,6 +39,8 @@ def _setup(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
     _stub(stubs / "id", "echo 0")  # root: no sudo
     _stub(stubs / "python3", "exit 0")
     _stub(stubs / "apt-get", f'[ "$1" = install ] && echo "$@" >> {log}; exit 0')
+    for name, body in (stubs_too or {}).items():
+        _stub(stubs / name, body)
     env = {
         **os.environ,
         "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}",
@@ -116,3 +121,12 @@ def test_the_renders_font_configuration_finds_every_face_the_samples_use(tmp_pat
     through_setup = _fonts_of_samples(tmp_path / "cache")
     assert through_setup == _fonts_of_samples(tmp_path / "empty")
     assert any("Noto-Naskh-Arabic" in line for line in through_setup)
+
+
+def test_without_noto_serif_setup_leaves_renders_the_systems_font_configuration(
+    tmp_path: Path,
+) -> None:
+    code, _, err = _setup(tmp_path, stubs_too={"fc-cache": "exit 0", "fc-list": "exit 0"})
+    assert code == 0
+    assert not (tmp_path / "cache" / "osintkit" / "fontconfig" / "fonts.conf").exists()
+    assert "renders will use the system's font configuration" in err

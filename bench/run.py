@@ -185,6 +185,8 @@ class Bench:
         self, tools: Tools, inputs: BenchInputs, work: Path, repeat: int, patience: Patience
     ) -> None:
         self.tools = tools
+        #: Another osintkit's src/ folder, rendered beside this one (``--baseline``).
+        self.baseline: Path | None = None
         self.patience = patience
         self.inputs = inputs
         self.work = work
@@ -358,6 +360,7 @@ class Bench:
                     pandoc_runner,
                 ),
                 "render.weasyprint": ("weasyprint <osintkit's HTML>", weasyprint_runner),
+                **self._baseline_render(reference),
             },
             warmup=1,
         )
@@ -372,6 +375,21 @@ class Bench:
             "osintkit render vs weasyprint CLI", "render.osintkit", "render.weasyprint", 0.85
         )
         self.compare("pandoc + WeasyPrint vs weasyprint CLI", "render.pandoc", "render.weasyprint")
+        if self.baseline is not None:
+            self.compare("osintkit render vs the baseline's", "render.osintkit", "render.baseline")
+            self.compare(
+                "the baseline's render vs weasyprint CLI", "render.baseline", "render.weasyprint"
+            )
+
+    def _baseline_render(self, reference: Path) -> dict[str, tuple[str, Callable[[], Run]]]:
+        """The baseline's ``osintkit render`` of ``reference``, as a case of the render group."""
+        if self.baseline is None:
+            return {}
+        env = {**os.environ, "PYTHONPATH": str(self.baseline)}
+        out = self.work / "render-baseline"
+        argv = self.osintkit("render", reference, "--format", "pdf", "--out", out)
+        label = f"osintkit render <reference> --format pdf, baseline ({self.baseline})"
+        return {"render.baseline": (label, lambda: run(argv, env=env))}
 
     def execs(self) -> None:
         """The programs one cold ``osintkit render`` of the reference brief starts."""
@@ -845,6 +863,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated inputs")
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="the src/ folder of another osintkit (e.g. `git archive` of an older commit):\n"
+        "its `render` runs interleaved with this one's, for a before/after of one run",
+    )
+    parser.add_argument(
         "--wait-budget",
         type=float,
         default=900.0,
@@ -862,6 +886,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         inputs = generate(work / "briefs")
         patience = Patience(args.wait_budget)
         bench = Bench(tools, inputs, work, repeat, patience)
+        bench.baseline = args.baseline.resolve() if args.baseline else None
         steps: dict[str, Callable[[], None]] = {
             "startup": bench.startup,
             "render": bench.render,

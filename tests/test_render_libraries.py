@@ -102,6 +102,8 @@ import sys
 from osintkit.render import libraries, weasyprint_ffi
 if sys.argv[1] == "other":
     weasyprint_ffi.DECLARATIONS_SHA256 = "0" * 64
+if sys.argv[1] == "unreadable":
+    weasyprint_ffi.TABLES = {**weasyprint_ffi.TABLES, "_version": 1}
 libraries.import_weasyprint()
 from weasyprint import HTML
 from weasyprint.text.ffi import ffi
@@ -112,7 +114,11 @@ print(pdf.startswith(b"%PDF"), type(ffi).__name__, "pycparser" in sys.modules)
 
 @pytest.mark.parametrize(
     ("declarations", "expected"),
-    [("same", "True ParsedFFI False"), ("other", "True FFI True")],
+    [
+        ("same", "True ParsedFFI False"),
+        ("other", "True FFI True"),
+        ("unreadable", "True FFI True"),
+    ],
 )
 def test_weasyprint_is_imported_without_parsing_its_declarations(
     declarations: str, expected: str

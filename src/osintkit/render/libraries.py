@@ -114,7 +114,10 @@ def _parsed_ffi_factory(original: Callable[[], Any]) -> Callable[[], Any]:
     def factory() -> Any:
         if made:
             return original()
-        made.append(ParsedFFI(weasyprint_ffi.MODULE, **weasyprint_ffi.TABLES))
+        try:
+            made.append(ParsedFFI(weasyprint_ffi.MODULE, **weasyprint_ffi.TABLES))
+        except Exception:  # tables another cffi cannot read ("unsupported version"…)
+            made.append(original())
         return made[0]
 
     return factory

@@ -157,3 +157,19 @@ def test_the_render_child_fills_the_cache_and_renders_the_same_bytes(tmp_path: P
     english = hyphenation.hashlib.sha256(pyphen.LANGUAGES["en"].read_bytes()).hexdigest()
     assert [p.name.split(".")[0] for p in cached] == [english]  # "en": pyphen takes en_GB
     assert render() == first  # read from the cache this time
+
+
+def test_a_fifo_or_an_oversized_file_in_the_cache_is_not_read(
+    cached: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = pyphen.LANGUAGES["en_US"]
+    parsed = _shape(pyphen.HyphDict(path).patterns)
+    cache_file = _cache_file("en_US")
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(cache_file)  # reading it would block until someone writes
+    assert _shape(cached(path).patterns) == parsed
+    assert cache_file.is_file()  # replaced by the real cache
+    monkeypatch.setattr(hyphenation, "_MAX_BYTES", 1000)
+    # The valid file is now "too large": parsed again, never read.
+    monkeypatch.setattr(hyphenation, "_decode", lambda *args: pytest.fail("read"))
+    assert _shape(cached(path).patterns) == parsed

@@ -23,7 +23,7 @@ from typing import Any
 
 from osintkit.errors import OutputError
 from osintkit.output import write_atomic
-from osintkit.paths import cache_folder
+from osintkit.paths import cache_folder, read_regular_file
 
 #: The layout of a cache file; a file of another layout is rebuilt.
 FORMAT = 1
@@ -32,6 +32,9 @@ FORMAT = 1
 _ATTRIBUTES = frozenset({"patterns", "cache", "maxlen"})
 #: The largest digit a pattern's value can have (one digit per position in hyph_*.dic).
 _MAX_VALUE = 9
+#: A cache file larger than this is not read (the largest of pyphen's, Hungarian's, is 2 MB):
+#: a planted one of gigabytes would take the render child's memory.
+_MAX_BYTES = 32 * 1024 * 1024
 
 
 def install() -> None:
@@ -114,10 +117,16 @@ def _encode_value(value: int, data_int: type) -> int | tuple[int, str, int, int]
 
 
 def _read(path: Path, version: str, digest: str, data_int: type) -> dict[str, Any] | None:
-    """The patterns cached in ``path``, or None when it is missing or fails any check."""
+    """The patterns cached in ``path``, or None when it is missing or fails any check.
+
+    Only a regular file is read (a FIFO put there would block the render), and only up to
+    :data:`_MAX_BYTES`.
+    """
     try:
-        document = json.loads(path.read_bytes())
-        return _decode(document, version, digest, data_int)
+        raw = read_regular_file(path, _MAX_BYTES)
+        if len(raw) > _MAX_BYTES:
+            return None
+        return _decode(json.loads(raw), version, digest, data_int)
     except (OSError, ValueError, TypeError, RecursionError):
         return None
 

@@ -1,6 +1,7 @@
-"""Where a series' input files are (the registry's file name, finding it above a brief), and
-reading an input file without letting a FIFO or a device hang the command, and opening a file
-that must stay under a folder (a figure, a capture) so that no symlink leads out of it.
+"""Where a series' input files are (the registry's file name, finding it above a brief),
+reading an input file without letting a FIFO or a device hang the command, opening a file
+that must stay under a folder (a figure, a capture) so that no symlink leads out of it, and
+osintkit's cache folder.
 
 No osintkit imports and nothing heavy: the series model, validation, the catalogue, scaffold,
 preview, the loader and build's no-op path all need these names, and each of those imports this
@@ -136,3 +137,14 @@ def _opened_path(fd: int, path: Path, info: os.stat_result) -> Path:
 def reason(exc: BaseException) -> str:
     """An OS error's words without its errno and path ("Permission denied")."""
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def cache_folder() -> Path:
+    """Return osintkit's cache folder: ``$XDG_CACHE_HOME/osintkit``, else ``~/.cache/osintkit``.
+
+    What is there can be rebuilt (fonts' cache, parsed hyphenation dictionaries); it may not
+    exist yet. A relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification says.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
+    return root / "osintkit"

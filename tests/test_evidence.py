@@ -269,6 +269,65 @@ def test_an_unknown_source_or_an_invalid_brief_is_refused(
     assert not (path.parent / "evidence" / "mfa-page.txt").exists()
 
 
+def test_the_brief_itself_is_refused_as_its_own_capture(
+    make_brief: MakeBrief, minimal: str, tmp_path: Path
+) -> None:
+    # Its digest would change as the entry is written: the brief could never load again.
+    path = make_brief(minimal)
+    link = tmp_path / "same.yaml"
+    link.symlink_to(path.name)
+    for file in (path, link):
+        with pytest.raises(EvidenceError, match="is the brief itself"):
+            add_captures(path, "mfa", [file], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
+@pytest.mark.parametrize("properties", ["&none ", "!!seq ", "&none !!seq "])
+def test_a_flow_list_with_an_anchor_or_a_tag_takes_the_capture(
+    make_brief: MakeBrief, minimal: str, capture: Path, properties: str
+) -> None:
+    text = minimal.replace("    accessed:", f"    captures: {properties}[]\n    accessed:")
+    path = make_brief(text)
+    before = path.read_bytes()
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert inserted(before, path.read_bytes()).startswith(b"{file: evidence/mfa-page.txt, ")
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+
+
+def test_entries_that_would_be_invalid_are_said_not_located_in_a_text_never_written(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    for options, message in (
+        ({"note": "x" * 501}, "note: string should have at most 500 characters"),
+        (
+            {"tool": "Single\x00File"},
+            "tool: contains the control character U+0000, which a brief cannot hold",
+        ),
+    ):
+        with pytest.raises(EvidenceError) as caught:
+            add_captures(path, "mfa", [capture], captured=CAPTURED, **options)
+        assert str(caught.value) == (
+            f"{path}: the captures would make the brief invalid: "
+            f"sources[0].captures[0].{message}; nothing was written"
+        )
+    assert path.read_text(encoding="utf-8") == minimal
+    assert not (path.parent / "evidence").exists()
+
+
+def test_a_copy_killed_midway_leaves_no_temporary_after_the_next_add(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    folder = path.parent / "evidence"
+    folder.mkdir()
+    # What a SIGKILLed add leaves: ".<name>.<pid>.<random>.osintkit-tmp", its process gone.
+    dead = folder / f".big.pdf.{2**22 + 7}.k3j4.osintkit-tmp"
+    dead.write_bytes(b"half a capture")
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert sorted(p.name for p in folder.iterdir()) == ["mfa-page.txt"]
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

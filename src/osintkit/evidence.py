@@ -33,7 +33,7 @@ from osintkit.errors import BriefErrors, OsintkitError, quoted, shortened
 from osintkit.fields import HttpUrl, Instant
 from osintkit.loader import LoadedDocument, load_yaml, parse_yaml
 from osintkit.models import Capture
-from osintkit.output import TEMP_SUFFIX, write_atomic
+from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic
 from osintkit.paths import Refused, confined_path, open_confined, reason
 from osintkit.validation import load_brief
 
@@ -124,7 +124,7 @@ def add_captures(
         copied: list[Path] = []
         try:
             added = [
-                _place(folder, file, captured, end_of_day, loaded.brief.date, copied)
+                _place(brief_path, file, captured, end_of_day, loaded.brief.date, copied)
                 for file in files
             ]
             taken = {c.file for c in loaded.captures.values()} | {
@@ -141,13 +141,22 @@ def add_captures(
             expected["sources"][index].setdefault("captures", []).extend(entries)
             if url is not None:
                 expected["sources"][index]["archive_url"] = url
-            check = parse_yaml(text, brief_path)
-            if check.data != expected:
+            try:
+                check = parse_yaml(text, brief_path)
+                if check.data != expected:
+                    raise EvidenceError(
+                        f"{brief_path}: the captures could not be inserted as text here; add "
+                        "them by hand"
+                    )
+                load_brief(brief_path, source=text)
+            except BriefErrors as exc:
+                # Located in the text as it would be, which is not on disk: said, not located.
+                first, *rest = exc.errors
+                more = f" (and {len(rest)} more)" if rest else ""
                 raise EvidenceError(
-                    f"{brief_path}: the captures could not be inserted as text here; add them "
-                    "by hand"
-                )
-            load_brief(brief_path, source=text)  # raises BriefErrors: nothing is written
+                    f"{brief_path}: the captures would make the brief invalid: {first.text}"
+                    f"{more}; nothing was written"
+                ) from None
             raw = _read_raw(brief_path)
             if raw != _encoded(document.source, raw):
                 raise EvidenceError(
@@ -218,19 +227,23 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 def _place(
-    folder: Path,
+    brief_path: Path,
     file: Path,
     captured: dt.datetime | None,
     end_of_day: dt.datetime,
     brief_date: dt.date,
     copied: list[Path],
 ) -> AddedCapture:
-    """Hash ``file``, copied into the evidence folder if it is not under ``folder``."""
-    root = folder.resolve()
+    """Hash ``file``, copied into the evidence folder if it is not under the brief's folder."""
+    root = brief_path.parent.resolve()
     try:
         resolved = file.resolve()
+        itself = resolved == brief_path.resolve()
     except (OSError, RuntimeError) as exc:
         raise EvidenceError(f"{file}: cannot be read: {reason(exc)}") from None
+    if itself:
+        # Its SHA-256 changes as the entry is written into it: it could never be verified.
+        raise EvidenceError(f"{file} is the brief itself, which cannot be a capture of it")
     if resolved.is_relative_to(root) and resolved != root:
         relative = PurePosixPath(resolved.relative_to(root).as_posix())
         try:
@@ -272,6 +285,8 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
         if not target.parent.is_dir():
             target.parent.mkdir()
             copied.append(target.parent)
+        # A copy killed midway (SIGTERM, SIGKILL) leaves its temporary: gone once it is dead.
+        remove_stale_temporaries(target.parent)
         temp_fd, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
         )
@@ -358,6 +373,13 @@ def _inserted(
     captures = source.get("captures")
     if isinstance(captures, list):
         list_start, list_end = document.span((*at, "captures"))
+        list_start = _past_properties(text, list_start)
+        if not captures and text[list_start] != "[":
+            raise EvidenceError(
+                f"{document.path}: the captures of source "
+                f"{quoted(shortened(str(source.get('id'))))} are not written as a list here "
+                "(an alias?); write them as a list to add captures"
+            )
         if text[list_start] == "[":
             close = text.rindex("]", list_start, list_end)
             items = ", ".join(_flow(e) for e in entries)
@@ -398,6 +420,16 @@ def _inserted(
     for point, _, piece in reversed(insertions):
         text = text[:point] + piece + text[point:]
     return text
+
+
+def _past_properties(text: str, index: int) -> int:
+    """Where a node that starts at ``index`` starts past its anchor and tag (``&a !!seq [``)."""
+    while index < len(text) and text[index] in "&!":
+        while index < len(text) and text[index] not in " \t\r\n":
+            index += 1
+        while index < len(text) and text[index] in " \t":
+            index += 1
+    return index
 
 
 def _lines(lines: list[str], newline: str) -> str:

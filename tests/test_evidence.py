@@ -126,6 +126,32 @@ def test_a_capture_goes_at_the_end_of_a_flow_list(make_brief: MakeBrief, capture
     assert inserted(before, path.read_bytes()).startswith(b", {file: evidence/second.txt, ")
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_brief_ending_in_a_block_scalar_without_a_line_break_takes_the_capture(
+    make_brief: MakeBrief, minimal: str, capture: Path, newline: str
+) -> None:
+    # An editor that adds no final line break: a break after "…کرد." would join the excerpt.
+    assert minimal.endswith("کرد.\n")
+    path = make_brief("")
+    path.write_bytes(minimal.rstrip("\n").replace("\n", newline).encode())
+    before = path.read_bytes()
+    url = "https://web.archive.org/web/2025/https://mfa.gov.by/"
+    add_captures(path, "mfa", [capture], captured=CAPTURED, archive_url=url)
+    digest = hashlib.sha256(CONTENT).hexdigest()
+    lines = [
+        "    captures:",
+        "      - file: evidence/mfa-page.txt",
+        f"        sha256: {digest}",
+        "        captured: 2025-01-18T09:14:00Z",
+        f"    archive_url: {url}",
+    ]
+    at = before.index(b"    excerpt: |")
+    block = "".join(line + newline for line in lines).encode()
+    assert path.read_bytes() == before[:at] + block + before[at:]
+    source = load_brief(path).brief.sources[0]
+    assert source.excerpt is not None and source.excerpt.endswith("کرد.")
+
+
 def tmp_copy(capture: Path, name: str, content: bytes) -> Path:
     path = capture.parent / name
     path.write_bytes(content)

@@ -405,10 +405,10 @@ def _inserted(
         dash_indent = key_indent + " " * step
         lines = [f"{key_indent}captures:"]
         lines += [_block_item(dash_indent, " ", e, newline) for e in entries]
-        point = _after(document, at)
+        point = _source_end(document, at)
         insertions.append((point, 0, _lines(lines, newline)))
     if archive_url is not None:
-        point = _after(document, at)
+        point = _source_end(document, at)
         line = f"{key_indent}archive_url: {_scalar(archive_url)}"
         insertions.append((point, 1, _lines([line], newline)))
     insertions.sort()
@@ -466,6 +466,24 @@ def _sequence_step(document: LoadedDocument) -> int:
     if dash < 0 or text[item_start] in "{[":
         return 2
     return max(0, dash - _line_start(text, dash) - (key_column - 1))
+
+
+def _source_end(document: LoadedDocument, at: tuple[Any, ...]) -> int:
+    """Where keys added to the source at ``at`` go: after its last line, or, if that line ends
+    the file without a line break and holds a block scalar (``excerpt: |``), before the key of
+    that scalar: the line break the insertion needs would otherwise become part of its value.
+    """
+    text = document.source
+    point = _after(document, at)
+    if point < len(text) or text.endswith(("\n", "\r")):
+        return point
+    last = (*at, list(document.value_at(at))[-1])
+    _, _, style = next(where for path, where in document.spans_under(last) if path == last)
+    if style not in ("|", ">"):
+        return point
+    line, _ = document.locate_key(last)
+    starts = [0, *(match.end() for match in _BREAK_RE.finditer(text))]
+    return starts[line - 1]
 
 
 def _after(document: LoadedDocument, key_path: tuple[Any, ...]) -> int:

@@ -354,6 +354,21 @@ def test_a_copy_killed_midway_leaves_no_temporary_after_the_next_add(
     assert sorted(p.name for p in folder.iterdir()) == ["mfa-page.txt"]
 
 
+def test_an_evidence_folder_leading_outside_is_never_written_through(
+    make_brief: MakeBrief, minimal: str, capture: Path, tmp_path: Path
+) -> None:
+    path = make_brief(minimal)
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    outside.mkdir()
+    someone_else_s = outside / f".notes.txt.{2**22 + 7}.k3j4.osintkit-tmp"
+    someone_else_s.write_bytes(b"not osintkit's to remove")
+    (path.parent / "evidence").symlink_to(outside)
+    with pytest.raises(EvidenceError, match="evidence leads outside the brief's folder"):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert sorted(outside.iterdir()) == [someone_else_s]
+    assert path.read_text(encoding="utf-8") == minimal
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

@@ -285,6 +285,12 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
         if not target.parent.is_dir():
             target.parent.mkdir()
             copied.append(target.parent)
+        if not target.parent.resolve().is_relative_to(target.parent.parent.resolve()):
+            # Nothing is written through it: every capture there would be refused.
+            raise EvidenceError(
+                f"{target.parent} leads outside the brief's folder (a symlink?): a capture "
+                "must lie under it"
+            )
         # A copy killed midway (SIGTERM, SIGKILL) leaves its temporary: gone once it is dead.
         remove_stale_temporaries(target.parent)
         temp_fd, temp_name = tempfile.mkstemp(

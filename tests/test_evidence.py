@@ -369,6 +369,20 @@ def test_an_evidence_folder_leading_outside_is_never_written_through(
     assert path.read_text(encoding="utf-8") == minimal
 
 
+def test_a_folder_that_cannot_be_locked_is_a_clear_error(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # flock on some NFS mounts: an exclusive lock needs a file open for writing.
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(9, "Bad file descriptor")
+
+    monkeypatch.setattr(osintkit.evidence.fcntl, "flock", refused)
+    path = make_brief(minimal)
+    with pytest.raises(EvidenceError, match=r"cannot be locked: Bad file descriptor$"):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

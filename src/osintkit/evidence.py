@@ -221,6 +221,8 @@ def _locked(folder: Path) -> Iterator[None]:
                 f"{folder}: another `osintkit evidence add` is changing a brief here; run "
                 "again when it is done"
             ) from None
+        except OSError as exc:  # a file system without locks (some NFS mounts)
+            raise EvidenceError(f"{folder}: cannot be locked: {reason(exc)}") from None
         yield
     finally:
         os.close(fd)  # releases the lock

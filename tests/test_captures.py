@@ -220,6 +220,27 @@ def test_a_capture_time_with_seven_digits_of_seconds_is_read_to_the_microsecond(
     assert capture.captured.isoformat() == "2025-01-18T09:14:00.123456+00:00"
 
 
+def test_a_brief_dated_in_the_year_1_says_its_end_of_day_as_rfc_3339_writes_it(
+    make_brief: MakeBrief, minimal: str, evidence: Path
+) -> None:
+    text = capturing(minimal.replace("date: 2025-02-10", "date: 0001-01-01"), item())
+    (problem,) = problems(make_brief(text))
+    assert "(which ends at 0001-01-02T00:00:00Z)" in problem
+
+
+def test_the_brief_itself_as_its_capture_is_said_to_be_impossible(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    # No digest can be right: writing it into the brief changes the brief's digest.
+    text = capturing(minimal, item(file="./brief.yaml"))
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, './brief.yaml')}: sources[0].captures[0].file: capture "
+        "'./brief.yaml' is the brief itself, whose SHA-256 changes as the entry is written "
+        "into it: it cannot be a capture"
+    ]
+
+
 def test_the_same_file_listed_twice_is_an_error_at_the_second(
     make_brief: MakeBrief, minimal: str, evidence: Path
 ) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from osintkit.captures import CaptureStatus, inspect_capture
+from osintkit.captures import CaptureStatus, inspect_capture, instant_text
 from osintkit.digests import CHUNK_BYTES, Digests, stream_sha256
 from osintkit.errors import BriefErrors, OsintkitError, quoted, shortened
 from osintkit.fields import HttpUrl, Instant
@@ -264,7 +264,7 @@ def _place(
     if when >= end_of_day:
         origin = "--captured" if captured else "the file's modification time (--captured)"
         raise EvidenceError(
-            f"{file}: captured {_instant(when)} ({origin}) is after the brief's date "
+            f"{file}: captured {instant_text(when)} ({origin}) is after the brief's date "
             f"{brief_date.isoformat()}: a report cannot cite a capture made after it"
         )
     return AddedCapture(written, digest, when, captured is None, source)
@@ -330,7 +330,11 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
 
 
 def _entry(capture: AddedCapture, tool: str | None, note: str | None) -> dict[str, str]:
-    entry = {"file": capture.file, "sha256": capture.sha256, "captured": _instant(capture.captured)}
+    entry = {
+        "file": capture.file,
+        "sha256": capture.sha256,
+        "captured": instant_text(capture.captured),
+    }
     if tool:
         entry["tool"] = tool
     if note:
@@ -527,10 +531,6 @@ def _encoded(text: str, raw: bytes) -> bytes:
     """``text`` as the file's bytes: UTF-8, with the byte order mark the file had."""
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     return bom + text.encode("utf-8")
-
-
-def _instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _reason(exc: ValidationError) -> str:

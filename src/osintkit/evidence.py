@@ -534,9 +534,14 @@ def _encoded(text: str, raw: bytes) -> bytes:
 
 
 def _reason(exc: ValidationError) -> str:
+    """The first of Pydantic's errors in validate's words (not "instance of Capture")."""
     error = exc.errors(include_url=False)[0]
-    if error["type"] == "value_error":
+    kind = error["type"]
+    if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind in ("model_type", "model_attributes_type"):
+        return "a capture is a mapping of file, sha256 and captured (and tool, note)"
     where = ".".join(str(p) for p in error["loc"])
-    text = str(error["msg"])
+    text = "field required" if kind == "missing" else str(error["msg"])
+    text = text[:1].lower() + text[1:]
     return f"{where}: {text}" if where else text

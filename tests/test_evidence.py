@@ -383,6 +383,23 @@ def test_a_folder_that_cannot_be_locked_is_a_clear_error(
     assert path.read_text(encoding="utf-8") == minimal
 
 
+@pytest.mark.parametrize("name", ["page.txt ", "page.txt\u00a0"])
+def test_a_file_name_ending_in_a_space_is_refused_before_it_is_copied(
+    make_brief: MakeBrief, minimal: str, capture: Path, name: str
+) -> None:
+    # The brief's text is read stripped: "evidence/page.txt " would name another file.
+    path = make_brief(minimal)
+    padded = tmp_copy(capture, name, b"padded")
+    with pytest.raises(EvidenceError, match="cannot begin or end with a space; rename the file"):
+        add_captures(path, "mfa", [padded], captured=CAPTURED)
+    assert not (path.parent / "evidence").exists()
+    inside = path.parent / f" {name.strip()}"
+    inside.write_bytes(b"padded")
+    with pytest.raises(EvidenceError, match="cannot begin or end with a space"):
+        add_captures(path, "mfa", [inside], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

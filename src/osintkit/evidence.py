@@ -246,18 +246,24 @@ def _place(
     if itself:
         # Its SHA-256 changes as the entry is written into it: it could never be verified.
         raise EvidenceError(f"{file} is the brief itself, which cannot be a capture of it")
-    if resolved.is_relative_to(root) and resolved != root:
-        relative = PurePosixPath(resolved.relative_to(root).as_posix())
+    inside = resolved.is_relative_to(root) and resolved != root
+    relative = PurePosixPath(resolved.relative_to(root).as_posix()) if inside else None
+    written = relative.as_posix() if relative else f"{EVIDENCE_FOLDER}/{file.name}"
+    if written != written.strip():
+        # A brief's text is read stripped: the entry would name another file.
+        raise EvidenceError(
+            f"{file}: a capture's path cannot begin or end with a space; rename the file"
+        )
+    if relative is not None:
         try:
             with open_confined(confined_path(root, relative), root) as (fd, info):
                 digest = stream_sha256(fd)
         except Refused as exc:
             raise EvidenceError(f"{file} {exc}") from None
-        written, source = relative.as_posix(), None
+        source = None
     else:
-        target = root / EVIDENCE_FOLDER / file.name
-        digest, info = _copy(file, target, copied)
-        written, source = f"{EVIDENCE_FOLDER}/{file.name}", file
+        digest, info = _copy(file, root / EVIDENCE_FOLDER / file.name, copied)
+        source = file
     when = captured or dt.datetime.fromtimestamp(info.st_mtime_ns / 1e9, dt.UTC).replace(
         microsecond=0
     )

@@ -267,6 +267,19 @@ def test_another_file_of_the_same_name_in_the_evidence_folder_is_never_overwritt
         add_captures(path, "mfa", [capture], captured=CAPTURED)
 
 
+def test_a_file_given_twice_in_one_add_is_said_to_be_given_twice(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    again = path.parent / "again.txt"
+    again.write_bytes(b"again")
+    for files in ([capture, capture], [again, Path(f"{path.parent}/./again.txt")]):
+        with pytest.raises(EvidenceError, match=r"\.txt is given twice: one file, one capture$"):
+            add_captures(path, "mfa", files, captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+    assert not (path.parent / "evidence").exists()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder", "missing"])
 def test_a_file_that_is_not_one_is_a_clear_error(
     make_brief: MakeBrief, minimal: str, tmp_path: Path, kind: str

@@ -130,10 +130,13 @@ def add_captures(
             taken = {c.file for c in loaded.captures.values()} | {
                 PurePosixPath(c.file).as_posix() for s in loaded.brief.sources for c in s.captures
             }
+            given: set[str] = set()
             for capture in added:
                 if capture.file in taken:
                     raise EvidenceError(f"{capture.file} is already a capture of this brief")
-                taken.add(capture.file)
+                if capture.file in given:
+                    raise EvidenceError(f"{capture.file} is given twice: one file, one capture")
+                given.add(capture.file)
             entries = [_entry(c, tool, note) for c in added]
             url = archive_url if source.archive_url is None else None
             text = _inserted(document, index, entries, url)

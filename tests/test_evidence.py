@@ -413,6 +413,23 @@ def test_a_file_name_ending_in_a_space_is_refused_before_it_is_copied(
     assert path.read_text(encoding="utf-8") == minimal
 
 
+def test_an_interrupt_once_the_brief_is_written_keeps_the_copies_it_names(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C in the instant after the rename, before write_atomic returns.
+    write = osintkit.evidence.write_atomic
+
+    def interrupted(*args: Any) -> None:
+        write(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(osintkit.evidence, "write_atomic", interrupted)
+    path = make_brief(minimal)
+    with pytest.raises(KeyboardInterrupt):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

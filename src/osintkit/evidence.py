@@ -122,6 +122,7 @@ def add_captures(
             loaded.brief.date + dt.timedelta(days=1), dt.time(), dt.UTC
         )
         copied: list[Path] = []
+        written: bytes | None = None
         try:
             added = [
                 _place(brief_path, file, captured, end_of_day, loaded.brief.date, copied)
@@ -167,8 +168,11 @@ def add_captures(
                 )
             # The file itself, if the brief is a symlink to it, with its own permissions.
             target = brief_path.resolve()
-            write_atomic(target, _encoded(text, raw), stat.S_IMODE(target.stat().st_mode))
+            written = _encoded(text, raw)
+            write_atomic(target, written, stat.S_IMODE(target.stat().st_mode))
         except BaseException:
+            if written is not None and _written(brief_path, written):
+                raise  # interrupted once the brief named them: the copies are its captures
             for path in reversed(copied):  # files, then the evidence folder if made for them
                 with contextlib.suppress(OSError):
                     path.rmdir() if path.is_dir() else path.unlink()
@@ -527,6 +531,14 @@ def _after(document: LoadedDocument, key_path: tuple[Any, ...]) -> int:
         return end
     match = _BREAK_RE.search(text, end)
     return match.end() if match else len(text)
+
+
+def _written(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds ``data`` (False if it cannot be read)."""
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _read_raw(path: Path) -> bytes:

@@ -430,6 +430,28 @@ def test_an_interrupt_once_the_brief_is_written_keeps_the_copies_it_names(
     assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
 
 
+def test_a_file_system_without_hard_links_still_takes_a_copy_never_over_another(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FAT and exFAT (a USB stick): link() is refused with EPERM.
+    def no_links(source: Any, target: Any, **options: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = make_brief(minimal)
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    evidence = path.parent / "evidence"
+    assert (evidence / "mfa-page.txt").read_bytes() == CONTENT
+    assert sorted(p.name for p in evidence.iterdir()) == ["mfa-page.txt"]
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+    other = tmp_copy(capture, "other.txt", b"other")
+    (evidence / "other.txt").write_bytes(b"someone else's")
+    with pytest.raises(EvidenceError, match="exists and is another file"):
+        add_captures(path, "mfa", [other], captured=CAPTURED)
+    assert (evidence / "other.txt").read_bytes() == b"someone else's"
+    assert sorted(p.name for p in evidence.iterdir()) == ["mfa-page.txt", "other.txt"]
+
+
 # --- two at once ---------------------------------------------------------------------------------
 
 

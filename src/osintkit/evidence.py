@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -324,7 +325,7 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
             os.umask(umask)
             temp.chmod(0o666 & ~umask)
             try:
-                os.link(temp, target)
+                _place_new(temp, target)
                 copied.append(target)
             except FileExistsError:
                 there = Digests().file(target)
@@ -340,6 +341,26 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
     finally:
         os.close(fd)
     return digest.hexdigest(), info
+
+
+def _place_new(temp: Path, target: Path) -> None:
+    """Give ``temp`` the name ``target``, which must be new: raises FileExistsError if a file
+    has it. A hard link does it in one step; where the file system has none (FAT, exFAT: the
+    link is refused with EPERM), the name is first taken by an empty file of our own, then
+    replaced."""
+    try:
+        os.link(temp, target)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS):
+            raise
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        temp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
 
 
 def _entry(capture: AddedCapture, tool: str | None, note: str | None) -> dict[str, str]:

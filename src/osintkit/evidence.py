@@ -323,7 +323,9 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
                 os.fsync(out.fileno())
             umask = os.umask(0)
             os.umask(umask)
-            temp.chmod(0o666 & ~umask)
+            # FAT refuses a mode its mount options do not give: the file keeps that one.
+            with contextlib.suppress(PermissionError):
+                temp.chmod(0o666 & ~umask)
             try:
                 _place_new(temp, target)
                 copied.append(target)

@@ -1194,6 +1194,22 @@ def test_a_changed_capture_is_not_skipped_but_refused_where_the_brief_gives_its_
     assert code == 1 and "capture 'evidence/mfa.txt' does not exist" in stdout + stderr
 
 
+def test_a_capture_swapped_for_a_symlink_out_with_the_same_bytes_is_not_skipped(
+    reference_brief: Path, tmp_path: Path
+) -> None:
+    content = b"the ministry's page\n"
+    capture = _capture(reference_brief, content)
+    site = tmp_path / "site"
+    assert invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")[0] == 0
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(content)
+    capture.unlink()
+    capture.symlink_to(outside)
+    code, stdout, stderr = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert code == 1
+    assert "capture 'evidence/mfa.txt' lies outside the brief's folder" in stdout + stderr
+
+
 def test_an_unchanged_200_mb_capture_is_hashed_by_the_first_build_only(
     reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

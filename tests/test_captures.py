@@ -186,6 +186,61 @@ def test_a_capture_time_without_an_offset_is_refused(
     assert "sources[0].captures[0].captured: expected a UTC instant" in problem
 
 
+@pytest.mark.parametrize(
+    ("captured", "message"),
+    [
+        # In UTC these fall in the year 0 and the year 10000: a located error, no traceback.
+        ("0001-01-01T00:00:00+14:00", "not a real time: outside the years 1 to 9999 in UTC"),
+        ("9999-12-31T23:59:59-12:00", "not a real time: outside the years 1 to 9999 in UTC"),
+        ("2025-01-18T09:14:00+00:60", "expected a UTC instant"),
+        ("2025-01-18T09:14:00+24:00", "expected a UTC instant"),
+        ("２０２５-01-18T09:14:00Z", "expected a UTC instant"),
+        ("2025-01-18T23:59:60Z", "not a real time: second must be in 0..59"),
+    ],
+)
+def test_a_capture_time_that_is_no_instant_is_a_located_error(
+    make_brief: MakeBrief, minimal: str, evidence: Path, captured: str, message: str
+) -> None:
+    written = f"'{captured}'"
+    text = capturing(minimal, item(captured=written))
+    path = make_brief(text)
+    (problem,) = problems(path)
+    assert problem.startswith(f"{path}:{at(text, written)}: sources[0].captures[0].captured: ")
+    assert message in problem
+
+
+def test_a_capture_time_with_seven_digits_of_seconds_is_read_to_the_microsecond(
+    make_brief: MakeBrief, minimal: str, evidence: Path
+) -> None:
+    # .NET's round-trip format, which Windows capture tools write, has seven digits.
+    loaded = load_brief(
+        make_brief(capturing(minimal, item(captured="2025-01-18T09:14:00.1234567Z")))
+    )
+    (capture,) = loaded.brief.sources[0].captures
+    assert capture.captured.isoformat() == "2025-01-18T09:14:00.123456+00:00"
+
+
+def test_a_brief_dated_in_the_year_1_says_its_end_of_day_as_rfc_3339_writes_it(
+    make_brief: MakeBrief, minimal: str, evidence: Path
+) -> None:
+    text = capturing(minimal.replace("date: 2025-02-10", "date: 0001-01-01"), item())
+    (problem,) = problems(make_brief(text))
+    assert "(which ends at 0001-01-02T00:00:00Z)" in problem
+
+
+def test_the_brief_itself_as_its_capture_is_said_to_be_impossible(
+    make_brief: MakeBrief, minimal: str
+) -> None:
+    # No digest can be right: writing it into the brief changes the brief's digest.
+    text = capturing(minimal, item(file="./brief.yaml"))
+    path = make_brief(text)
+    assert problems(path) == [
+        f"{path}:{at(text, './brief.yaml')}: sources[0].captures[0].file: capture "
+        "'./brief.yaml' is the brief itself, whose SHA-256 changes as the entry is written "
+        "into it: it cannot be a capture"
+    ]
+
+
 def test_the_same_file_listed_twice_is_an_error_at_the_second(
     make_brief: MakeBrief, minimal: str, evidence: Path
 ) -> None:

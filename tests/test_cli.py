@@ -543,3 +543,29 @@ def test_export_into_a_file_is_one_line_of_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write to")
     assert target.read_text() == "x"
+
+
+def test_evidence_verify_keeps_each_status_whole_in_a_narrow_terminal(
+    brief_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import osintkit.cli
+
+    capture = tmp_path / "page.html"
+    capture.write_bytes(b"page")
+    assert _evidence_add(brief_dir / "minimal.yaml", capture).exit_code == 0
+    (brief_dir / "evidence" / "page.html").unlink()
+    (brief_dir / "odd.yaml").write_text(
+        "sources:\n  - id: x\n    captures: [7, {file: a.txt, captured: 2025-01-18T09:00:00Z}]\n",
+        encoding="utf-8",
+    )
+    # A 40-column terminal (Rich's own attribute: monkeypatch restores "not set").
+    monkeypatch.setattr(osintkit.cli.out, "_width", 40)
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert result.exit_code == 1
+    rows = [line for line in result.stdout.splitlines() if line[:6].strip()][1:-1]
+    statuses = [row.split()[3] for row in rows]
+    assert statuses == ["missing", "invalid", "invalid"]
+    monkeypatch.setattr(osintkit.cli.out, "_width", 200)
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert "a capture is a mapping of file, sha256 and captured (and tool, note)" in result.stdout
+    assert "sha256: field required" in result.stdout

@@ -126,6 +126,32 @@ def test_a_capture_goes_at_the_end_of_a_flow_list(make_brief: MakeBrief, capture
     assert inserted(before, path.read_bytes()).startswith(b", {file: evidence/second.txt, ")
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_brief_ending_in_a_block_scalar_without_a_line_break_takes_the_capture(
+    make_brief: MakeBrief, minimal: str, capture: Path, newline: str
+) -> None:
+    # An editor that adds no final line break: a break after "…کرد." would join the excerpt.
+    assert minimal.endswith("کرد.\n")
+    path = make_brief("")
+    path.write_bytes(minimal.rstrip("\n").replace("\n", newline).encode())
+    before = path.read_bytes()
+    url = "https://web.archive.org/web/2025/https://mfa.gov.by/"
+    add_captures(path, "mfa", [capture], captured=CAPTURED, archive_url=url)
+    digest = hashlib.sha256(CONTENT).hexdigest()
+    lines = [
+        "    captures:",
+        "      - file: evidence/mfa-page.txt",
+        f"        sha256: {digest}",
+        "        captured: 2025-01-18T09:14:00Z",
+        f"    archive_url: {url}",
+    ]
+    at = before.index(b"    excerpt: |")
+    block = "".join(line + newline for line in lines).encode()
+    assert path.read_bytes() == before[:at] + block + before[at:]
+    source = load_brief(path).brief.sources[0]
+    assert source.excerpt is not None and source.excerpt.endswith("کرد.")
+
+
 def tmp_copy(capture: Path, name: str, content: bytes) -> Path:
     path = capture.parent / name
     path.write_bytes(content)
@@ -241,6 +267,19 @@ def test_another_file_of_the_same_name_in_the_evidence_folder_is_never_overwritt
         add_captures(path, "mfa", [capture], captured=CAPTURED)
 
 
+def test_a_file_given_twice_in_one_add_is_said_to_be_given_twice(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    again = path.parent / "again.txt"
+    again.write_bytes(b"again")
+    for files in ([capture, capture], [again, Path(f"{path.parent}/./again.txt")]):
+        with pytest.raises(EvidenceError, match=r"\.txt is given twice: one file, one capture$"):
+            add_captures(path, "mfa", files, captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+    assert not (path.parent / "evidence").exists()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder", "missing"])
 def test_a_file_that_is_not_one_is_a_clear_error(
     make_brief: MakeBrief, minimal: str, tmp_path: Path, kind: str
@@ -267,6 +306,159 @@ def test_an_unknown_source_or_an_invalid_brief_is_refused(
     with pytest.raises(BriefErrors):
         add_captures(broken, "mfa", [capture], captured=CAPTURED)
     assert not (path.parent / "evidence" / "mfa-page.txt").exists()
+
+
+def test_the_brief_itself_is_refused_as_its_own_capture(
+    make_brief: MakeBrief, minimal: str, tmp_path: Path
+) -> None:
+    # Its digest would change as the entry is written: the brief could never load again.
+    path = make_brief(minimal)
+    link = tmp_path / "same.yaml"
+    link.symlink_to(path.name)
+    for file in (path, link):
+        with pytest.raises(EvidenceError, match="is the brief itself"):
+            add_captures(path, "mfa", [file], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
+@pytest.mark.parametrize("properties", ["&none ", "!!seq ", "&none !!seq "])
+def test_a_flow_list_with_an_anchor_or_a_tag_takes_the_capture(
+    make_brief: MakeBrief, minimal: str, capture: Path, properties: str
+) -> None:
+    text = minimal.replace("    accessed:", f"    captures: {properties}[]\n    accessed:")
+    path = make_brief(text)
+    before = path.read_bytes()
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert inserted(before, path.read_bytes()).startswith(b"{file: evidence/mfa-page.txt, ")
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+
+
+def test_entries_that_would_be_invalid_are_said_not_located_in_a_text_never_written(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    for options, message in (
+        ({"note": "x" * 501}, "note: string should have at most 500 characters"),
+        (
+            {"tool": "Single\x00File"},
+            "tool: contains the control character U+0000, which a brief cannot hold",
+        ),
+    ):
+        with pytest.raises(EvidenceError) as caught:
+            add_captures(path, "mfa", [capture], captured=CAPTURED, **options)
+        assert str(caught.value) == (
+            f"{path}: the captures would make the brief invalid: "
+            f"sources[0].captures[0].{message}; nothing was written"
+        )
+    assert path.read_text(encoding="utf-8") == minimal
+    assert not (path.parent / "evidence").exists()
+
+
+def test_a_copy_killed_midway_leaves_no_temporary_after_the_next_add(
+    make_brief: MakeBrief, minimal: str, capture: Path
+) -> None:
+    path = make_brief(minimal)
+    folder = path.parent / "evidence"
+    folder.mkdir()
+    # What a SIGKILLed add leaves: ".<name>.<pid>.<random>.osintkit-tmp", its process gone.
+    dead = folder / f".big.pdf.{2**22 + 7}.k3j4.osintkit-tmp"
+    dead.write_bytes(b"half a capture")
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert sorted(p.name for p in folder.iterdir()) == ["mfa-page.txt"]
+
+
+def test_an_evidence_folder_leading_outside_is_never_written_through(
+    make_brief: MakeBrief, minimal: str, capture: Path, tmp_path: Path
+) -> None:
+    path = make_brief(minimal)
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    outside.mkdir()
+    someone_else_s = outside / f".notes.txt.{2**22 + 7}.k3j4.osintkit-tmp"
+    someone_else_s.write_bytes(b"not osintkit's to remove")
+    (path.parent / "evidence").symlink_to(outside)
+    with pytest.raises(EvidenceError, match="evidence leads outside the brief's folder"):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert sorted(outside.iterdir()) == [someone_else_s]
+    assert path.read_text(encoding="utf-8") == minimal
+
+
+def test_a_folder_that_cannot_be_locked_is_a_clear_error(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # flock on some NFS mounts: an exclusive lock needs a file open for writing.
+    def refused(fd: int, operation: int) -> None:
+        raise OSError(9, "Bad file descriptor")
+
+    monkeypatch.setattr(osintkit.evidence.fcntl, "flock", refused)
+    path = make_brief(minimal)
+    with pytest.raises(EvidenceError, match=r"cannot be locked: Bad file descriptor$"):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
+@pytest.mark.parametrize("name", ["page.txt ", "page.txt\u00a0"])
+def test_a_file_name_ending_in_a_space_is_refused_before_it_is_copied(
+    make_brief: MakeBrief, minimal: str, capture: Path, name: str
+) -> None:
+    # The brief's text is read stripped: "evidence/page.txt " would name another file.
+    path = make_brief(minimal)
+    padded = tmp_copy(capture, name, b"padded")
+    with pytest.raises(EvidenceError, match="cannot begin or end with a space; rename the file"):
+        add_captures(path, "mfa", [padded], captured=CAPTURED)
+    assert not (path.parent / "evidence").exists()
+    inside = path.parent / f" {name.strip()}"
+    inside.write_bytes(b"padded")
+    with pytest.raises(EvidenceError, match="cannot begin or end with a space"):
+        add_captures(path, "mfa", [inside], captured=CAPTURED)
+    assert path.read_text(encoding="utf-8") == minimal
+
+
+def test_an_interrupt_once_the_brief_is_written_keeps_the_copies_it_names(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C in the instant after the rename, before write_atomic returns.
+    write = osintkit.evidence.write_atomic
+
+    def interrupted(*args: Any) -> None:
+        write(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(osintkit.evidence, "write_atomic", interrupted)
+    path = make_brief(minimal)
+    with pytest.raises(KeyboardInterrupt):
+        add_captures(path, "mfa", [capture], captured=CAPTURED)
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+
+
+def test_a_file_system_without_hard_links_still_takes_a_copy_never_over_another(
+    make_brief: MakeBrief, minimal: str, capture: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FAT and exFAT (a USB stick): link() is refused with EPERM.
+    def no_links(source: Any, target: Any, **options: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    chmod = Path.chmod
+
+    def fat_chmod(self: Path, mode: int, **options: Any) -> None:
+        # A vfat mount without showexec: its files are 0755 and chmod to 0644 is refused.
+        if self.parent.name == "evidence":
+            raise PermissionError(1, "Operation not permitted")
+        chmod(self, mode, **options)
+
+    monkeypatch.setattr(Path, "chmod", fat_chmod)
+    path = make_brief(minimal)
+    add_captures(path, "mfa", [capture], captured=CAPTURED)
+    evidence = path.parent / "evidence"
+    assert (evidence / "mfa-page.txt").read_bytes() == CONTENT
+    assert sorted(p.name for p in evidence.iterdir()) == ["mfa-page.txt"]
+    assert list(load_brief(path).captures) == ["evidence/mfa-page.txt"]
+    other = tmp_copy(capture, "other.txt", b"other")
+    (evidence / "other.txt").write_bytes(b"someone else's")
+    with pytest.raises(EvidenceError, match="exists and is another file"):
+        add_captures(path, "mfa", [other], captured=CAPTURED)
+    assert (evidence / "other.txt").read_bytes() == b"someone else's"
+    assert sorted(p.name for p in evidence.iterdir()) == ["mfa-page.txt", "other.txt"]
 
 
 # --- two at once ---------------------------------------------------------------------------------

@@ -956,8 +956,11 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
         folders = find_template(str(template)).folders
         if _fingerprint(path, registry, folders, options, hashes) != old.fingerprint:
             return False
-        if any(hashes.file(Path(p)) != digest for p, digest in old.inputs.items()):
-            return False
+        for name, digest in old.inputs.items():
+            # Inputs are kept resolved: one that now resolves elsewhere (swapped for a symlink,
+            # the same bytes outside the brief's folder) is for validation to refuse, not skip.
+            if Path(name).resolve() != Path(name) or hashes.file(Path(name)) != digest:
+                return False
         root = options.root(old.restricted)
         for written in entry.files.values():
             if (root / written.path).stat().st_size != written.size:

@@ -76,6 +76,7 @@ def check_evidence(
     Diagnostic (rule ``evidence``) for each problem.
     """
     folder = document.path.parent
+    brief_file = document.path.resolve()
     found: dict[str, CheckedCapture] = {}
     problems: list[Diagnostic] = []
     #: Each capture's file (resolved if found, else as written, normalised), where first given.
@@ -94,9 +95,9 @@ def check_evidence(
             if capture.captured >= end_of_day:
                 problem(
                     (*at, "captured"),
-                    f"captured {_instant(capture.captured)}, after the brief's date "
-                    f"{brief.date.isoformat()} (which ends at {_instant(end_of_day)}): a report "
-                    "cannot cite a capture made after it",
+                    f"captured {instant_text(capture.captured)}, after the brief's date "
+                    f"{brief.date.isoformat()} (which ends at {instant_text(end_of_day)}): a "
+                    "report cannot cite a capture made after it",
                 )
             captured[written] = min(capture.captured, captured.get(written, capture.captured))
             status = inspect_capture(folder, capture, digests)
@@ -110,6 +111,13 @@ def check_evidence(
                 )
                 continue
             first[same] = at
+            if status.checked is not None and status.checked.path == brief_file:
+                problem(
+                    (*at, "file"),
+                    f"capture {quoted(shortened(capture.file))} is the brief itself, whose "
+                    "SHA-256 changes as the entry is written into it: it cannot be a capture",
+                )
+                continue
             if status.status == "changed":
                 problem((*at, "sha256"), status.message)
             elif status.status != "ok":
@@ -132,8 +140,8 @@ def _custody_problems(
             yield document.diagnostic(
                 ("custody", i, "at"),
                 "evidence",
-                f"{_instant(entry.at)} is before the entry above it ({_instant(previous)}): "
-                "the chain of custody is listed in time order",
+                f"{instant_text(entry.at)} is before the entry above it "
+                f"({instant_text(previous)}): the chain of custody is listed in time order",
             )
         previous = entry.at if previous is None else max(previous, entry.at)
         for k, file in enumerate(entry.files):
@@ -149,8 +157,8 @@ def _custody_problems(
                 yield document.diagnostic(
                     ("custody", i, "at"),
                     "evidence",
-                    f"{_instant(entry.at)} is before {quoted(shortened(file))} was captured "
-                    f"({_instant(when)})",
+                    f"{instant_text(entry.at)} is before {quoted(shortened(file))} was captured "
+                    f"({instant_text(when)})",
                 )
 
 
@@ -159,8 +167,9 @@ def _normalised(file: str) -> str:
     return PurePosixPath(file).as_posix()
 
 
-def _instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def instant_text(value: dt.datetime) -> str:
+    """``value`` as RFC 3339 writes it in UTC, to the second (``%Y`` leaves the year 1 as "1")."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def _short(digest: str) -> str:

@@ -904,7 +904,7 @@ def evidence_verify(
     briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
 ) -> None:
     """Hash every capture of the briefs again and print its status; exit 1 if any is not ok."""
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from osintkit.evidence import verify
 
@@ -912,7 +912,9 @@ def evidence_verify(
     for failure in failures:
         _print_errors(failure)
     if found:
-        table = Table("brief", "source", "file", "status", "size", "detail", box=None)
+        # The status is what verify is for: it stays whole however narrow the terminal.
+        status = Column("status", no_wrap=True, min_width=max(len(i.status) for i in found))
+        table = Table("brief", "source", "file", status, "size", "detail", box=None)
         for item in found:
             colour = "green" if item.status == "ok" else "red"
             size = _size(item.size) if item.size is not None else ""

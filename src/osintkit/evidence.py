@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -27,13 +28,13 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from osintkit.captures import CaptureStatus, inspect_capture
+from osintkit.captures import CaptureStatus, inspect_capture, instant_text
 from osintkit.digests import CHUNK_BYTES, Digests, stream_sha256
 from osintkit.errors import BriefErrors, OsintkitError, quoted, shortened
 from osintkit.fields import HttpUrl, Instant
 from osintkit.loader import LoadedDocument, load_yaml, parse_yaml
 from osintkit.models import Capture
-from osintkit.output import TEMP_SUFFIX, write_atomic
+from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic
 from osintkit.paths import Refused, confined_path, open_confined, reason
 from osintkit.validation import load_brief
 
@@ -122,18 +123,22 @@ def add_captures(
             loaded.brief.date + dt.timedelta(days=1), dt.time(), dt.UTC
         )
         copied: list[Path] = []
+        written: bytes | None = None
         try:
             added = [
-                _place(folder, file, captured, end_of_day, loaded.brief.date, copied)
+                _place(brief_path, file, captured, end_of_day, loaded.brief.date, copied)
                 for file in files
             ]
             taken = {c.file for c in loaded.captures.values()} | {
                 PurePosixPath(c.file).as_posix() for s in loaded.brief.sources for c in s.captures
             }
+            given: set[str] = set()
             for capture in added:
                 if capture.file in taken:
                     raise EvidenceError(f"{capture.file} is already a capture of this brief")
-                taken.add(capture.file)
+                if capture.file in given:
+                    raise EvidenceError(f"{capture.file} is given twice: one file, one capture")
+                given.add(capture.file)
             entries = [_entry(c, tool, note) for c in added]
             url = archive_url if source.archive_url is None else None
             text = _inserted(document, index, entries, url)
@@ -141,13 +146,22 @@ def add_captures(
             expected["sources"][index].setdefault("captures", []).extend(entries)
             if url is not None:
                 expected["sources"][index]["archive_url"] = url
-            check = parse_yaml(text, brief_path)
-            if check.data != expected:
+            try:
+                check = parse_yaml(text, brief_path)
+                if check.data != expected:
+                    raise EvidenceError(
+                        f"{brief_path}: the captures could not be inserted as text here; add "
+                        "them by hand"
+                    )
+                load_brief(brief_path, source=text)
+            except BriefErrors as exc:
+                # Located in the text as it would be, which is not on disk: said, not located.
+                first, *rest = exc.errors
+                more = f" (and {len(rest)} more)" if rest else ""
                 raise EvidenceError(
-                    f"{brief_path}: the captures could not be inserted as text here; add them "
-                    "by hand"
-                )
-            load_brief(brief_path, source=text)  # raises BriefErrors: nothing is written
+                    f"{brief_path}: the captures would make the brief invalid: {first.text}"
+                    f"{more}; nothing was written"
+                ) from None
             raw = _read_raw(brief_path)
             if raw != _encoded(document.source, raw):
                 raise EvidenceError(
@@ -155,8 +169,11 @@ def add_captures(
                 )
             # The file itself, if the brief is a symlink to it, with its own permissions.
             target = brief_path.resolve()
-            write_atomic(target, _encoded(text, raw), stat.S_IMODE(target.stat().st_mode))
+            written = _encoded(text, raw)
+            write_atomic(target, written, stat.S_IMODE(target.stat().st_mode))
         except BaseException:
+            if written is not None and _written(brief_path, written):
+                raise  # interrupted once the brief named them: the copies are its captures
             for path in reversed(copied):  # files, then the evidence folder if made for them
                 with contextlib.suppress(OSError):
                     path.rmdir() if path.is_dir() else path.unlink()
@@ -212,44 +229,56 @@ def _locked(folder: Path) -> Iterator[None]:
                 f"{folder}: another `osintkit evidence add` is changing a brief here; run "
                 "again when it is done"
             ) from None
+        except OSError as exc:  # a file system without locks (some NFS mounts)
+            raise EvidenceError(f"{folder}: cannot be locked: {reason(exc)}") from None
         yield
     finally:
         os.close(fd)  # releases the lock
 
 
 def _place(
-    folder: Path,
+    brief_path: Path,
     file: Path,
     captured: dt.datetime | None,
     end_of_day: dt.datetime,
     brief_date: dt.date,
     copied: list[Path],
 ) -> AddedCapture:
-    """Hash ``file``, copied into the evidence folder if it is not under ``folder``."""
-    root = folder.resolve()
+    """Hash ``file``, copied into the evidence folder if it is not under the brief's folder."""
+    root = brief_path.parent.resolve()
     try:
         resolved = file.resolve()
+        itself = resolved == brief_path.resolve()
     except (OSError, RuntimeError) as exc:
         raise EvidenceError(f"{file}: cannot be read: {reason(exc)}") from None
-    if resolved.is_relative_to(root) and resolved != root:
-        relative = PurePosixPath(resolved.relative_to(root).as_posix())
+    if itself:
+        # Its SHA-256 changes as the entry is written into it: it could never be verified.
+        raise EvidenceError(f"{file} is the brief itself, which cannot be a capture of it")
+    inside = resolved.is_relative_to(root) and resolved != root
+    relative = PurePosixPath(resolved.relative_to(root).as_posix()) if inside else None
+    written = relative.as_posix() if relative else f"{EVIDENCE_FOLDER}/{file.name}"
+    if written != written.strip():
+        # A brief's text is read stripped: the entry would name another file.
+        raise EvidenceError(
+            f"{file}: a capture's path cannot begin or end with a space; rename the file"
+        )
+    if relative is not None:
         try:
             with open_confined(confined_path(root, relative), root) as (fd, info):
                 digest = stream_sha256(fd)
         except Refused as exc:
             raise EvidenceError(f"{file} {exc}") from None
-        written, source = relative.as_posix(), None
+        source = None
     else:
-        target = root / EVIDENCE_FOLDER / file.name
-        digest, info = _copy(file, target, copied)
-        written, source = f"{EVIDENCE_FOLDER}/{file.name}", file
+        digest, info = _copy(file, root / EVIDENCE_FOLDER / file.name, copied)
+        source = file
     when = captured or dt.datetime.fromtimestamp(info.st_mtime_ns / 1e9, dt.UTC).replace(
         microsecond=0
     )
     if when >= end_of_day:
         origin = "--captured" if captured else "the file's modification time (--captured)"
         raise EvidenceError(
-            f"{file}: captured {_instant(when)} ({origin}) is after the brief's date "
+            f"{file}: captured {instant_text(when)} ({origin}) is after the brief's date "
             f"{brief_date.isoformat()}: a report cannot cite a capture made after it"
         )
     return AddedCapture(written, digest, when, captured is None, source)
@@ -272,6 +301,14 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
         if not target.parent.is_dir():
             target.parent.mkdir()
             copied.append(target.parent)
+        if not target.parent.resolve().is_relative_to(target.parent.parent.resolve()):
+            # Nothing is written through it: every capture there would be refused.
+            raise EvidenceError(
+                f"{target.parent} leads outside the brief's folder (a symlink?): a capture "
+                "must lie under it"
+            )
+        # A copy killed midway (SIGTERM, SIGKILL) leaves its temporary: gone once it is dead.
+        remove_stale_temporaries(target.parent)
         temp_fd, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent
         )
@@ -286,9 +323,11 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
                 os.fsync(out.fileno())
             umask = os.umask(0)
             os.umask(umask)
-            temp.chmod(0o666 & ~umask)
+            # FAT refuses a mode its mount options do not give: the file keeps that one.
+            with contextlib.suppress(PermissionError):
+                temp.chmod(0o666 & ~umask)
             try:
-                os.link(temp, target)
+                _place_new(temp, target)
                 copied.append(target)
             except FileExistsError:
                 there = Digests().file(target)
@@ -306,8 +345,32 @@ def _copy(file: Path, target: Path, copied: list[Path]) -> tuple[str, os.stat_re
     return digest.hexdigest(), info
 
 
+def _place_new(temp: Path, target: Path) -> None:
+    """Give ``temp`` the name ``target``, which must be new: raises FileExistsError if a file
+    has it. A hard link does it in one step; where the file system has none (FAT, exFAT: the
+    link is refused with EPERM), the name is first taken by an empty file of our own, then
+    replaced."""
+    try:
+        os.link(temp, target)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS):
+            raise
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        temp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
+
+
 def _entry(capture: AddedCapture, tool: str | None, note: str | None) -> dict[str, str]:
-    entry = {"file": capture.file, "sha256": capture.sha256, "captured": _instant(capture.captured)}
+    entry = {
+        "file": capture.file,
+        "sha256": capture.sha256,
+        "captured": instant_text(capture.captured),
+    }
     if tool:
         entry["tool"] = tool
     if note:
@@ -358,6 +421,13 @@ def _inserted(
     captures = source.get("captures")
     if isinstance(captures, list):
         list_start, list_end = document.span((*at, "captures"))
+        list_start = _past_properties(text, list_start)
+        if not captures and text[list_start] != "[":
+            raise EvidenceError(
+                f"{document.path}: the captures of source "
+                f"{quoted(shortened(str(source.get('id'))))} are not written as a list here "
+                "(an alias?); write them as a list to add captures"
+            )
         if text[list_start] == "[":
             close = text.rindex("]", list_start, list_end)
             items = ", ".join(_flow(e) for e in entries)
@@ -383,10 +453,10 @@ def _inserted(
         dash_indent = key_indent + " " * step
         lines = [f"{key_indent}captures:"]
         lines += [_block_item(dash_indent, " ", e, newline) for e in entries]
-        point = _after(document, at)
+        point = _source_end(document, at)
         insertions.append((point, 0, _lines(lines, newline)))
     if archive_url is not None:
-        point = _after(document, at)
+        point = _source_end(document, at)
         line = f"{key_indent}archive_url: {_scalar(archive_url)}"
         insertions.append((point, 1, _lines([line], newline)))
     insertions.sort()
@@ -398,6 +468,16 @@ def _inserted(
     for point, _, piece in reversed(insertions):
         text = text[:point] + piece + text[point:]
     return text
+
+
+def _past_properties(text: str, index: int) -> int:
+    """Where a node that starts at ``index`` starts past its anchor and tag (``&a !!seq [``)."""
+    while index < len(text) and text[index] in "&!":
+        while index < len(text) and text[index] not in " \t\r\n":
+            index += 1
+        while index < len(text) and text[index] in " \t":
+            index += 1
+    return index
 
 
 def _lines(lines: list[str], newline: str) -> str:
@@ -436,6 +516,24 @@ def _sequence_step(document: LoadedDocument) -> int:
     return max(0, dash - _line_start(text, dash) - (key_column - 1))
 
 
+def _source_end(document: LoadedDocument, at: tuple[Any, ...]) -> int:
+    """Where keys added to the source at ``at`` go: after its last line, or, if that line ends
+    the file without a line break and holds a block scalar (``excerpt: |``), before the key of
+    that scalar: the line break the insertion needs would otherwise become part of its value.
+    """
+    text = document.source
+    point = _after(document, at)
+    if point < len(text) or text.endswith(("\n", "\r")):
+        return point
+    last = (*at, list(document.value_at(at))[-1])
+    _, _, style = next(where for path, where in document.spans_under(last) if path == last)
+    if style not in ("|", ">"):
+        return point
+    line, _ = document.locate_key(last)
+    starts = [0, *(match.end() for match in _BREAK_RE.finditer(text))]
+    return starts[line - 1]
+
+
 def _after(document: LoadedDocument, key_path: tuple[Any, ...]) -> int:
     """The start of the line after the last line the node at ``key_path`` takes.
 
@@ -458,6 +556,14 @@ def _after(document: LoadedDocument, key_path: tuple[Any, ...]) -> int:
     return match.end() if match else len(text)
 
 
+def _written(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` holds ``data`` (False if it cannot be read)."""
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def _read_raw(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -471,14 +577,15 @@ def _encoded(text: str, raw: bytes) -> bytes:
     return bom + text.encode("utf-8")
 
 
-def _instant(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _reason(exc: ValidationError) -> str:
+    """The first of Pydantic's errors in validate's words (not "instance of Capture")."""
     error = exc.errors(include_url=False)[0]
-    if error["type"] == "value_error":
+    kind = error["type"]
+    if kind == "value_error":
         return str(error["ctx"]["error"])
+    if kind in ("model_type", "model_attributes_type"):
+        return "a capture is a mapping of file, sha256 and captured (and tool, note)"
     where = ".".join(str(p) for p in error["loc"])
-    text = str(error["msg"])
+    text = "field required" if kind == "missing" else str(error["msg"])
+    text = text[:1].lower() + text[1:]
     return f"{where}: {text}" if where else text

@@ -221,8 +221,11 @@ Tlp = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 LikelihoodScale = Literal["phia", "icd203"]
 _SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 # An instant as RFC 3339 writes it: a date, a time, and Z or an offset (never a local time).
+# Any number of digits of a second, as RFC 3339 allows (.NET tools write seven); an offset's
+# hours below 24 and minutes below 60; ASCII digits only (``\d`` takes full-width ones too).
 _INSTANT_RE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)"
+    r"(?:(?<=:[0-9]{2}:[0-9]{2})\.([0-9]+))?([Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$"
 )
 
 
@@ -239,18 +242,26 @@ def _instant(value: Any) -> Any:
         if value.tzinfo is None:
             raise ValueError("a time needs Z or an offset (2025-03-01T09:14:00Z)")
         return value
-    if not isinstance(value, str) or not _INSTANT_RE.fullmatch(value.strip()):
+    match = _INSTANT_RE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
         raise ValueError("expected a UTC instant such as 2025-03-01T09:14:00Z (Z or an offset)")
-    text = value.strip()
+    time, fraction, offset = match.groups()
+    # A datetime holds microseconds: finer digits say nothing a capture's time needs.
+    fraction = f".{fraction[:6]}" if fraction else ""
     try:
-        parsed = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+        parsed = dt.datetime.fromisoformat(
+            time + fraction + ("+00:00" if offset in "Zz" else offset)
+        )
     except ValueError as exc:
         raise ValueError(f"not a real time: {exc}") from None
     return parsed
 
 
 def _in_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is in the year 0 in UTC
+        raise ValueError("not a real time: outside the years 1 to 9999 in UTC") from None
 
 
 def _relative_file(value: str) -> str:

@@ -175,6 +175,31 @@ def test_a_source_url_without_a_capture_is_the_one_warning_left(make_brief: Any)
     assert len(findings) == 1 and "{302}" in findings[0]
 
 
+def test_a_unicode_url_is_a_uri_in_the_bundle_and_in_the_event(make_brief: Any) -> None:
+    # A brief may write an IRI (a Persian path, a Japanese host); STIX's url must be a URI,
+    # and stix2-validator refuses the bundle otherwise.
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    text = text.replace(
+        "    language: fa\n",
+        "    url: https://例え.jp/اخبار/روابط?q=ü|x#بخش\n    language: fa\n",
+        1,
+    )
+    loaded = load_brief(make_brief(text))
+    data = stix_bundle(loaded)
+    findings = stix_findings(data)
+    assert len(findings) == 1 and "{302}" in findings[0]  # no capture: the one warning
+    (report,) = _objects(data)["report"]
+    url = report["external_references"][1]["url"]
+    assert url == (
+        "https://xn--r8jz45g.jp/%D8%A7%D8%AE%D8%A8%D8%A7%D8%B1/%D8%B1%D9%88%D8%A7%D8%A8%D8%B7"
+        "?q=%C3%BC%7Cx#%D8%A8%D8%AE%D8%B4"
+    )
+    from osintkit.exports.misp import misp_event
+
+    (link,) = json.loads(misp_event(loaded))["Event"]["Attribute"]
+    assert link["type"] == "link" and link["value"] == url
+
+
 def test_the_persian_sample_keeps_its_text_as_written() -> None:
     data = stix_bundle(load_brief(PERSIAN))
     assert stix_findings(data) == []

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from osintkit.exports.identifiers import issue_uuid, midnight, series_uuid
-from osintkit.exports.sources import source_description
+from osintkit.exports.sources import source_description, uri
 from osintkit.exports.vocabulary import (
     MISP_ANALYSIS,
     MISP_DISTRIBUTION,
@@ -58,7 +58,7 @@ def misp_event(loaded: LoadedBrief) -> bytes:
             "uuid": str(issue_uuid(loaded, f"source/{source.id}")),
             "type": "link" if source.url else "text",
             "category": "External analysis",
-            "value": source.url or citation,
+            "value": uri(source.url) if source.url else citation,
             "comment": citation if source.url else f"source {source.id}, no URL",
             "to_ids": False,
             "distribution": _INHERIT,

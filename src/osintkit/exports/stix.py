@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from osintkit.exports.identifiers import issue_uuid, midnight
-from osintkit.exports.sources import source_description
+from osintkit.exports.sources import source_description, uri
 from osintkit.exports.vocabulary import (
     STIX_TLP_MARKINGS,
     TLP_2_0_EXTENSION,
@@ -187,7 +187,7 @@ def _source_references(sources: list[Source]) -> list[dict[str, Any]]:
             "external_id": source.id,
         }
         if source.url:
-            reference["url"] = source.url
+            reference["url"] = uri(source.url)  # STIX asks a URI; a brief may write an IRI
         if source.captures:
             reference["hashes"] = {"SHA-256": source.captures[0].sha256}
         references.append(reference)

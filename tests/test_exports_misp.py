@@ -150,6 +150,19 @@ def test_an_edition_holds_its_own_judgements_and_marks_a_lower_portion() -> None
     assert ":::" not in report.content
 
 
+def test_cross_references_read_as_the_report_prints_them() -> None:
+    # [@fig-launches] is "Figure 2" in the report, [@sec-annex-ports] "Annex B": a raw id
+    # in the event report points at nothing in MISP.
+    (report,) = _load(misp_event(load_brief(EDITIONS))).event_reports
+    assert "Launches rose every year, as Figure 2 shows." in report.content
+    assert "as Annex B lists." in report.content
+    assert "## Annex A: Informant roster" in report.content
+    assert "fig-launches]" not in report.content and "[sec-" not in report.content
+    # The TLP:CLEAR edition numbers afresh, as its report does.
+    (clear,) = _load(misp_event(edition_of(load_brief(EDITIONS), "CLEAR").loaded)).event_reports
+    assert "as Figure 1 shows." in clear.content and "as Annex A lists." in clear.content
+
+
 def test_the_persian_sample_reads_in_persian() -> None:
     data = misp_event(load_brief(PERSIAN))
     assert "روابط بلاروس و ایران".encode() in data  # UTF-8, not \\u escapes

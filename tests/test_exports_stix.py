@@ -175,6 +175,32 @@ def test_a_source_url_without_a_capture_is_the_one_warning_left(make_brief: Any)
     assert len(findings) == 1 and "{302}" in findings[0]
 
 
+def test_a_cross_reference_is_the_words_the_report_prints(make_brief: Any) -> None:
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    text = text.replace(
+        "a *durable* partnership.", "a *durable* partnership, as [@sec-annex-trade] shows."
+    ).replace(
+        "sources:\n",
+        "key_judgements:\n"
+        "  - text: Trade will grow, as the figures of [@sec-annex-trade] suggest.\n"
+        "    likelihood: likely\n"
+        "    confidence: moderate\n"
+        "appendices:\n"
+        "  - id: sec-annex-trade\n"
+        "    title: Trade\n"
+        "    body: Trade grew.\n"
+        "sources:\n",
+    )
+    data = stix_bundle(load_brief(make_brief(text)))
+    objects = _objects(data)
+    (report,) = objects["report"]
+    assert report["description"] == (
+        "Belarus and Iran keep building a durable partnership, as Annex A shows."
+    )
+    (note,) = objects["note"]
+    assert note["content"] == "Trade will grow, as the figures of Annex A suggest."
+
+
 def test_a_unicode_url_is_a_uri_in_the_bundle_and_in_the_event(make_brief: Any) -> None:
     # A brief may write an IRI (a Persian path, a Japanese host); STIX's url must be a URI,
     # and stix2-validator refuses the bundle otherwise.

@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from osintkit.exports.identifiers import issue_uuid, midnight
+from osintkit.exports.prose import crossref_targets
 from osintkit.exports.sources import source_description, uri
 from osintkit.exports.vocabulary import (
     STIX_TLP_MARKINGS,
@@ -60,6 +61,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
     brief, series = loaded.brief, loaded.series
     mark = marking(brief, series)
     when = midnight(loaded)
+    targets = crossref_targets(loaded)
 
     def sid(kind: str, role: str) -> str:
         return f"{kind}--{issue_uuid(loaded, role)}"
@@ -96,7 +98,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
                 modified=when,
                 created_by_ref=unit.id,
                 abstract=_abstract(n, judgement.likelihood, entry, judgement.confidence),
-                content=plain_text(judgement.text).strip(),
+                content=plain_text(judgement.text, targets).strip(),
                 authors=brief.author_names(),
                 object_refs=[report_id],
                 lang=brief.language,
@@ -117,7 +119,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
         modified=when,
         created_by_ref=unit.id,
         name=brief.title,
-        description=plain_text(brief.executive_summary).strip(),
+        description=plain_text(brief.executive_summary, targets).strip(),
         published=when,
         lang=brief.language,
         report_types=["threat-report"],

@@ -163,6 +163,19 @@ def test_cross_references_read_as_the_report_prints_them() -> None:
     assert "as Figure 1 shows." in clear.content and "as Annex A lists." in clear.content
 
 
+def test_a_source_with_only_a_title_is_named_once() -> None:
+    loaded = load_brief(EDITIONS)
+    event = _load(misp_event(loaded))
+    values = [a.value for a in event.attributes if a.category == "External analysis"]
+    assert "Baku terminal annual report" in values  # not "… report (… report)"
+    (report,) = event.event_reports
+    assert "\n4. Baku terminal annual report\n" in report.content
+    references = json.loads(stix_bundle(loaded))["objects"]
+    (stix_report,) = [o for o in references if o["type"] == "report"]
+    baku = stix_report["external_references"][-1]
+    assert baku == {"source_name": "Baku terminal annual report", "external_id": "baku-report"}
+
+
 def test_the_persian_sample_reads_in_persian() -> None:
     data = misp_event(load_brief(PERSIAN))
     assert "روابط بلاروس و ایران".encode() in data  # UTF-8, not \\u escapes

@@ -51,7 +51,8 @@ def misp_event(loaded: LoadedBrief) -> bytes:
     timestamp = str(int(midnight(loaded).timestamp()))
     attributes: list[dict[str, Any]] = []
     for i, source in enumerate(brief.sources):
-        citation = f"{source.title} ({source_description(source)})"
+        description = source_description(source)
+        citation = f"{source.title} ({description})" if description else source.title
         tags = admiralty_tags(source.reliability, source.credibility)
         level = portion_level(brief, mark, ("sources", i))
         if level != mark.full:  # a portion marked lower than the event says so
@@ -166,7 +167,8 @@ def report_markdown(loaded: LoadedBrief) -> str:
         out.append(f"## {labels['sources']}")
         out.append(
             "\n".join(
-                f"{n}. {_line(source.title)}: {_line(source_description(source))}"
+                f"{n}. {_line(source.title)}"
+                + (f": {_line(source_description(source))}" if source_description(source) else "")
                 + (f" <{source.url}>" if source.url else "")
                 for n, source in enumerate(brief.sources, 1)
             )

@@ -11,7 +11,8 @@ from osintkit.tradecraft import CREDIBILITY, RELIABILITY, grade
 
 
 def source_description(source: Source) -> str:
-    """A source as one line: who, when, where archived, its Admiralty grade."""
+    """A source as one line: who, when, where archived, its Admiralty grade; "" for a source
+    with none of these (its title is all there is, and every export names it already)."""
     parts = [p for p in (source.author, source.publisher) if p]
     if source.published:
         parts.append(f"published {source.published}")
@@ -26,7 +27,7 @@ def source_description(source: Source) -> str:
             CREDIBILITY[source.credibility] if source.credibility else "",
         ]
         parts.append(f"Admiralty grade {graded} ({'; '.join(m for m in meaning if m)})")
-    return "; ".join(parts) or source.title
+    return "; ".join(parts)
 
 
 #: What stays as written in a URI's path, query and fragment (RFC 3986 pchar, "/" and "?",

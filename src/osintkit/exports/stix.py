@@ -183,11 +183,11 @@ def _source_references(sources: list[Source]) -> list[dict[str, Any]]:
     one hash per algorithm)."""
     references = []
     for source in sources:
-        reference: dict[str, Any] = {
-            "source_name": source.title,
-            "description": source_description(source),
-            "external_id": source.id,
-        }
+        reference: dict[str, Any] = {"source_name": source.title}
+        description = source_description(source)
+        if description:
+            reference["description"] = description
+        reference["external_id"] = source.id
         if source.url:
             reference["url"] = uri(source.url)  # STIX asks a URI; a brief may write an IRI
         if source.captures:

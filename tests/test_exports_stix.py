@@ -175,6 +175,16 @@ def test_a_source_url_without_a_capture_is_the_one_warning_left(make_brief: Any)
     assert len(findings) == 1 and "{302}" in findings[0]
 
 
+def test_a_brief_dated_before_the_year_1000_gives_four_digit_years(make_brief: Any) -> None:
+    # stix2's strftime writes the year 622 as "622-…", which no STIX reader accepts.
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    data = stix_bundle(load_brief(make_brief(text.replace("date: 2025-02-10", "date: 0622-03-21"))))
+    assert stix_findings(data) == []
+    (report,) = _objects(data)["report"]
+    assert report["created"] == report["modified"] == "0622-03-21T00:00:00.000Z"
+    assert report["published"] == "0622-03-21T00:00:00Z"
+
+
 def test_a_cross_reference_is_the_words_the_report_prints(make_brief: Any) -> None:
     text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
     text = text.replace(

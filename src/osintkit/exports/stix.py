@@ -20,6 +20,7 @@ are custom ``x_osintkit_`` properties, declared by a ``toplevel-property-extensi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -142,7 +143,21 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
     # its "pretty" order costs a search of the whole bundle per key: its own order, custom
     # properties last and sorted, gives the same bytes every time.
     data = _stable(json.loads(bundle.serialize()))
+    _write_times(data["objects"], {unit.id, report.id, *(note.id for note in notes)}, when)
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write_times(objects: list[dict[str, Any]], ours: set[str], when: dt.datetime) -> None:
+    """Each of ``ours``'s times written with a four-digit year, as STIX's timestamp format
+    asks: stix2 writes them with strftime, which gives "1-01-01T…" for a year below 1000
+    (a brief may be dated from the year 622 on, the Solar Hijri calendar's first)."""
+    day = when.date().isoformat()  # zero-padded, unlike strftime's %Y
+    for item in objects:
+        if item["id"] in ours:
+            for key in ("created", "modified"):
+                item[key] = f"{day}T00:00:00.000Z"
+            if "published" in item:
+                item["published"] = f"{day}T00:00:00Z"
 
 
 def _stable(value: Any) -> Any:

@@ -6,6 +6,8 @@ line-end hyphenation undone, words as runs of letters and digits, so markup and 
 do not hide a match). A fragment that also occurs in what the edition keeps is exempt: shared
 wording is not a leak. None of the others may occur in the edition's HTML text, its PDF's
 extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF.
+A removed portion's name (a source's title, URLs and capture hashes, a section's or annex's
+title, a challenge's label) is looked for whole as well: most are shorter than a fragment.
 
 What is restricted and what is kept are read from the full brief and its marking here, not
 from the edition :mod:`osintkit.editions` derived: a derivation that forgot to cut something

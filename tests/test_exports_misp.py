@@ -158,6 +158,10 @@ def test_cross_references_read_as_the_report_prints_them() -> None:
     assert "as Annex B lists." in report.content
     assert "## Annex A: Informant roster" in report.content
     assert "fig-launches]" not in report.content and "[sec-" not in report.content
+    # MISP has not the figure's file: a figure is its labelled caption, as a table's is.
+    assert "*Figure 2: Ferry launches by year*" in report.content
+    assert "*Table 1: Berths by port.*" in report.content
+    assert "figures/launches.svg" not in report.content and "{#" not in report.content
     # The TLP:CLEAR edition numbers afresh, as its report does.
     (clear,) = _load(misp_event(edition_of(load_brief(EDITIONS), "CLEAR").loaded)).event_reports
     assert "as Figure 1 shows." in clear.content and "as Annex A lists." in clear.content

@@ -31,7 +31,7 @@ from osintkit.exports.vocabulary import (
     estimative_confidence_tag,
     estimative_likelihood_tag,
 )
-from osintkit.markdown import is_target_id, plain_text
+from osintkit.markdown import find_anchors, is_target_id, plain_text
 from osintkit.models import Brief
 from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
 from osintkit.portions import marking, portion_level
@@ -42,6 +42,8 @@ from osintkit.validation import LoadedBrief
 _INHERIT = 5
 _CITATION_RE = re.compile(r"\[(@[^\]\n]+)\]")
 _FENCE_RE = re.compile(r"^ {0,3}:::.*(?:\n|$)", re.MULTILINE)
+_FIGURE_RE = re.compile(r"!\[(?P<caption>(?:[^\[\]\\]|\\.)*)\]\([^()\s]*\)(?:\{[^{}]*\})*")
+_CAPTION_RE = re.compile(r":[ \t]+(?P<caption>[^\n]*?)[ \t]*\{[^{}\n]*\}[ \t]*$", re.MULTILINE)
 
 
 def misp_event(loaded: LoadedBrief) -> bytes:
@@ -212,8 +214,9 @@ def _judgements(loaded: LoadedBrief, targets: dict[str, Target]) -> str:
 
 def _body(text: str, numbers: dict[str, int], targets: dict[str, Target]) -> str:
     """A Markdown field as the event report holds it: citations numbered, cross-references
-    in the report's words ("Figure 1"), fences gone."""
-    text = _FENCE_RE.sub("", text)
+    in the report's words ("Figure 1"), figures and table captions as their labelled
+    captions, fences gone."""
+    text = _FENCE_RE.sub("", _captions(text, targets))
 
     def cite(match: re.Match[str]) -> str:
         shown = []
@@ -232,6 +235,21 @@ def _body(text: str, numbers: dict[str, int], targets: dict[str, Target]) -> str
         return "; ".join(shown) if xrefs == len(shown) else f"[{'; '.join(shown)}]"
 
     return _CITATION_RE.sub(cite, text).strip()
+
+
+def _captions(text: str, targets: dict[str, Target]) -> str:
+    """``text`` with each figure ("![caption](file){#fig-x …}") and table caption
+    (": caption {#tbl-x}") as "*Figure 1: caption*": MISP has not the figure's file, and
+    would print the attributes as written."""
+    for anchor in sorted(find_anchors(text), key=lambda a: a.offset, reverse=True):
+        pattern = _FIGURE_RE if anchor.kind == "figure" else _CAPTION_RE
+        match = pattern.match(text, anchor.offset)
+        if match is None or anchor.id not in targets:
+            continue  # written some other way: left as it is
+        caption = " ".join(match.group("caption").split())
+        label = targets[anchor.id].label
+        text = f"{text[: match.start()]}*{label}: {caption}*{text[match.end() :]}"
+    return text
 
 
 def _line(text: str) -> str:

@@ -490,6 +490,24 @@ def test_export_writes_nothing_unless_every_brief_exports(tmp_path: Path, brief_
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", [["export"], ["render", "-f", "html"]])
+def test_an_edition_named_as_another_brief_is_refused(
+    command: list[str], tmp_path: Path, fixtures_dir: Path
+) -> None:
+    # editions.yaml's TLP:CLEAR edition is written as editions.clear.*, which is also the name
+    # of the CLEAR brief editions.clear.yaml's files: one would overwrite the other.
+    folder = tmp_path / "briefs"
+    shutil.copytree(EDITIONS_BRIEF.parent, folder)
+    shutil.copy(fixtures_dir / "series.yaml", folder / "series.yaml")
+    shutil.copy(fixtures_dir / "minimal.yaml", folder / "editions.clear.yaml")
+    out = tmp_path / "out"
+    briefs = [str(folder / "editions.yaml"), str(folder / "editions.clear.yaml")]
+    result = runner.invoke(app, [*command, *briefs, "--edition", "CLEAR", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "would write the same output files" in result.stderr
+    assert not out.exists()
+
+
 def test_export_refuses_an_unknown_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(REFERENCE), "--to", "pdf"])
     assert result.exit_code == 2

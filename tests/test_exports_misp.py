@@ -150,6 +150,36 @@ def test_an_edition_holds_its_own_judgements_and_marks_a_lower_portion() -> None
     assert ":::" not in report.content
 
 
+def test_cross_references_read_as_the_report_prints_them() -> None:
+    # [@fig-launches] is "Figure 2" in the report, [@sec-annex-ports] "Annex B": a raw id
+    # in the event report points at nothing in MISP.
+    (report,) = _load(misp_event(load_brief(EDITIONS))).event_reports
+    assert "Launches rose every year, as Figure 2 shows." in report.content
+    assert "as Annex B lists." in report.content
+    assert "## Annex A: Informant roster" in report.content
+    assert "fig-launches]" not in report.content and "[sec-" not in report.content
+    # MISP has not the figure's file: a figure is its labelled caption, as a table's is.
+    assert "*Figure 2: Ferry launches by year*" in report.content
+    assert "*Table 1: Berths by port.*" in report.content
+    assert "figures/launches.svg" not in report.content and "{#" not in report.content
+    # The TLP:CLEAR edition numbers afresh, as its report does.
+    (clear,) = _load(misp_event(edition_of(load_brief(EDITIONS), "CLEAR").loaded)).event_reports
+    assert "as Figure 1 shows." in clear.content and "as Annex A lists." in clear.content
+
+
+def test_a_source_with_only_a_title_is_named_once() -> None:
+    loaded = load_brief(EDITIONS)
+    event = _load(misp_event(loaded))
+    values = [a.value for a in event.attributes if a.category == "External analysis"]
+    assert "Baku terminal annual report" in values  # not "… report (… report)"
+    (report,) = event.event_reports
+    assert "\n4. Baku terminal annual report\n" in report.content
+    references = json.loads(stix_bundle(loaded))["objects"]
+    (stix_report,) = [o for o in references if o["type"] == "report"]
+    baku = stix_report["external_references"][-1]
+    assert baku == {"source_name": "Baku terminal annual report", "external_id": "baku-report"}
+
+
 def test_the_persian_sample_reads_in_persian() -> None:
     data = misp_event(load_brief(PERSIAN))
     assert "روابط بلاروس و ایران".encode() in data  # UTF-8, not \\u escapes

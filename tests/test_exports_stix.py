@@ -175,6 +175,67 @@ def test_a_source_url_without_a_capture_is_the_one_warning_left(make_brief: Any)
     assert len(findings) == 1 and "{302}" in findings[0]
 
 
+def test_a_brief_dated_before_the_year_1000_gives_four_digit_years(make_brief: Any) -> None:
+    # stix2's strftime writes the year 622 as "622-…", which no STIX reader accepts.
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    data = stix_bundle(load_brief(make_brief(text.replace("date: 2025-02-10", "date: 0622-03-21"))))
+    assert stix_findings(data) == []
+    (report,) = _objects(data)["report"]
+    assert report["created"] == report["modified"] == "0622-03-21T00:00:00.000Z"
+    assert report["published"] == "0622-03-21T00:00:00Z"
+
+
+def test_a_cross_reference_is_the_words_the_report_prints(make_brief: Any) -> None:
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    text = text.replace(
+        "a *durable* partnership.", "a *durable* partnership, as [@sec-annex-trade] shows."
+    ).replace(
+        "sources:\n",
+        "key_judgements:\n"
+        "  - text: Trade will grow, as the figures of [@sec-annex-trade] suggest.\n"
+        "    likelihood: likely\n"
+        "    confidence: moderate\n"
+        "appendices:\n"
+        "  - id: sec-annex-trade\n"
+        "    title: Trade\n"
+        "    body: Trade grew.\n"
+        "sources:\n",
+    )
+    data = stix_bundle(load_brief(make_brief(text)))
+    objects = _objects(data)
+    (report,) = objects["report"]
+    assert report["description"] == (
+        "Belarus and Iran keep building a durable partnership, as Annex A shows."
+    )
+    (note,) = objects["note"]
+    assert note["content"] == "Trade will grow, as the figures of Annex A suggest."
+
+
+def test_a_unicode_url_is_a_uri_in_the_bundle_and_in_the_event(make_brief: Any) -> None:
+    # A brief may write an IRI (a Persian path, a Japanese host); STIX's url must be a URI,
+    # and stix2-validator refuses the bundle otherwise.
+    text = (Path(__file__).resolve().parent / "fixtures" / "minimal.yaml").read_text()
+    text = text.replace(
+        "    language: fa\n",
+        "    url: https://例え.jp/اخبار/روابط?q=ü|x#بخش\n    language: fa\n",
+        1,
+    )
+    loaded = load_brief(make_brief(text))
+    data = stix_bundle(loaded)
+    findings = stix_findings(data)
+    assert len(findings) == 1 and "{302}" in findings[0]  # no capture: the one warning
+    (report,) = _objects(data)["report"]
+    url = report["external_references"][1]["url"]
+    assert url == (
+        "https://xn--r8jz45g.jp/%D8%A7%D8%AE%D8%A8%D8%A7%D8%B1/%D8%B1%D9%88%D8%A7%D8%A8%D8%B7"
+        "?q=%C3%BC%7Cx#%D8%A8%D8%AE%D8%B4"
+    )
+    from osintkit.exports.misp import misp_event
+
+    (link,) = json.loads(misp_event(loaded))["Event"]["Attribute"]
+    assert link["type"] == "link" and link["value"] == url
+
+
 def test_the_persian_sample_keeps_its_text_as_written() -> None:
     data = stix_bundle(load_brief(PERSIAN))
     assert stix_findings(data) == []

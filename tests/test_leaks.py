@@ -11,7 +11,8 @@ import pytest
 
 from osintkit import editions
 from osintkit.editions import Edition, derive
-from osintkit.leaks import LeakError, find_leak, forbidden, words
+from osintkit.leaks import LeakError, find_leak, find_leak_in, forbidden, words
+from osintkit.models import Capture
 from osintkit.portions import Marking, marking
 from osintkit.render.sandbox import RenderLimits
 from osintkit.report import render_brief
@@ -153,3 +154,37 @@ def test_the_strings_of_a_json_ld_block_are_checked(loaded: LoadedBrief) -> None
     # A block that is not JSON is read as written.
     broken = f'<script type="application/ld+json">{{"x": {SECRET}</script>'
     assert find_leak(loaded.brief, _mark(loaded), "CLEAR", broken, None) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "portion"),
+    [
+        ("Client liaison debriefing notes", "sources[0]"),  # four words: no fragment
+        ("Source handling notes", "sections[0]"),
+        ("INFORMANT  roster", "appendices[0]"),
+    ],
+)
+def test_a_removed_portions_name_is_checked_whole(
+    loaded: LoadedBrief, name: str, portion: str
+) -> None:
+    leak = find_leak(loaded.brief, _mark(loaded), "CLEAR", f"<li>{name}</li>", None)
+    assert leak is not None and str(leak).endswith(f"(from {portion}) is in the HTML text")
+    # One word is too common to tell ("Informants", a challenge's label): not looked for.
+    assert find_leak(loaded.brief, _mark(loaded), "CLEAR", "<p>Informants</p>", None) is None
+
+
+def test_a_removed_sources_url_and_capture_hash_are_checked(loaded: LoadedBrief) -> None:
+    sha = "ab" * 32
+    capture = {"file": "c/l.pdf", "sha256": sha, "captured": "2025-01-01T00:00:00Z"}
+    liaison = loaded.brief.sources[0].model_copy(
+        update={"url": "https://x.example/l", "captures": [Capture.model_validate(capture)]}
+    )
+    brief = loaded.brief.model_copy(update={"sources": [liaison, *loaded.brief.sources[1:]]})
+    for said in ("https://x.example/l", f"SHA-256 {sha.upper()}"):
+        leak = find_leak_in(brief, _mark(loaded), "CLEAR", [("stix export", said)])
+        assert leak is not None and leak.portion.key_path == ("sources", 0), said
+    # A name the edition keeps too is shared wording, not a leak.
+    kept = loaded.brief.sources[1].model_copy(update={"title": "Source handling notes"})
+    brief = loaded.brief.model_copy(update={"sources": [loaded.brief.sources[0], kept]})
+    leak = find_leak_in(brief, _mark(loaded), "CLEAR", [("csl export", "Source handling notes")])
+    assert leak is None

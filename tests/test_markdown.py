@@ -637,6 +637,12 @@ def test_plain_text_drops_cross_references_and_footnotes() -> None:
     assert plain_text("As [@fig-a] shows.[^n]\n\n[^n]: An aside.") == "As shows.\n"
 
 
+def test_plain_text_with_targets_prints_a_cross_reference_as_the_report_does() -> None:
+    targets = {"fig-a": _Target("Figure 1", "#fig-a"), "tbl-b": _Target("Table 2", "#tbl-b")}
+    text = "As [@fig-a, panel b; @tbl-b] show, and [@fig-gone] not. [@src]"
+    assert plain_text(text, targets) == "As Figure 1, panel b; Table 2 show, and not.\n"
+
+
 def test_attribute_blocks_after_one_image_merge() -> None:
     merged = render_markdown('![C.](f.svg){#fig-a}{alt="x"}', figures={"f.svg": _SVG})
     assert merged == render_markdown('![C.](f.svg){#fig-a alt="x"}', figures={"f.svg": _SVG})

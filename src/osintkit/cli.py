@@ -317,7 +317,7 @@ def render(
         failures.extend(_edition_problems(loaded, edition))
     if failures:
         _fail_summary(failures, len(loaded), nothing_written=True)
-    _check_distinct_outputs(loaded)
+    _check_distinct_outputs(loaded, edition)
 
     failed = 0
     last = None
@@ -413,7 +413,7 @@ def export(
         failures.extend(_edition_problems(loaded, edition))
     if failures:
         _fail_summary(failures, len(loaded), nothing_written=True)
-    _check_distinct_outputs(loaded)
+    _check_distinct_outputs(loaded, edition)
     made: list[tuple[Path, Exported]] = []
     failed = 0
     for item in loaded:
@@ -1058,10 +1058,15 @@ def _fail_summary(
     raise typer.Exit(1)
 
 
-def _check_distinct_outputs(loaded: list[LoadedBrief]) -> None:
+def _check_distinct_outputs(loaded: list[LoadedBrief], edition: str | None = None) -> None:
+    """Exit 1 if two briefs would write the same files: ``a.clear.yaml``, and the TLP:CLEAR
+    edition of ``a.yaml`` (``a.clear.*`` too), would otherwise overwrite one another."""
+    from osintkit.editions import edition_path
+
     seen: dict[str, Path] = {}
     for item in loaded:
-        first = seen.setdefault(item.path.stem, item.path)
+        stem = (item.path if edition is None else edition_path(item, edition)).stem
+        first = seen.setdefault(stem, item.path)
         if first != item.path:
             _die(f"{first} and {item.path} would write the same output files; rename one")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -315,7 +316,7 @@ def edition_of(loaded: LoadedBrief, level: Tlp) -> EditionBrief:
         return EditionBrief(loaded, edition)
     if edition.dangling:
         raise BriefErrors([_diagnostic(loaded, d) for d in edition.dangling])
-    path = loaded.path.with_name(f"{loaded.path.stem}.{suffix(level)}{loaded.path.suffix}")
+    path = edition_path(loaded, level)
     document = parse_yaml(redacted_yaml(edition.brief), path)
     shown = {
         image.src
@@ -326,6 +327,14 @@ def edition_of(loaded: LoadedBrief, level: Tlp) -> EditionBrief:
     return EditionBrief(
         replace(loaded, path=path, brief=edition.brief, document=document, figures=figures), edition
     )
+
+
+def edition_path(loaded: LoadedBrief, level: str) -> Path:
+    """The brief file the edition of ``loaded`` for ``level`` is named after, as its outputs
+    are: ``brief.clear.yaml``, or the brief's own path for the full edition (its TLP)."""
+    if not tlp_above(marking(loaded.brief, loaded.series).full, level):
+        return loaded.path
+    return loaded.path.with_name(f"{loaded.path.stem}.{suffix(level)}{loaded.path.suffix}")
 
 
 def _diagnostic(loaded: LoadedBrief, dangling: Dangling) -> Diagnostic:

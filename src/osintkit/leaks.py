@@ -6,6 +6,8 @@ line-end hyphenation undone, words as runs of letters and digits, so markup and 
 do not hide a match). A fragment that also occurs in what the edition keeps is exempt: shared
 wording is not a leak. None of the others may occur in the edition's HTML text, its PDF's
 extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF.
+A removed portion's name (a source's title, URLs and capture hashes, a section's or annex's
+title, a challenge's label) is looked for whole as well: most are shorter than a fragment.
 
 What is restricted and what is kept are read from the full brief and its marking here, not
 from the edition :mod:`osintkit.editions` derived: a derivation that forgot to cut something
@@ -254,16 +256,63 @@ def find_leak(
 def find_leak_in(
     brief: Brief, mark: Marking, level: str, places: Iterable[tuple[str, str]]
 ) -> Leak | None:
-    """The first fragment of ``brief``'s text above ``level`` found in one of ``places``,
-    (where, text) pairs of an edition for ``level`` (an export's strings), or None."""
+    """The first fragment or name of ``brief``'s text above ``level`` found in one of
+    ``places``, (where, text) pairs of an edition for ``level`` (an export's strings), or
+    None."""
     if not tlp_above(mark.full, level):
         return None
-    return next(_leaks(forbidden(brief, mark, level), places), None)
+    banned = forbidden(brief, mark, level)
+    return next(_leaks(banned, removed_names(brief, mark, level), places), None)
+
+
+#: The fields that name a removed portion: a source's title and addresses, a section's or an
+#: annex's title, a challenge's label. Most are shorter than a fragment ("Informant roster",
+#: a URL of four words), so each is looked for whole.
+_NAME_FIELDS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("sources",): ("title", "url", "archive_url"),
+    ("sections",): ("title",),
+    ("appendices",): ("title",),
+    ("challenges", "items"): ("label",),
+}
+#: A name of fewer words is too common to tell from other text ("Ports", "Weather"); a
+#: capture's SHA-256 is one word and is looked for all the same.
+NAME_WORDS = 2
+
+
+def removed_names(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:
+    """The names of ``brief``'s portions above ``level`` (as :func:`words`, joined by
+    spaces) that an edition for ``level`` must not hold, each with its portion; a name the
+    edition's own text also holds is exempt, as shared wording is."""
+    _restricted, kept_text = split(brief, mark, level)
+    kept = f" {' '.join(' '.join(words(r)) for v in kept_text for r in _readings(v))} "
+    result: dict[str, Removed] = {}
+    for prefix, fields in _NAME_FIELDS.items():
+        values = item(brief, prefix)
+        assert isinstance(values, list)
+        for i, value in enumerate(values):
+            if not tlp_above(portion_level(brief, mark, (*prefix, i)), level):
+                continue
+            texts = [str(getattr(value, field) or "") for field in fields]
+            names = [" ".join(words(text)) for text in texts]
+            names = [name for name in names if len(name.split()) >= NAME_WORDS]
+            names += [capture.sha256 for capture in getattr(value, "captures", [])]
+            portion = Removed((*prefix, i), "\n".join(strings(value)))
+            for name in names:
+                if f" {name} " not in kept:
+                    result.setdefault(name, portion)
+    return result
 
 
 def _leaks(
-    banned: dict[tuple[str, ...], Removed], places: Iterable[tuple[str, str]]
+    banned: dict[tuple[str, ...], Removed],
+    names: dict[str, Removed],
+    places: Iterable[tuple[str, str]],
 ) -> Iterator[Leak]:
     for where, text in places:
         for fragment in sorted(fragments(text) & banned.keys()):
             yield Leak(" ".join(fragment), banned[fragment], where)
+        if names:
+            said = f" {' '.join(words(text))} "
+            for name in sorted(names):
+                if f" {name} " in said:
+                    yield Leak(name, names[name], where)

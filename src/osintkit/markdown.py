@@ -1118,11 +1118,14 @@ def _sanitiser(figures: Collection[str]) -> Callable[[str], str]:
     return clean
 
 
-def plain_text(text: str) -> str:
+def plain_text(text: str, targets: Mapping[str, Labelled] | None = None) -> str:
     """Return ``text`` as a reader reads it, without markup and without its citations.
 
     For summaries (feeds, the catalogue), where a citation's number would point nowhere:
-    the bracket goes, with the space before it. Line breaks stay as they are.
+    the bracket goes, with the space before it. A cross-reference goes too, unless
+    ``targets`` (:func:`osintkit.crossrefs.targets`) is given: then it is the words the
+    report prints ("Figure 1", "Annex A"), so that "as Figure 1 shows" does not become
+    "as shows". Line breaks stay as they are.
     """
     import html
 
@@ -1134,7 +1137,10 @@ def plain_text(text: str) -> str:
             continue
         kept: list[Token] = []
         for token in block.children:
-            if token.type in ("citation", "xref", "footnote_ref"):
+            label = _xref_text(token, targets) if token.type == "xref" else None
+            if label:
+                token.type, token.content = "text", label
+            elif token.type in ("citation", "xref", "footnote_ref"):
                 if kept and kept[-1].type == "text":
                     kept[-1].content = kept[-1].content.rstrip()
                 continue
@@ -1142,6 +1148,18 @@ def plain_text(text: str) -> str:
         block.children = kept
     rendered = md.renderer.render(tokens, md.options, env)
     return html.unescape(nh3.clean(rendered, tags=set()))
+
+
+def _xref_text(token: Token, targets: Mapping[str, Labelled] | None) -> str:
+    """A cross-reference as plain words ("Figure 1, panel b; Table 2"), "" without targets."""
+    if targets is None:
+        return ""
+    words = []
+    for target_id, locator in token.meta["cites"]:
+        target = targets.get(target_id)
+        if target is not None:
+            words.append(f"{target.label}, {locator}" if locator else target.label)
+    return "; ".join(words)
 
 
 # Portion marking: ``::: {tlp=AMBER}`` … ``:::`` around the paragraphs released only to that

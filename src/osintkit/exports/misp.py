@@ -18,8 +18,10 @@ import json
 import re
 from typing import Any
 
+from osintkit.crossrefs import Target
 from osintkit.exports.identifiers import issue_uuid, midnight, series_uuid
-from osintkit.exports.sources import source_description
+from osintkit.exports.prose import crossref_targets, report_language
+from osintkit.exports.sources import source_description, uri
 from osintkit.exports.vocabulary import (
     MISP_ANALYSIS,
     MISP_DISTRIBUTION,
@@ -29,7 +31,7 @@ from osintkit.exports.vocabulary import (
     estimative_confidence_tag,
     estimative_likelihood_tag,
 )
-from osintkit.markdown import is_target_id, plain_text
+from osintkit.markdown import find_anchors, is_target_id, plain_text
 from osintkit.models import Brief
 from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
 from osintkit.portions import marking, portion_level
@@ -40,6 +42,8 @@ from osintkit.validation import LoadedBrief
 _INHERIT = 5
 _CITATION_RE = re.compile(r"\[(@[^\]\n]+)\]")
 _FENCE_RE = re.compile(r"^ {0,3}:::.*(?:\n|$)", re.MULTILINE)
+_FIGURE_RE = re.compile(r"!\[(?P<caption>(?:[^\[\]\\]|\\.)*)\]\([^()\s]*\)(?:\{[^{}]*\})*")
+_CAPTION_RE = re.compile(r":[ \t]+(?P<caption>[^\n]*?)[ \t]*\{[^{}\n]*\}[ \t]*$", re.MULTILINE)
 
 
 def misp_event(loaded: LoadedBrief) -> bytes:
@@ -49,7 +53,8 @@ def misp_event(loaded: LoadedBrief) -> bytes:
     timestamp = str(int(midnight(loaded).timestamp()))
     attributes: list[dict[str, Any]] = []
     for i, source in enumerate(brief.sources):
-        citation = f"{source.title} ({source_description(source)})"
+        description = source_description(source)
+        citation = f"{source.title} ({description})" if description else source.title
         tags = admiralty_tags(source.reliability, source.credibility)
         level = portion_level(brief, mark, ("sources", i))
         if level != mark.full:  # a portion marked lower than the event says so
@@ -58,7 +63,7 @@ def misp_event(loaded: LoadedBrief) -> bytes:
             "uuid": str(issue_uuid(loaded, f"source/{source.id}")),
             "type": "link" if source.url else "text",
             "category": "External analysis",
-            "value": source.url or citation,
+            "value": uri(source.url) if source.url else citation,
             "comment": citation if source.url else f"source {source.id}, no URL",
             "to_ids": False,
             "distribution": _INHERIT,
@@ -67,6 +72,7 @@ def misp_event(loaded: LoadedBrief) -> bytes:
         }
         attributes.append(attribute)
     scale = series.likelihood_scale
+    targets = crossref_targets(loaded)
     for n, judgement in enumerate(brief.key_judgements, 1):
         entry = likelihood(scale, judgement.likelihood)
         tags = [estimative_confidence_tag(judgement.confidence)]
@@ -81,7 +87,7 @@ def misp_event(loaded: LoadedBrief) -> bytes:
                 "uuid": str(issue_uuid(loaded, f"key-judgement/{n}")),
                 "type": "text",
                 "category": "Other",
-                "value": plain_text(judgement.text).strip(),
+                "value": plain_text(judgement.text, targets).strip(),
                 "comment": f"Key judgement {n}: {judgement.likelihood}{band}, "
                 f"{judgement.confidence} confidence",
                 "to_ids": False,
@@ -124,11 +130,9 @@ def report_markdown(loaded: LoadedBrief) -> str:
     template's heading for the brief's language. Citations are numbers into the sources
     list at the end; ``:::`` portion fences are left out (an edition has cut what they
     marked above its level already)."""
-    from osintkit.templates import find_template
-
     brief, series = loaded.brief, loaded.series
-    template = find_template(series.template, loaded.registry_path.parent)
-    labels = template.language(brief.language).labels
+    labels = report_language(loaded).labels
+    targets = crossref_targets(loaded)
     numbers = {source.id: n for n, source in enumerate(brief.sources, 1)}
     issn = f", ISSN {series.issn}" if series.issn else ""
     out = [f"# {_line(brief.title)}"]
@@ -140,23 +144,23 @@ def report_markdown(loaded: LoadedBrief) -> str:
         f"{_line(', '.join(brief.author_names()))} · TLP:{marking(brief, series).full}"
     )
     if brief.bluf:
-        out.append(_body(brief.bluf, numbers))
+        out.append(_body(brief.bluf, numbers, targets))
     for key, _anchor in FIXED_SECTIONS:
         title = brief.challenges.title if key == "challenges" and brief.challenges.title else None
         out.append(f"## {_line(title or labels[key])}")
-        out.append(_fixed(brief, key, numbers))
+        out.append(_fixed(brief, key, numbers, targets))
         for i in sections_after(brief, key):
             section = brief.sections[i]
             out.append(f"## {_line(section.title)}")
-            out.append(_body(section.body, numbers))
+            out.append(_body(section.body, numbers, targets))
         if key == "executive_summary" and brief.key_judgements:
             out.append(f"## {labels['key_judgements']}")
-            out.append(_judgements(loaded))
+            out.append(_judgements(loaded, targets))
         if key == "background" and brief.timeline:
             out.append(f"## {labels['chronology']}")
             out.append(
                 "\n".join(
-                    f"- {event.date}: {_line(_body(event.event, numbers))}"
+                    f"- {event.date}: {_line(_body(event.event, numbers, targets))}"
                     + (f" [{numbers[event.source]}]" if event.source in numbers else "")
                     for event in brief.timeline
                 )
@@ -165,64 +169,87 @@ def report_markdown(loaded: LoadedBrief) -> str:
         out.append(f"## {labels['sources']}")
         out.append(
             "\n".join(
-                f"{n}. {_line(source.title)}: {_line(source_description(source))}"
+                f"{n}. {_line(source.title)}"
+                + (f": {_line(source_description(source))}" if source_description(source) else "")
                 + (f" <{source.url}>" if source.url else "")
                 for n, source in enumerate(brief.sources, 1)
             )
         )
     for i, appendix in enumerate(brief.appendices):
-        out.append(f"## {annex_letter(i)}: {_line(appendix.title)}")
-        out.append(_body(appendix.body, numbers))
+        annex = targets[appendix.id].label if appendix.id in targets else annex_letter(i)
+        out.append(f"## {annex}: {_line(appendix.title)}")
+        out.append(_body(appendix.body, numbers, targets))
     if brief.disclaimer or series.disclaimer:
-        out.append(_body(brief.disclaimer or series.disclaimer or "", numbers))
+        out.append(_body(brief.disclaimer or series.disclaimer or "", numbers, targets))
     return "\n\n".join(part for part in out if part) + "\n"
 
 
-def _fixed(brief: Brief, key: str, numbers: dict[str, int]) -> str:
+def _fixed(brief: Brief, key: str, numbers: dict[str, int], targets: dict[str, Target]) -> str:
     if key == "executive_summary":
-        return _body(brief.executive_summary, numbers)
+        return _body(brief.executive_summary, numbers, targets)
     if key == "background":
-        return _body(brief.background, numbers)
+        return _body(brief.background, numbers, targets)
     if key == "geopolitical_context":
-        return _body(brief.geopolitical_context, numbers)
+        return _body(brief.geopolitical_context, numbers, targets)
     items = "\n".join(
-        f"- **{_line(item.label)}**: {_line(_body(item.text, numbers))}"
+        f"- **{_line(item.label)}**: {_line(_body(item.text, numbers, targets))}"
         for item in brief.challenges.items
     )
-    intro = _body(brief.challenges.intro, numbers) if brief.challenges.intro else ""
+    intro = _body(brief.challenges.intro, numbers, targets) if brief.challenges.intro else ""
     return "\n\n".join(part for part in (intro, items) if part)
 
 
-def _judgements(loaded: LoadedBrief) -> str:
+def _judgements(loaded: LoadedBrief, targets: dict[str, Target]) -> str:
     scale = loaded.series.likelihood_scale
     lines = []
     for n, judgement in enumerate(loaded.brief.key_judgements, 1):
         entry = likelihood(scale, judgement.likelihood)
         band = f" ({entry.band})" if entry is not None else ""
         lines.append(
-            f"{n}. {_line(plain_text(judgement.text))} "
+            f"{n}. {_line(plain_text(judgement.text, targets))} "
             f"*{judgement.likelihood}{band}, {judgement.confidence} confidence*"
         )
     return "\n".join(lines)
 
 
-def _body(text: str, numbers: dict[str, int]) -> str:
-    """A Markdown field as the event report holds it: citations numbered, fences gone."""
-    text = _FENCE_RE.sub("", text)
+def _body(text: str, numbers: dict[str, int], targets: dict[str, Target]) -> str:
+    """A Markdown field as the event report holds it: citations numbered, cross-references
+    in the report's words ("Figure 1"), figures and table captions as their labelled
+    captions, fences gone."""
+    text = _FENCE_RE.sub("", _captions(text, targets))
 
     def cite(match: re.Match[str]) -> str:
         shown = []
+        xrefs = 0
         for part in match.group(1).split(";"):
             source_id, _, locator = part.strip().removeprefix("@").partition(",")
             if source_id in numbers:
                 shown.append(f"{numbers[source_id]}{',' + locator if locator else ''}")
             elif is_target_id(source_id):
-                shown.append(source_id)
+                xrefs += 1
+                label = targets[source_id].label if source_id in targets else source_id
+                shown.append(f"{label}{',' + locator if locator else ''}")
             else:
                 return match.group(0)
-        return f"[{'; '.join(shown)}]"
+        # A cross-reference is words of the sentence, as the report prints it: no brackets.
+        return "; ".join(shown) if xrefs == len(shown) else f"[{'; '.join(shown)}]"
 
     return _CITATION_RE.sub(cite, text).strip()
+
+
+def _captions(text: str, targets: dict[str, Target]) -> str:
+    """``text`` with each figure ("![caption](file){#fig-x …}") and table caption
+    (": caption {#tbl-x}") as "*Figure 1: caption*": MISP has not the figure's file, and
+    would print the attributes as written."""
+    for anchor in sorted(find_anchors(text), key=lambda a: a.offset, reverse=True):
+        pattern = _FIGURE_RE if anchor.kind == "figure" else _CAPTION_RE
+        match = pattern.match(text, anchor.offset)
+        if match is None or anchor.id not in targets:
+            continue  # written some other way: left as it is
+        caption = " ".join(match.group("caption").split())
+        label = targets[anchor.id].label
+        text = f"{text[: match.start()]}*{label}: {caption}*{text[match.end() :]}"
+    return text
 
 
 def _line(text: str) -> str:

@@ -20,11 +20,13 @@ are custom ``x_osintkit_`` properties, declared by a ``toplevel-property-extensi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from osintkit.exports.identifiers import issue_uuid, midnight
-from osintkit.exports.sources import source_description
+from osintkit.exports.prose import crossref_targets
+from osintkit.exports.sources import source_description, uri
 from osintkit.exports.vocabulary import (
     STIX_TLP_MARKINGS,
     TLP_2_0_EXTENSION,
@@ -60,6 +62,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
     brief, series = loaded.brief, loaded.series
     mark = marking(brief, series)
     when = midnight(loaded)
+    targets = crossref_targets(loaded)
 
     def sid(kind: str, role: str) -> str:
         return f"{kind}--{issue_uuid(loaded, role)}"
@@ -96,7 +99,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
                 modified=when,
                 created_by_ref=unit.id,
                 abstract=_abstract(n, judgement.likelihood, entry, judgement.confidence),
-                content=plain_text(judgement.text).strip(),
+                content=plain_text(judgement.text, targets).strip(),
                 authors=brief.author_names(),
                 object_refs=[report_id],
                 lang=brief.language,
@@ -117,7 +120,7 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
         modified=when,
         created_by_ref=unit.id,
         name=brief.title,
-        description=plain_text(brief.executive_summary).strip(),
+        description=plain_text(brief.executive_summary, targets).strip(),
         published=when,
         lang=brief.language,
         report_types=["threat-report"],
@@ -140,7 +143,21 @@ def stix_bundle(loaded: LoadedBrief) -> bytes:
     # its "pretty" order costs a search of the whole bundle per key: its own order, custom
     # properties last and sorted, gives the same bytes every time.
     data = _stable(json.loads(bundle.serialize()))
+    _write_times(data["objects"], {unit.id, report.id, *(note.id for note in notes)}, when)
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write_times(objects: list[dict[str, Any]], ours: set[str], when: dt.datetime) -> None:
+    """Each of ``ours``'s times written with a four-digit year, as STIX's timestamp format
+    asks: stix2 writes them with strftime, which gives "1-01-01T…" for a year below 1000
+    (a brief may be dated from the year 622 on, the Solar Hijri calendar's first)."""
+    day = when.date().isoformat()  # zero-padded, unlike strftime's %Y
+    for item in objects:
+        if item["id"] in ours:
+            for key in ("created", "modified"):
+                item[key] = f"{day}T00:00:00.000Z"
+            if "published" in item:
+                item["published"] = f"{day}T00:00:00Z"
 
 
 def _stable(value: Any) -> Any:
@@ -181,13 +198,13 @@ def _source_references(sources: list[Source]) -> list[dict[str, Any]]:
     one hash per algorithm)."""
     references = []
     for source in sources:
-        reference: dict[str, Any] = {
-            "source_name": source.title,
-            "description": source_description(source),
-            "external_id": source.id,
-        }
+        reference: dict[str, Any] = {"source_name": source.title}
+        description = source_description(source)
+        if description:
+            reference["description"] = description
+        reference["external_id"] = source.id
         if source.url:
-            reference["url"] = source.url
+            reference["url"] = uri(source.url)  # STIX asks a URI; a brief may write an IRI
         if source.captures:
             reference["hashes"] = {"SHA-256": source.captures[0].sha256}
         references.append(reference)

@@ -19,7 +19,8 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -63,7 +64,7 @@ def figure_data_uri(figure: Figure) -> str:
     """
     try:
         shown = _checked(_read_confined(figure.path, figure.root, MAX_FIGURE_BYTES))[1]
-    except _Refused as exc:
+    except Refused as exc:
         raise RenderError(f"figure {figure.path} {exc}") from None
     if hashlib.sha256(shown).hexdigest() != figure.sha256:
         raise RenderError(f"figure {figure.path} changed after the brief was checked")
@@ -79,8 +80,9 @@ class FigureProblem:
     message: str
 
 
-class _Refused(Exception):
-    """A figure that cannot be shown; the message completes "figure 'x.png' …"."""
+class Refused(Exception):
+    """A file that cannot be read as asked; the message completes "figure 'x.png' …" (or
+    "capture 'x.pdf' …": captures are read under the same confinement)."""
 
 
 def figure_candidates(fields: Iterable[tuple[KeyPath, str]], folder: Path) -> frozenset[Path]:
@@ -117,12 +119,12 @@ def load_figures(
                 continue
             try:
                 if isinstance(relative, str):
-                    raise _Refused(relative)
+                    raise Refused(relative)
                 budget = MAX_FIGURES_BYTES - shown
                 figure = figures.get(image.src) or _read_figure(folder, relative, by_path, budget)
                 if figure.size > budget:
-                    raise _Refused(_OVER_BUDGET)
-            except _Refused as exc:
+                    raise Refused(_OVER_BUDGET)
+            except Refused as exc:
                 where = quoted(unquote(image.src))
                 problems.append(FigureProblem(key_path, image.offset, f"figure {where} {exc}"))
                 continue
@@ -170,14 +172,21 @@ def _read_figure(
     return figure
 
 
+def confined(root: Path, relative: PurePosixPath) -> Path:
+    """The file ``relative`` names under the resolved folder ``root``, symlinks resolved;
+    raises :class:`Refused` if it lies outside it. Check again once open
+    (:func:`open_confined`): the path may be swapped meanwhile."""
+    return _confined(root, relative)
+
+
 def _confined(root: Path, relative: PurePosixPath) -> Path:
     """The file ``relative`` names under ``root``, symlinks resolved, if it stays there."""
     try:
         path = root.joinpath(*relative.parts).resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise _Refused(f"cannot be read: {_reason(exc)}") from None
+        raise Refused(f"cannot be read: {_reason(exc)}") from None
     if not path.is_relative_to(root):
-        raise _Refused("lies outside the brief's folder: only files under it are read")
+        raise Refused("lies outside the brief's folder: only files under it are read")
     return path
 
 
@@ -189,36 +198,54 @@ def _read_confined(path: Path, root: Path, budget: int) -> bytes:
     FIFO, a device) is read from. A file larger than the cap, or than what is left of the
     ``budget`` of all figures, is refused unread.
     """
+    with open_confined(path, root) as (fd, size):
+        if size > MAX_FIGURE_BYTES:
+            raise Refused(_too_large(size))
+        if size > budget:
+            raise Refused(_OVER_BUDGET)
+        chunks = list(read_chunks(fd, MAX_FIGURE_BYTES + 1))
+    data = b"".join(chunks)
+    if len(data) > MAX_FIGURE_BYTES:  # it grew while being read
+        raise Refused(_too_large(len(data)))
+    return data
+
+
+@contextmanager
+def open_confined(path: Path, root: Path) -> Iterator[tuple[int, int]]:
+    """The open descriptor of the regular file ``path`` and its size, checked to be under
+    ``root`` once open; closed on leaving. Raises :class:`Refused` (an OSError while reading
+    it inside the block too).
+
+    The check is made on the file actually opened, so a folder swapped for a symlink
+    between the check and the read is caught, a symlink itself is not followed, and
+    nothing that is not a regular file (a FIFO, a device) is read from.
+    """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise _Refused("does not exist") from None
+        raise Refused("does not exist") from None
     except OSError as exc:
-        raise _Refused(f"cannot be read: {_reason(exc)}") from None
+        raise Refused(f"cannot be read: {_reason(exc)}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _Refused("is not a file")
+            raise Refused("is not a file")
         if not _opened_path(fd, path, info).is_relative_to(root):
-            raise _Refused("lies outside the brief's folder: only files under it are read")
-        if info.st_size > MAX_FIGURE_BYTES:
-            raise _Refused(_too_large(info.st_size))
-        if info.st_size > budget:
-            raise _Refused(_OVER_BUDGET)
-        chunks = []
-        left = MAX_FIGURE_BYTES + 1
-        while left > 0 and (chunk := os.read(fd, min(left, MIB))):
-            chunks.append(chunk)
-            left -= len(chunk)
+            raise Refused("lies outside the brief's folder: only files under it are read")
+        yield fd, info.st_size
     except OSError as exc:
-        raise _Refused(f"cannot be read: {_reason(exc)}") from None
+        raise Refused(f"cannot be read: {_reason(exc)}") from None
     finally:
         os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > MAX_FIGURE_BYTES:  # it grew while being read
-        raise _Refused(_too_large(len(data)))
-    return data
+
+
+def read_chunks(fd: int, limit: int) -> Iterator[bytes]:
+    """The bytes of ``fd`` from where it is, a mebibyte at a time, up to ``limit`` in all."""
+    left = limit
+    while left > 0 and (chunk := os.read(fd, min(left, MIB))):
+        left -= len(chunk)
+        yield chunk
 
 
 def _opened_path(fd: int, path: Path, info: os.stat_result) -> Path:
@@ -248,17 +275,17 @@ def _checked(data: bytes) -> tuple[str, bytes]:
             raise ValueError("is not a PNG, JPEG, GIF or WebP image")
         try:
             pixels_left -= _raster(raster, pixels_left)[1]
-        except _Refused as exc:
+        except Refused as exc:
             raise ValueError(str(exc)) from None
 
     try:
         shown = sanitise_svg(data, check_embedded)
     except SvgError as exc:
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            raise _Refused(f"is not a usable SVG image: {exc}") from None
-        raise _Refused("is not a PNG, JPEG, GIF, WebP or SVG image") from None
+            raise Refused(f"is not a usable SVG image: {exc}") from None
+        raise Refused("is not a PNG, JPEG, GIF, WebP or SVG image") from None
     if len(shown) > MAX_FIGURE_BYTES:
-        raise _Refused(_too_large(len(shown)))
+        raise Refused(_too_large(len(shown)))
     return "image/svg+xml", shown
 
 
@@ -278,14 +305,14 @@ def _raster(data: bytes, max_pixels: int) -> tuple[str, int]:
         with image:
             kind, (width, height) = image.format or "", image.size
             if width * height > max_pixels:
-                raise _Refused(f"is {width} × {height} pixels: {_too_many_pixels(max_pixels)}")
+                raise Refused(f"is {width} × {height} pixels: {_too_many_pixels(max_pixels)}")
             image.verify()
-    except _Refused:
+    except Refused:
         raise
     except Image.DecompressionBombError:  # refused by Pillow itself, far above the cap
-        raise _Refused(f"has too many pixels: {_too_many_pixels(max_pixels)}") from None
+        raise Refused(f"has too many pixels: {_too_many_pixels(max_pixels)}") from None
     except Exception as exc:  # Pillow raises many types for a damaged file
-        raise _Refused(f"is a damaged image: {exc}") from None
+        raise Refused(f"is a damaged image: {exc}") from None
     return _RASTER_TYPES[kind], width * height
 
 

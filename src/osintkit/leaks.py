@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from osintkit.editions import Removed, strings
 from osintkit.errors import OsintkitError, format_key_path, shortened
+from osintkit.fields import SHA256_PRINTED
 from osintkit.markdown import plain_text, split_lines
 from osintkit.models import Brief
 from osintkit.portions import MARKED_LISTS, Marking, item, marked_fields, portion_level, portion_of
@@ -222,7 +223,35 @@ def find_leak(
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
         places.extend(pdf_texts(pdf))
-    return next(_leaks(banned, places), None)
+    return next(_leaks(banned, places), None) or next(
+        _digest_leaks(removed_digests(brief, mark, level), places), None
+    )
+
+
+def removed_digests(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:
+    """The SHA-256 digests of the captures of sources above ``level``, and their first
+    :data:`SHA256_PRINTED` digits, each with its source: one word each, which no run of six
+    words would catch. A digest a kept source's capture also has is exempt."""
+    kept: set[str] = set()
+    result: dict[str, Removed] = {}
+    for i, source in enumerate(brief.sources):
+        digests = {c.sha256 for c in source.captures}
+        digests |= {d[:SHA256_PRINTED] for d in digests}
+        if tlp_above(portion_level(brief, mark, ("sources", i)), level):
+            portion = Removed(("sources", i), "\n".join(strings(source)))
+            for digest in sorted(digests):
+                result.setdefault(digest, portion)
+        else:
+            kept |= digests
+    return {digest: portion for digest, portion in result.items() if digest not in kept}
+
+
+def _digest_leaks(banned: dict[str, Removed], places: Iterable[tuple[str, str]]) -> Iterator[Leak]:
+    if not banned:
+        return
+    for where, text in places:
+        for word in sorted(set(words(text)) & banned.keys()):
+            yield Leak(word, banned[word], where)
 
 
 def _leaks(

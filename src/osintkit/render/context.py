@@ -508,7 +508,9 @@ def _evidence(
         )
         for entry in brief.custody
     )
-    heading = _annex_heading(labels, part.letter, str(labels["evidence_register"]))
+    # The title is a label in the report's language, not the brief's text: not isolated.
+    annex = substitute(str(labels["annex"]), {"letter": part.letter})
+    heading = fill(str(labels["annex_heading"]), annex=annex, title=labels["evidence_register"])
     return EvidenceRegister(EVIDENCE_REGISTER, heading, part.letter, listed, custody)
 
 

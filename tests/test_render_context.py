@@ -12,10 +12,15 @@ import pytest
 from osintkit.markdown import Note
 from osintkit.render.context import (
     AuthorLine,
+    CaptureRow,
     Challenge,
     ContentsEntry,
+    CustodyRow,
     Event,
+    EvidenceRegister,
+    EvidenceSource,
     ExtraSection,
+    Instant,
     Judgement,
     Locator,
     Reference,
@@ -57,7 +62,7 @@ def test_every_field_of_sections_has_a_row() -> None:
 @pytest.mark.parametrize(
     "kind",
     [Reference, Locator, Judgement, Event, Challenge, ExtraSection, ContentsEntry, AuthorLine,
-     Tlp, Note],
+     Tlp, Note, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Instant],
     ids=lambda kind: kind.__name__,
 )  # fmt: skip
 def test_every_field_of_what_a_variable_holds_is_named(kind: type) -> None:

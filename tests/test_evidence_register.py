@@ -251,3 +251,24 @@ def test_pdf_structure_tags_the_registers_tables() -> None:
     # The chronology-less fixture's only tables are the register's: two of captures, one of
     # custody, each with its header cells.
     assert kinds.count("/Table") == 3 and "/TH" in kinds
+
+
+def test_the_reference_brief_preserves_its_persian_source() -> None:
+    """briefs/persian-files-29-2.yaml carries the text of seed 000, byte for byte, as the
+    capture of the ministry's page it quotes, and prints an evidence register."""
+    import hashlib
+
+    root = FIXTURES.parents[1]
+    loaded = load_brief(root / "briefs" / "persian-files-29-2.yaml")
+    (source,) = loaded.brief.sources
+    (capture,) = source.captures
+    data = (root / "briefs" / capture.file).read_bytes()
+    assert data == next((root / "seeds").glob("000_*.txt")).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == capture.sha256
+    assert capture.captured.date() < loaded.brief.date
+    assert source.archive_url is None  # the page has no URL in the brief: none invented
+    times = [entry.at for entry in loaded.brief.custody]
+    assert times == sorted(times) and times[0] >= capture.captured
+    html = render_brief(loaded, formats=("html",)).html
+    register = _register(html)
+    assert "Annex A: Evidence register" in register and capture.sha256[16:] in register

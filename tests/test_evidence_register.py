@@ -95,6 +95,8 @@ def test_the_pdf_prints_the_first_16_digits_of_each_digest(
     assert PUBLIC_DIGEST[16:32] not in text
     assert "Each SHA-256 is shown by its first 16 of 64 digits" in text
     assert "2025-03-01 09:14:00" in text and "Chain of custody" in text
+    # The archive link whole, so a paper copy can be typed in.
+    assert f"Archived copy: {ARCHIVE}" in text
     # The HTML never says so: it shows them whole.
     assert 'class="sha256-abridged"' in editions["AMBER"].html
 

@@ -179,3 +179,11 @@ def test_the_same_brief_attaches_the_same_bytes(brief: Path) -> None:
 )
 def test_media_types_come_from_the_file_name(file: str, expected: str) -> None:
     assert media_type(file) == expected
+
+
+def test_the_attach_limit_defaults_to_50_mib() -> None:
+    from osintkit.render.captures import DEFAULT_ATTACH_LIMIT_MIB
+
+    code, out, _err = invoke("render", "--help")
+    assert code == 0 and DEFAULT_ATTACH_LIMIT_MIB == 50
+    assert "(default 50)" in " ".join(out.split())

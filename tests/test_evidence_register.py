@@ -274,3 +274,14 @@ def test_the_reference_brief_preserves_its_persian_source() -> None:
     html = render_brief(loaded, formats=("html",)).html
     register = _register(html)
     assert "Annex A: Evidence register" in register and capture.sha256[16:] in register
+
+
+def test_an_archive_link_alone_makes_a_register_without_tables(make_brief: MakeBrief) -> None:
+    minimal = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    link = "https://web.archive.org/web/2025/https://mfa.gov.by/fa/"
+    path = make_brief(minimal + f"    archive_url: {link}\n")
+    html = render_brief(load_brief(path), formats=("html",)).html
+    register = _register(html)
+    assert f">{link}</a>" in register
+    assert "<table" not in register and "sha256" not in register
+    assert "Chain of custody" not in register

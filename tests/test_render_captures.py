@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from osintkit.editions import edition_of
 from osintkit.errors import RenderError
-from osintkit.render.captures import media_type
+from osintkit.leaks import find_leak
+from osintkit.output import PdfVariant
+from osintkit.portions import marking
+from osintkit.render.captures import evidence_files, media_type
+from osintkit.render.html import render_html
+from osintkit.render.pdf import PdfOptions, render_pdf
 from osintkit.render.sandbox import RenderLimits
-from osintkit.report import render_brief
+from osintkit.report import render_brief, template_for
 from osintkit.validation import load_brief
 from support import invoke, require
 
@@ -187,3 +193,32 @@ def test_the_attach_limit_defaults_to_50_mib() -> None:
     code, out, _err = invoke("render", "--help")
     assert code == 0 and DEFAULT_ATTACH_LIMIT_MIB == 50
     assert "(default 50)" in " ".join(out.split())
+
+
+def test_a_public_capture_quoting_restricted_words_is_no_leak(brief: Path, tmp_path: Path) -> None:
+    """The CLEAR edition attaches its own source's capture even when the page holds words an
+    AMBER portion quotes: the capture is released with its source, not the brief's text."""
+    capture = brief.parent / "evidence" / "port-stats.txt"
+    capture.write_text("Port news: A liaison says the terminal diverted cargo.\n")
+    digest = hashlib.sha256(capture.read_bytes()).hexdigest()
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace(CAPTURES["port-stats.txt"], digest),
+        encoding="utf-8",
+    )
+    code, _out, err = _render(brief, tmp_path, "--edition", "CLEAR")
+    assert code == 0, err
+
+
+def test_a_removed_sources_capture_attached_is_a_leak(brief: Path) -> None:
+    loaded = load_brief(brief)
+    clear = edition_of(loaded, "CLEAR").loaded
+    html = render_html(clear, template_for(clear))
+    # The CLEAR edition's PDF, but with the full brief's captures, the AMBER one too.
+    wrong = evidence_files(loaded.brief, brief.parent, 50)
+    options = PdfOptions(PdfVariant.pdf_a_3b, (), wrong)
+    pdf = render_pdf(html, RenderLimits(sandbox=False), options)
+    leak = find_leak(
+        loaded.brief, marking(loaded.brief, loaded.series), "CLEAR", html.text, pdf.data
+    )
+    assert leak is not None and leak.portion.key_path == ("sources", 1)
+    assert leak.where == "file liaison-notes-2025.html attached to the PDF (its SHA-256)"

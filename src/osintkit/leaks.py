@@ -5,7 +5,9 @@ normalising it as a reader would compare it (Unicode NFKC, case folded, soft hyp
 line-end hyphenation undone, words as runs of letters and digits, so markup and punctuation
 do not hide a match). A fragment that also occurs in what the edition keeps is exempt: shared
 wording is not a leak. None of the others may occur in the edition's HTML text, its PDF's
-extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF.
+extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF
+(but a kept source's capture, which is released with it). Nor may the SHA-256 of a removed
+source's capture, whole or as printed, which is one word: no fragment would hold it.
 
 What is restricted and what is kept are read from the full brief and its marking here, not
 from the edition :mod:`osintkit.editions` derived: a derivation that forgot to cut something
@@ -14,11 +16,12 @@ is caught, not excused.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 
 from osintkit.editions import Removed, strings
@@ -194,9 +197,13 @@ def html_text(document: str) -> str:
     return html.unescape(" ".join([_TAG_RE.sub(" ", document), *read]))
 
 
-def pdf_texts(data: bytes) -> Iterator[tuple[str, str]]:
+def pdf_texts(data: bytes, evidence: Container[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(where, text) of everything a PDF gives a reader: its pages' text, its metadata, and
-    every attached file (as UTF-8)."""
+    every attached file (as UTF-8, and its SHA-256 as one more word).
+
+    An attached file whose SHA-256 is in ``evidence`` (a kept source's capture, released with
+    it) is not read as text: a public page may well hold words a restricted portion quotes.
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
@@ -208,7 +215,12 @@ def pdf_texts(data: bytes) -> Iterator[tuple[str, str]]:
             yield f"PDF metadata ({name})", str(value)
     for name, contents in reader.attachments.items():
         for content in contents:
-            yield f"file {name} attached to the PDF", content.decode("utf-8", "replace")
+            digest = hashlib.sha256(content).hexdigest()
+            if digest in evidence:
+                continue
+            where = f"file {name} attached to the PDF"
+            yield where, content.decode("utf-8", "replace")
+            yield f"{where} (its SHA-256)", digest
 
 
 def find_leak(
@@ -220,12 +232,11 @@ def find_leak(
     if not tlp_above(mark.full, level):
         return None
     banned = forbidden(brief, mark, level)
+    digests = removed_digests(brief, mark, level)
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
-        places.extend(pdf_texts(pdf))
-    return next(_leaks(banned, places), None) or next(
-        _digest_leaks(removed_digests(brief, mark, level), places), None
-    )
+        places.extend(pdf_texts(pdf, _kept_digests(brief, mark, level) - digests.keys()))
+    return next(_leaks(banned, places), None) or next(_digest_leaks(digests, places), None)
 
 
 def removed_digests(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:
@@ -244,6 +255,16 @@ def removed_digests(brief: Brief, mark: Marking, level: str) -> dict[str, Remove
         else:
             kept |= digests
     return {digest: portion for digest, portion in result.items() if digest not in kept}
+
+
+def _kept_digests(brief: Brief, mark: Marking, level: str) -> set[str]:
+    """The SHA-256 of every capture of a source at or below ``level``."""
+    return {
+        capture.sha256
+        for i, source in enumerate(brief.sources)
+        if not tlp_above(portion_level(brief, mark, ("sources", i)), level)
+        for capture in source.captures
+    }
 
 
 def _digest_leaks(banned: dict[str, Removed], places: Iterable[tuple[str, str]]) -> Iterator[Leak]:

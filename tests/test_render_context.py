@@ -20,9 +20,9 @@ from osintkit.render.context import (
     EvidenceRegister,
     EvidenceSource,
     ExtraSection,
-    Instant,
     Judgement,
     Locator,
+    Moment,
     Reference,
     ReportContext,
     Sections,
@@ -62,7 +62,7 @@ def test_every_field_of_sections_has_a_row() -> None:
 @pytest.mark.parametrize(
     "kind",
     [Reference, Locator, Judgement, Event, Challenge, ExtraSection, ContentsEntry, AuthorLine,
-     Tlp, Note, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Instant],
+     Tlp, Note, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Moment],
     ids=lambda kind: kind.__name__,
 )  # fmt: skip
 def test_every_field_of_what_a_variable_holds_is_named(kind: type) -> None:

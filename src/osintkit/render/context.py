@@ -176,7 +176,7 @@ class Sections:
 
 
 @dataclass(frozen=True, slots=True)
-class Instant:
+class Moment:
     """A moment as the evidence register prints it: ISO 8601 in UTC, in ASCII digits (as
     capture tools and logs write it, so it can be compared with them character for
     character), and as the ``datetime`` attribute of its ``<time>``."""
@@ -197,7 +197,7 @@ class CaptureRow:
     #: which print.css.j2 hides.
     sha256_head: str
     sha256_tail: str
-    captured: Instant
+    captured: Moment
     tool: str
     note: str
 
@@ -218,7 +218,7 @@ class EvidenceSource:
 class CustodyRow:
     """One step of the chain of custody."""
 
-    at: Instant
+    at: Moment
     by: str
     action: str
     files: tuple[str, ...]
@@ -527,12 +527,12 @@ def _capture_row(capture: Capture) -> CaptureRow:
     )
 
 
-def _instant(moment: dt.datetime) -> Instant:
+def _instant(moment: dt.datetime) -> Moment:
     """``moment`` (aware, as :data:`osintkit.fields.Instant` keeps it) in UTC: to the second
     as printed, whole in the attribute."""
     utc = moment.astimezone(dt.UTC)
     iso = utc.replace(tzinfo=None).isoformat()
-    return Instant(utc.strftime("%Y-%m-%d %H:%M:%S"), f"{iso}Z")
+    return Moment(utc.strftime("%Y-%m-%d %H:%M:%S"), f"{iso}Z")
 
 
 def _author_line(author: str | Author) -> AuthorLine:

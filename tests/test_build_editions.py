@@ -314,7 +314,7 @@ def test_no_capture_and_no_restricted_digest_is_under_the_public_folder(tmp_path
         "build", str(briefs), "--out", str(site), "--pdf-variant", "pdf/a-3b"
     )
     assert code == 0, stdout + stderr
-    amber = load_brief(briefs / "brief.yaml").brief.sources[1]
+    amber = load_brief(briefs / "evidence.yaml").brief.sources[1]
     (capture,) = amber.captures
     traces = (capture.file, capture.file.rsplit("/", 1)[-1], capture.sha256, capture.sha256[:16])
     captures = {p.name for p in (briefs / "evidence").iterdir()}
@@ -324,4 +324,4 @@ def test_no_capture_and_no_restricted_digest_is_under_the_public_folder(tmp_path
         texts = [text for _, text in _readable(folder)]
         held = any(trace in text for text in texts for trace in traces)
         assert held is not public
-    assert (site / "persian-files" / "brief.clear.html").is_file()
+    assert (site / "persian-files" / "evidence.clear.html").is_file()

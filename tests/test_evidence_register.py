@@ -24,7 +24,7 @@ from support import invoke, problems, require
 MakeBrief = Callable[..., Path]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BRIEF = FIXTURES / "evidence" / "brief.yaml"
+BRIEF = FIXTURES / "evidence" / "evidence.yaml"
 PUBLIC_DIGEST = "991b75296d4a94cbbc67d886c6ca075723eb1b680da8930c786e22abdf603747"
 AMBER_DIGEST = "6e9e28e0e8255bed47dd611e3f9eaf83c0ff30eff6522be4c81ee9a847477947"
 AMBER_FILE = "liaison-notes-2025"
@@ -231,7 +231,7 @@ def test_the_register_does_not_link_capture_files(editions: dict[str, Rendered])
 def test_render_a_brief_with_evidence_on_the_command_line(tmp_path: Path) -> None:
     code, _out, err = invoke("render", str(BRIEF), "--out", str(tmp_path), "-f", "html")
     assert code == 0, err
-    html = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    html = (tmp_path / "evidence.html").read_text(encoding="utf-8")
     assert f'{PUBLIC_DIGEST[:16]}</span><span class="sha256-tail">{PUBLIC_DIGEST[16:]}' in html
 
 

@@ -11,7 +11,7 @@ from osintkit.exports.evidence import evidence_json
 from osintkit.validation import load_brief
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BRIEF = FIXTURES / "evidence" / "brief.yaml"
+BRIEF = FIXTURES / "evidence" / "evidence.yaml"
 
 
 def test_the_register_as_data() -> None:

@@ -36,7 +36,7 @@ def brief(tmp_path: Path) -> Path:
     folder = tmp_path / "briefs"
     shutil.copytree(FIXTURE, folder)
     shutil.copy(FIXTURE.parent / "series.yaml", folder / "series.yaml")
-    return folder / "brief.yaml"
+    return folder / "evidence.yaml"
 
 
 def _render(brief: Path, out: Path, *extra: str) -> tuple[int, str, str]:
@@ -54,13 +54,13 @@ def test_pdfdetach_and_sha256sum_confirm_every_attached_capture(
     assert code == 0, err
     saved = tmp_path / "saved"
     saved.mkdir()
-    pdf = tmp_path / "out" / "brief.pdf"
+    pdf = tmp_path / "out" / "evidence.pdf"
     subprocess.run(["pdfdetach", "-saveall", str(pdf)], cwd=saved, check=True)
     sums = subprocess.run(
         ["sha256sum", *CAPTURES], cwd=saved, capture_output=True, text=True, check=True
     ).stdout
     assert sums == "".join(f"{digest}  {name}\n" for name, digest in CAPTURES.items())
-    assert sorted(p.name for p in saved.iterdir()) == sorted([*CAPTURES, "brief.yaml"])
+    assert sorted(p.name for p in saved.iterdir()) == sorted([*CAPTURES, "evidence.yaml"])
 
 
 def test_each_capture_is_an_associated_source_file_with_its_media_type(
@@ -69,7 +69,7 @@ def test_each_capture_is_an_associated_source_file_with_its_media_type(
     pikepdf = pytest.importorskip("pikepdf")
     code, _out, err = _render(brief, tmp_path)
     assert code == 0, err
-    with pikepdf.open(tmp_path / "brief.pdf") as pdf:
+    with pikepdf.open(tmp_path / "evidence.pdf") as pdf:
         associated = {str(spec.UF): spec for spec in pdf.Root.AF}
         found = {}
         for name, digest in CAPTURES.items():
@@ -88,7 +88,7 @@ def test_each_capture_is_an_associated_source_file_with_its_media_type(
             assert found[name][2] == hashlib.md5(data).digest()
             assert found[name][3] == len(data)
             assert f"SHA-256 {digest}" in found[name][4]
-        assert str(associated["brief.yaml"].AFRelationship) == "/Unspecified"
+        assert str(associated["evidence.yaml"].AFRelationship) == "/Unspecified"
     assert found["port-stats.txt"][:2] == ("/Source", "/text/plain")
     assert found["liaison-notes-2025.html"][:2] == ("/Source", "/text/html")
     assert "captured 2025-03-01T09:14:00Z" in found["port-stats.txt"][4]
@@ -101,8 +101,8 @@ def test_the_clear_edition_attaches_only_its_own_sources_captures(
 
     code, _out, err = _render(brief, tmp_path, "--edition", "CLEAR")
     assert code == 0, err
-    attached = PdfReader(tmp_path / "brief.clear.pdf").attachments
-    assert sorted(attached) == ["brief.clear.yaml", "port-stats.txt"]
+    attached = PdfReader(tmp_path / "evidence.clear.pdf").attachments
+    assert sorted(attached) == ["evidence.clear.yaml", "port-stats.txt"]
 
 
 @pytest.mark.parametrize("variant", [None, "pdf/ua-1"])
@@ -131,7 +131,7 @@ def test_captures_over_the_attach_limit_are_an_error_not_a_silent_drop(
     assert "the captures to attach add up to 1.5 MiB, over the attach limit of 1 MiB" in (
         " ".join(err.split())
     )
-    assert not (tmp_path / "out" / "brief.pdf").exists()
+    assert not (tmp_path / "out" / "evidence.pdf").exists()
     code, _out, err = _render(brief, tmp_path / "out", "--attach-limit", "2")
     assert code == 0, err
 

@@ -27,7 +27,8 @@ lock=requirements/runtime.txt
 # as the fontTools fallback; poppler-utils gives pdftotext/pdffonts for the tests and
 # pdftoppm/pdftocairo for the visual test's page images.
 # fonts-noto-core also has Greek and Hebrew (Noto Serif Hebrew, for Hebrew excerpts).
-debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils)
+# fontconfig gives fc-cache, for the renders' own font configuration below.
+debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fontconfig poppler-utils)
 # Noto CJK is about 90 MB installed, more than everything else here, for excerpts a series of
 # this kind rarely quotes: opt in. Without it a CJK excerpt prints empty boxes, and the render
 # warns of every character it could not draw.
@@ -42,6 +43,8 @@ if [ -n "$dev" ]; then
   command -v node >/dev/null || debs+=(nodejs)
   command -v npm >/dev/null || debs+=(npm)
   debs+=(chromium)
+  # tests/test_render_libraries.py counts, with strace, the programs a render starts (none).
+  debs+=(strace)
 fi
 missing=()
 for p in "${debs[@]}"; do
@@ -64,5 +67,36 @@ fi
 # would download a Java runtime of its own when none is on PATH, and no package here needs one.
 if [ -n "$dev" ]; then
   (cd tests/validity && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+# The renders' own font configuration (src/osintkit/render/fonts.py): only the folders of the
+# fonts the templates name (Noto; DejaVu Sans Mono, for code, comes with fontconfig), and their
+# cache built now, so a render neither scans fonts nor reads the machine's configuration. The
+# file is put in place last, once fontconfig finds the body face through it; without it (or
+# when this fails) renders use the system's configuration.
+cache_home="$HOME/.cache"
+[[ "${XDG_CACHE_HOME:-}" = /* ]] && cache_home="$XDG_CACHE_HOME"
+fonts="$cache_home/osintkit/fontconfig"
+xml() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' <<<"$1"; }
+if command -v fc-cache >/dev/null && mkdir -p "$fonts"; then
+  cat >"$fonts/fonts.conf.new" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<!-- osintkit's renders: written by scripts/setup.sh, which also built the cache below. -->
+<fontconfig>
+  <dir>/usr/share/fonts/truetype/noto</dir>
+  <dir>/usr/share/fonts/opentype/noto</dir>
+  <dir>/usr/share/fonts/truetype/dejavu</dir>
+  <cachedir>$(xml "$fonts/cache")</cachedir>
+</fontconfig>
+EOF
+  # (fc-list's output read whole: `| grep -q` could end it early, failing under pipefail.)
+  if FONTCONFIG_FILE="$fonts/fonts.conf.new" fc-cache -f >/dev/null 2>&1 &&
+    [ -n "$(FONTCONFIG_FILE="$fonts/fonts.conf.new" fc-list "Noto Serif" family)" ]; then
+    mv -f "$fonts/fonts.conf.new" "$fonts/fonts.conf"
+  else
+    rm -f "$fonts/fonts.conf.new" "$fonts/fonts.conf"
+    echo "setup: renders will use the system's font configuration (no Noto Serif found)" >&2
+  fi
 fi
 echo "setup: ready (.venv/bin/osintkit)"

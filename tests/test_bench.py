@@ -79,3 +79,18 @@ def test_markdown_export_has_every_section(loaded_briefs: list[LoadedBrief]) -> 
         assert "[@" not in text  # every citation became its number
         for item in brief.challenges.items:
             assert f"- **{export.plain(item.label)}:**" in text
+
+
+def test_the_preview_case_sees_each_save_served(tmp_path: Path) -> None:
+    # bench/preview.py drives a real `osintkit preview` (HTML here: the PDF mode differs only
+    # in the URL it fetches); one save must come back as one new report, however long it took.
+    osintkit = Path(sys.executable).with_name("osintkit")
+    if not osintkit.is_file():
+        pytest.skip("the osintkit command is not installed beside this Python")
+    brief = tmp_path / "persian-files-29-2.yaml"
+    brief.write_bytes((ROOT / "briefs" / brief.name).read_bytes())
+    (tmp_path / "series.yaml").write_bytes((ROOT / "briefs" / "series.yaml").read_bytes())
+    original = brief.read_bytes()
+    seconds = _bench_module("preview").save_to_served(osintkit, brief, rounds=1, pdf=False)
+    assert len(seconds) == 1 and seconds[0] > 0
+    assert brief.read_bytes() == original  # the brief it changed is put back

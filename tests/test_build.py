@@ -28,11 +28,21 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from osintkit.cli import app
+from osintkit.exports import EXPORTERS
 from osintkit.output import CHECKSUMS, LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
-from support import SVG_BOMB, invoke
+from support import SVG_BOMB, invoke, stix_findings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: What a build writes of a report: its formats and its exports.
+REPORT_KINDS = ("pdf", "html", *(e.suffix.removeprefix(".") for e in EXPORTERS.values()))
+
+
+def _is_report_file(path: Path) -> bool:
+    """Whether ``path`` is a file of a report: a PDF, an HTML or an export."""
+    return path.name.endswith(tuple(f".{kind}" for kind in REPORT_KINDS))
+
+
 runner = CliRunner()
 
 
@@ -79,6 +89,19 @@ def test_build_renders_skips_publishes_and_checks_out(series_dir: Path, tmp_path
     listed = {line.split("  ", 1)[1] for line in (site / "SHA256SUMS").read_text().splitlines()}
     assert {"index.html", "catalogue.json", "persian-files/feed.xml"} <= listed
     assert "persian-files/persian-files-29-3.pdf" in listed and MANIFEST_FILE not in listed
+
+    # Beside each report, its exports: in the catalogue, the checksums and the index.
+    reference = next(i for i in series["issues"] if i["issue"] == 2)
+    exports = reference["exports"]
+    assert list(exports) == ["stix", "misp", "csl"]
+    assert exports["stix"]["media_type"] == "application/stix+json;version=2.1"
+    for name, file in exports.items():
+        assert file["path"] == f"persian-files/persian-files-29-2.{name}.json"
+        data = (site / file["path"]).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (file["size"], file["sha256"])
+        assert file["path"] in listed
+        assert f'href="{file["path"]}"' in index
+    assert stix_findings((site / exports["stix"]["path"]).read_bytes()) == []
 
 
 def test_drafts_stay_out_of_the_public_site_unless_asked(series_dir: Path, tmp_path: Path) -> None:
@@ -213,7 +236,7 @@ def test_numbers_given_twice_stop_the_build_before_anything_is_written(
     code, _, stderr = invoke("build", str(series_dir), "--out", str(site))
     assert code == 1
     assert "is also the number of" in stderr and "nothing was built" in stderr
-    assert not any(p.suffix in (".pdf", ".html") for p in site.rglob("*"))
+    assert not any(_is_report_file(p) for p in site.rglob("*"))
 
 
 def test_two_clean_builds_give_identical_bytes(series_dir: Path, tmp_path: Path) -> None:
@@ -365,8 +388,10 @@ def test_restricted_reports_are_never_written_to_the_public_site(
     assert f"{small_dir / 'clear.yaml'} built public" in " ".join(rows)
     assert f"→ {site}/index.html, restricted → {restricted}/index.html" in rows[-1]
 
-    report = [restricted / "persian-files" / f"amber.{kind}" for kind in ("pdf", "html")]
+    report = [restricted / "persian-files" / f"amber.{kind}" for kind in REPORT_KINDS]
     assert all(p.is_file() for p in report)
+    # Both briefs cite the one source: their CSL-JSON is the same bytes, and no secret.
+    report.remove(restricted / "persian-files" / "amber.csl.json")
     assert_nothing_of(report, site, (AMBER_TITLE, AMBER_PHRASE, "amber."))
     assert (site / "persian-files" / "clear.pdf").is_file()
     # The search finds what is there: the restricted folder's own catalogue names the report.
@@ -397,7 +422,10 @@ def test_a_reclassified_report_leaves_the_folder_it_was_in(small_dir: Path, tmp_
     write_brief(small_dir, "b.yaml", 4, "AMBER", "Once Restricted")
     site, restricted = tmp_path / "site", tmp_path / "site-restricted"
     assert invoke("build", str(small_dir), "--out", str(site))[0] == 0
-    old_public = [site / "persian-files" / f"a.{kind}" for kind in ("pdf", "html")]
+    # Not the CSL-JSON: both briefs cite the one source, so theirs are the same bytes.
+    old_public = [
+        site / "persian-files" / f"a.{kind}" for kind in REPORT_KINDS if kind != "csl.json"
+    ]
     old_copies = [p.read_bytes() for p in old_public]
     assert AMBER_TITLE in (site / "persian-files" / "feed.xml").read_text(encoding="utf-8")
 
@@ -476,7 +504,7 @@ def test_the_restricted_folder_must_lie_outside_the_public_one(
     assert code == 2, stdout + stderr
     (line,) = stderr.strip().splitlines()
     assert ": error: the " in line and line.endswith(" [folders]")
-    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+    assert not [p for p in tmp_path.rglob("*") if _is_report_file(p)]
 
 
 def test_a_link_out_of_the_restricted_folder_is_not_followed(
@@ -1084,7 +1112,7 @@ def test_a_second_build_with_no_wait_fails_at_once(
     assert stderr.splitlines() == [
         f"{tmp_path / held}: error: another build is using this folder [lock]"
     ]
-    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pdf", ".html")]
+    assert not [p for p in tmp_path.rglob("*") if _is_report_file(p)]
 
 
 def test_the_lock_ends_with_the_build(small_dir: Path, tmp_path: Path) -> None:
@@ -1120,3 +1148,78 @@ def test_a_second_build_waits_for_the_first(small_dir: Path, tmp_path: Path) -> 
     stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 0
     assert "1 built, 0 unchanged, 0 failed" in stdout.decode()
+
+
+# --- captures: part of what a report is built from; their digests kept -------------------------
+
+
+def _capture(brief: Path, content: bytes | None, name: str = "evidence/mfa.txt") -> Path:
+    """Give the reference brief's first source a capture of ``content`` (None: the file there)
+    at ``name``."""
+    capture = brief.parent / name
+    capture.parent.mkdir(exist_ok=True)
+    if content is not None:
+        capture.write_bytes(content)
+    with capture.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    text = brief.read_text(encoding="utf-8")
+    item = f"{{file: {name}, sha256: {digest}, captured: 2025-01-18T09:14:00Z}}"
+    entry = f"    captures:\n      - {item}\n"
+    text = re.sub(r"(?m)^    captures:\n.*\n", "", text)
+    brief.write_text(
+        text.replace("    accessed: 2025-01-18\n", "    accessed: 2025-01-18\n" + entry, 1)
+    )
+    return capture
+
+
+def test_a_changed_capture_is_not_skipped_but_refused_where_the_brief_gives_its_hash(
+    reference_brief: Path, tmp_path: Path
+) -> None:
+    capture = _capture(reference_brief, b"the ministry's page\n")
+    site = tmp_path / "site"
+    assert invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")[0] == 0
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "0 built, 1 unchanged" in stdout
+    capture.write_bytes(b"the ministry's page, edited\n")
+    code, stdout, stderr = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert code == 1
+    assert "sources[0].captures[0].sha256: the file's SHA-256 is" in stdout + stderr
+    assert "was the capture changed? [evidence]" in stdout + stderr
+    # The brief updated to the new capture: it is built again.
+    _capture(reference_brief, b"the ministry's page, captured again\n")
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 built, 0 unchanged" in stdout
+    capture.unlink()
+    code, stdout, stderr = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert code == 1 and "capture 'evidence/mfa.txt' does not exist" in stdout + stderr
+
+
+def test_an_unchanged_200_mb_capture_is_hashed_by_the_first_build_only(
+    reference_brief: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import osintkit.digests
+
+    capture = _capture(reference_brief, b"")
+    os.truncate(capture, 200 * 1024 * 1024)
+    _capture(reference_brief, None)
+    now = osintkit.digests._now_ns  # as if the build ran a minute after the capture was made
+    monkeypatch.setattr(osintkit.digests, "_now_ns", lambda: now() + 60 * 10**9)
+    hashed: list[int] = []
+    stream = osintkit.digests.stream_sha256
+    monkeypatch.setattr(
+        osintkit.digests,
+        "stream_sha256",
+        lambda fd: hashed.append(os.fstat(fd).st_size) or stream(fd),
+    )
+    site = tmp_path / "site"
+    assert invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")[0] == 0
+    assert hashed.count(200 * 1024 * 1024) == 1
+    # The brief changes (so it is validated again) but the capture does not.
+    reference_brief.write_text(reference_brief.read_text(encoding="utf-8") + "\n# edited\n")
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 built" in stdout
+    _, stdout, _ = invoke("build", str(reference_brief), "--out", str(site), "--jobs", "1")
+    assert "1 unchanged" in stdout
+    assert hashed.count(200 * 1024 * 1024) == 1
+    manifest = json.loads((tmp_path / "site-restricted" / MANIFEST_FILE).read_text())
+    assert manifest["digests"][os.fspath(capture.resolve())]["size"] == 200 * 1024 * 1024

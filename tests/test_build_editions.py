@@ -4,6 +4,7 @@ nothing of a restricted portion anywhere under the public folder."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import jsonschema
 import pytest
 
 from osintkit.build import BuildOptions, build
+from osintkit.exports import json_strings
 from osintkit.leaks import Leak, fragments, html_text, pdf_texts
 from osintkit.output import MANIFEST_FILE
 from osintkit.portions import marking
@@ -38,7 +40,11 @@ AMBER_TEXT = (
 def _series_folder(folder: Path) -> Path:
     """The editions fixture (AMBER, with CLEAR portions) beside the reference brief."""
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
+    registry = (ROOT / "briefs" / "series.yaml").read_text(encoding="utf-8")
+    # Where the site is published, so a public report's record names its PDF.
+    site_url = "url: https://www.specialeurasia.com\n  site_url: https://example.org/pf/"
+    registry = registry.replace("url: https://www.specialeurasia.com", site_url)
+    (folder / "series.yaml").write_text(registry, encoding="utf-8")
     shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
     shutil.copytree(ROOT / "briefs" / "evidence", folder / "evidence")
     shutil.copy(FIXTURES / "editions" / "editions.yaml", folder / "editions.yaml")
@@ -84,6 +90,8 @@ def _readable(folder: Path) -> Iterator[tuple[str, str]]:
         yield name, text
         if path.suffix in (".html", ".xml"):
             yield f"{name}: text", html_text(text)
+        if path.suffix == ".json":  # its strings as read back: \n and \" undone
+            yield f"{name}: strings", "\n".join(json_strings(json.loads(text)))
 
 
 def _found(folder: Path, banned: dict[tuple[str, ...], str]) -> list[tuple[str, str]]:
@@ -98,14 +106,27 @@ def test_the_public_site_holds_only_the_clear_edition(built: tuple[Path, Path, P
     _, site, restricted = built
     public = sorted(p.name for p in (site / "persian-files").iterdir())
     assert public == [
+        "editions.clear.csl.json",  # the CLEAR edition's exports, of its own content
         "editions.clear.html",
+        "editions.clear.misp.json",
         "editions.clear.pdf",
+        "editions.clear.stix.json",
         "feed.xml",
-        "persian-files-29-2.html",  # a brief without editions builds as before
+        "persian-files-29-2.csl.json",  # a brief without editions builds as before, and
+        "persian-files-29-2.html",  # exports
+        "persian-files-29-2.misp.json",
         "persian-files-29-2.pdf",
+        "persian-files-29-2.stix.json",
     ]
     held = sorted(p.name for p in (restricted / "persian-files").iterdir())
-    assert held == ["editions.html", "editions.pdf", "feed.xml"]
+    assert held == [
+        "editions.csl.json",
+        "editions.html",
+        "editions.misp.json",
+        "editions.pdf",
+        "editions.stix.json",
+        "feed.xml",
+    ]
 
 
 def test_no_amber_fragment_is_anywhere_under_the_public_folder(
@@ -120,6 +141,8 @@ def test_no_amber_fragment_is_anywhere_under_the_public_folder(
     leaked = _found(restricted, banned)
     wheres = {where.split(":")[0] for where, _ in leaked}
     assert {"persian-files/editions.html", "persian-files/editions.pdf"} <= wheres
+    # The full edition's exports hold the AMBER portions too, so the scan reads exports.
+    assert {"persian-files/editions.stix.json", "persian-files/editions.misp.json"} <= wheres
     found = {fragment for _, fragment in leaked}
     portions = {banned[tuple(fragment.split())] for fragment in found}
     # A source's fields are joined in the check but printed apart (its title is shorter than
@@ -131,6 +154,27 @@ def test_no_amber_fragment_is_anywhere_under_the_public_folder(
     for phrase in AMBER_TEXT:
         assert phrase not in public_text
         assert phrase in restricted_text
+
+
+def _meta(html: str) -> dict[str, list[str]]:
+    """The content of each ``<meta name>`` of a page, by name."""
+    found: dict[str, list[str]] = {}
+    for name, content in re.findall(r'<meta name="([^"]+)" content="([^"]*)">', html):
+        found.setdefault(name, []).append(content)
+    return found
+
+
+def test_each_edition_s_record_is_its_own(built: tuple[Path, Path, Path]) -> None:
+    """Each edition's head names its own marking and, once published, its own PDF; the
+    restricted edition, which is never on the series' site, names no PDF address."""
+    _, site, restricted = built
+    public = _meta((site / "persian-files" / "editions.clear.html").read_text(encoding="utf-8"))
+    assert public["citation_pdf_url"] == ["https://example.org/pf/editions.clear.pdf"]
+    assert public["DCTERMS.accessRights"] == ["TLP:CLEAR"]
+    assert public["citation_title"] == ["Caspian Shipping: Two Audiences"]
+    full = _meta((restricted / "persian-files" / "editions.html").read_text(encoding="utf-8"))
+    assert "citation_pdf_url" not in full
+    assert full["DCTERMS.accessRights"] == ["TLP:AMBER"]
 
 
 def test_the_catalogues_list_the_number_once_and_link_the_public_edition(
@@ -300,6 +344,54 @@ def test_the_public_catalogue_and_feed_summarise_the_public_edition(tmp_path: Pa
     assert series["issues"][0]["summary"] == secret
     assert "Turkmenbashi" in (restricted / "persian-files" / "feed.xml").read_text()
     assert not [where for where, text in _readable(site) if "Turkmenbashi" in text]
+
+
+def test_the_public_editions_exports_are_its_own(built: tuple[Path, Path, Path]) -> None:
+    from osintkit.exports.vocabulary import STIX_TLP_MARKINGS
+
+    _, site, restricted = built
+    (series,) = json.loads((site / "catalogue.json").read_text(encoding="utf-8"))["series"]
+    issue = next(i for i in series["issues"] if i["issue"] == 7)
+    assert issue["exports"]["stix"]["path"] == "persian-files/editions.clear.stix.json"
+    stix = (site / issue["exports"]["stix"]["path"]).read_text(encoding="utf-8")
+    assert STIX_TLP_MARKINGS["CLEAR"] in stix and STIX_TLP_MARKINGS["AMBER"] not in stix
+    misp = json.loads((site / issue["exports"]["misp"]["path"]).read_text(encoding="utf-8"))
+    assert misp["Event"]["distribution"] == 3
+    (inner,) = json.loads((restricted / "catalogue.json").read_text(encoding="utf-8"))["series"]
+    (full,) = inner["issues"]
+    assert full["exports"]["misp"]["path"] == "persian-files/editions.misp.json"
+    assert full["public_edition"]["exports"]["stix"]["path"] == (
+        "persian-files/editions.clear.stix.json"
+    )
+    held = json.loads((restricted / full["exports"]["misp"]["path"]).read_text())
+    assert held["Event"]["distribution"] == 1 and held["Event"]["Tag"] == [{"name": "tlp:amber"}]
+
+
+def test_a_leak_in_an_export_fails_the_brief_before_anything_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import osintkit.exports.misp as misp
+
+    briefs = _series_folder(tmp_path / "briefs")
+    (briefs / "persian-files-29-2.yaml").unlink()
+    real = misp.misp_event
+
+    def leaking(loaded):  # type: ignore[no-untyped-def]
+        if loaded.brief.tlp == "CLEAR":
+            return json.dumps({"Event": {"info": AMBER_TEXT[1] + " in dollars"}}).encode()
+        return real(loaded)
+
+    monkeypatch.setattr(misp, "misp_event", leaking)
+    text = (briefs / "editions.yaml").read_text(encoding="utf-8")
+    options = _options(tmp_path)
+    (failed,) = build([briefs], options).failed
+    (problem,) = failed.problems
+    assert problem.rule == "leak"
+    assert "TLP:CLEAR edition is not built" in problem.message and "misp export" in problem.message
+    # Located at the removed portion: the challenges item about the foreman.
+    assert problem.line == text.splitlines().index('    - label: "Informants"') + 1
+    assert not (options.out_dir / "persian-files").exists()
+    assert not (options.restricted_out / "persian-files").exists()
 
 
 def test_no_capture_and_no_restricted_digest_is_under_the_public_folder(tmp_path: Path) -> None:

@@ -382,3 +382,164 @@ def test_the_edition_levels_the_cli_accepts_are_the_tlp_order() -> None:
     from osintkit.tradecraft import TLP_ORDER
 
     assert tuple(_EDITIONS) == tuple(TLP_ORDER)
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+def _evidence_add(brief: Path, *files: Path, extra: tuple[str, ...] = ()) -> Result:
+    args = ["evidence", "add", str(brief), "mfa", *map(str, files)]
+    return runner.invoke(app, [*args, "--captured", "2025-01-18T09:14:00+03:30", *extra])
+
+
+def test_evidence_add_then_verify_then_a_changed_capture(brief_dir: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "page.html"
+    capture.write_bytes(b"<p>the ministry's page</p>")
+    brief = brief_dir / "minimal.yaml"
+    result = _evidence_add(brief, capture, extra=("--tool", "SingleFile 1.22"))
+    assert result.exit_code == 0, result.output
+    assert f"copied {capture} → evidence/page.html" in " ".join(result.stdout.split())
+    assert "added evidence/page.html to mfa" in result.stdout
+    assert "captured 2025-01-18T05:44:00Z" in result.stdout  # +03:30 kept in UTC
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert result.exit_code == 0, result.output
+    assert "1 captures, 1 ok, 0 not" in result.stdout
+    # The capture changes: verify says so, validate locates it, render writes nothing.
+    (brief_dir / "evidence" / "page.html").write_bytes(b"<p>edited</p>")
+    result = runner.invoke(app, ["evidence", "verify", str(brief)])
+    assert result.exit_code == 1 and "changed" in result.stdout
+    result = runner.invoke(app, ["validate", str(brief)])
+    assert result.exit_code == 1
+    assert "sources[0].captures[0].sha256: the file's SHA-256 is" in result.stderr
+    assert "was the capture changed? [evidence]" in result.stderr
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(brief), "-o", str(out)])
+    assert result.exit_code == 1 and "was the capture changed?" in result.stderr
+    assert not out.exists()
+
+
+def test_evidence_add_refuses_a_bad_time_and_a_late_one(brief_dir: Path, tmp_path: Path) -> None:
+    capture = tmp_path / "page.html"
+    capture.write_bytes(b"page")
+    brief = brief_dir / "minimal.yaml"
+    before = brief.read_bytes()
+    result = runner.invoke(
+        app, ["evidence", "add", str(brief), "mfa", str(capture), "--captured", "2025-01-18 09:14"]
+    )
+    assert result.exit_code == 2 and "Invalid value for '--captured'" in result.stderr
+    result = runner.invoke(
+        app, ["evidence", "add", str(brief), "mfa", str(capture), "--captured", "2025-03-01T00:00Z"]
+    )
+    assert result.exit_code == 1
+    assert "is after the brief's date 2025-02-10" in result.stderr
+    assert brief.read_bytes() == before and not (brief_dir / "evidence").exists()
+
+
+def test_evidence_verify_of_a_brief_without_captures_and_of_broken_yaml(brief_dir: Path) -> None:
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir / "minimal.yaml")])
+    assert result.exit_code == 0 and "0 captures" in result.stdout
+    (brief_dir / "broken.yaml").write_text("series: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["evidence", "verify", str(brief_dir)])
+    assert result.exit_code == 1 and "broken.yaml:" in result.stderr
+
+
+EDITIONS_BRIEF = Path(__file__).resolve().parent / "fixtures" / "editions" / "editions.yaml"
+
+
+def test_export_writes_the_three_exports_of_each_brief(tmp_path: Path) -> None:
+    persian = ROOT / "briefs" / "persian-files-fa-sample.yaml"
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(REFERENCE), str(persian), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        f"{stem}.{kind}.json"
+        for stem in ("persian-files-29-2", "persian-files-fa-sample")
+        for kind in ("csl", "misp", "stix")
+    ]
+    assert f"wrote {out / 'persian-files-29-2.stix.json'}" in " ".join(result.stdout.split())
+
+
+def test_export_to_one_format_and_an_edition(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["export", str(EDITIONS_BRIEF), "--to", "stix", "--edition", "tlp:clear", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    (written,) = out.iterdir()
+    assert written.name == "editions.clear.stix.json"
+    assert "Astrakhan" not in written.read_text(encoding="utf-8")
+
+
+def test_export_writes_nothing_unless_every_brief_exports(tmp_path: Path, brief_dir: Path) -> None:
+    out = tmp_path / "out"
+    broken = brief_dir / "broken.yaml"
+    broken.write_text((brief_dir / "minimal.yaml").read_text().replace("volume: 29", "volume: x"))
+    result = runner.invoke(
+        app, ["export", str(brief_dir / "minimal.yaml"), str(broken), "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "broken.yaml:3:9: error: volume:" in " ".join(result.stderr.split())
+    assert "nothing was written" in result.stderr
+    assert not out.exists()
+    # An edition the reference brief cannot have: located, nothing written.
+    result = runner.invoke(app, ["export", str(REFERENCE), "--edition", "AMBER", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "no TLP:AMBER edition" in result.stderr and "[tlp]" in result.stderr
+    assert not out.exists()
+
+
+def test_export_refuses_an_unknown_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", str(REFERENCE), "--to", "pdf"])
+    assert result.exit_code == 2
+    assert "must be one of stix, misp, csl or all, not 'pdf'" in result.stderr
+
+
+def test_export_of_a_leaking_edition_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import osintkit.exports.misp as misp
+
+    def leaking(loaded: object) -> bytes:
+        return json.dumps(
+            {
+                "Event": {
+                    "info": "Three dock workers and one customs clerk report to "
+                    "the liaison every Friday evening."
+                }
+            }
+        ).encode()
+
+    monkeypatch.setattr(misp, "misp_event", leaking)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["export", str(REFERENCE), str(EDITIONS_BRIEF), "--edition", "CLEAR", "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert "editions.yaml: leak check: removed text" in text and "misp export" in text
+    assert "nothing was written" in text
+    assert not out.exists()  # not even the reference brief's, which did not leak
+
+
+def test_export_says_what_a_brief_has_nothing_for(tmp_path: Path, brief_dir: Path) -> None:
+    brief = brief_dir / "minimal.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text[: text.index("sources:")].replace(" [@mfa]", ""), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(brief), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "minimal.yaml: nothing to export as csl" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["minimal.misp.json", "minimal.stix.json"]
+
+
+def test_export_into_a_file_is_one_line_of_error(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    result = runner.invoke(app, ["export", str(REFERENCE), "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write to")
+    assert target.read_text() == "x"

@@ -155,10 +155,11 @@ def test_json_lines_on_standard_output_for_scripts(briefs: Path, command: str) -
 
 def test_sarif_for_lint_holds_its_findings_and_rules(briefs: Path, fixtures_dir: Path) -> None:
     shutil.copy(fixtures_dir / "lint-planted.yaml", briefs / "planted.yaml")
+    shutil.copytree(fixtures_dir / "evidence", briefs / "evidence")
     result = runner.invoke(app, ["lint", "--format", "sarif", "planted.yaml"])
     assert result.exit_code == 0, result.output
     (run,) = json.loads(result.stdout)["runs"]
-    assert len(run["results"]) == 11
+    assert len(run["results"]) == 13
     assert {r["level"] for r in run["results"]} == {"warning"}
     rules = {r["id"]: r["shortDescription"]["text"] for r in run["tool"]["driver"]["rules"]}
     assert rules["vague-hedge"] == "a vague hedge in a key judgement or the executive summary"

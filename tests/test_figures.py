@@ -157,7 +157,7 @@ def _png_header(width: int, height: int) -> bytes:
         ("chart.png#frame", "'chart.png#frame' is a file's path"),
         ("%01.png", "'\\x01.png' holds a control character"),
         ("<>", "'' names no file"),
-        ("folder.png", "'folder.png' is not a file"),
+        ("folder.png", "'folder.png' is a folder, not a file"),
         ("fifo.png", "'fifo.png' is not a file"),
         ("notes.png", "'notes.png' is not a PNG, JPEG, GIF, WebP or SVG image"),
         ("damaged.png", "'damaged.png' is a damaged image"),
@@ -235,7 +235,7 @@ def test_a_folder_swapped_for_a_symlink_after_the_check_is_caught(
     elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
     elsewhere.mkdir()
     (elsewhere / "chart.png").write_bytes(make_png(colour=(0, 0, 0)))
-    checked = osintkit.figures._confined
+    checked = osintkit.figures.confined_path
 
     def check_then_swap(root: Path, relative: object) -> Path:
         found = checked(root, relative)  # type: ignore[arg-type]
@@ -243,7 +243,7 @@ def test_a_folder_swapped_for_a_symlink_after_the_check_is_caught(
         (path.parent / "figs").symlink_to(elsewhere)
         return found
 
-    monkeypatch.setattr(osintkit.figures, "_confined", check_then_swap)
+    monkeypatch.setattr(osintkit.figures, "confined_path", check_then_swap)
     (problem,) = problems(path)
     assert "figure 'figs/chart.png' lies outside the brief's folder" in problem
 

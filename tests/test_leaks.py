@@ -142,3 +142,14 @@ def test_text_alternatives_and_meta_content_are_checked(loaded: LoadedBrief) -> 
     assert leak is not None and leak.fragment in " ".join(words(alt))
     meta = f'<meta name="description" content="{SECRET}">'
     assert find_leak(loaded.brief, _mark(loaded), "CLEAR", meta, None) is not None
+
+
+def test_the_strings_of_a_json_ld_block_are_checked(loaded: LoadedBrief) -> None:
+    """A JSON-LD block is data its readers get, escapes decoded: not a script to skip."""
+    escaped = SECRET.replace(" ", "\\u0020")
+    block = f'<script type="application/ld+json">{{"description": "{escaped}"}}</script>'
+    leak = find_leak(loaded.brief, _mark(loaded), "CLEAR", block, None)
+    assert leak is not None and leak.fragment in " ".join(words(SECRET))
+    # A block that is not JSON is read as written.
+    broken = f'<script type="application/ld+json">{{"x": {SECRET}</script>'
+    assert find_leak(loaded.brief, _mark(loaded), "CLEAR", broken, None) is not None

@@ -3,6 +3,7 @@ reference brief; rules switch off per brief and per series; --strict fails on fi
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ runner = CliRunner()
 @pytest.fixture
 def planted(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "series.yaml", tmp_path / "series.yaml")
+    shutil.copytree(FIXTURES / "evidence", tmp_path / "evidence")  # its captures
     return Path(shutil.copy(FIXTURES / "lint-planted.yaml", tmp_path / "planted.yaml"))
 
 
@@ -45,13 +47,20 @@ def test_each_rule_finds_its_planted_problem_where_it_is(planted: Path) -> None:
         "40:36 future-date: geopolitical_context: “15 March 2026” is after the brief's date "
         "2025-02-10",
         "46:11 future-date: timeline[1].date: 2026-05 is after the brief's date 2025-02-10",
-        "59:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
+        "57:10 unpreserved-source: sources[0].url: source 'mfa' is a web page with neither a "
+        "capture nor an archive_url: pages change and vanish; preserve it (osintkit evidence "
+        "add) or give its web-archive copy",
+        "60:9 uncited-source: sources[1].id: source 'unused' is never cited; cite it as "
         "[@unused] or drop it",
-        "61:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
-        "67:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
+        "62:16 future-date: sources[1].published: 2025-03-01 is after the brief's date 2025-02-10",
+        # The first capture, 00:30 on the 19th at +01:00, is the 18th in UTC: the day accessed.
+        "70:19 capture-after-access: sources[1].captures[1].captured: captured on 2025-01-19 "
+        "(UTC), after the source was accessed on 2025-01-18: it may not be the page the brief "
+        "read; correct accessed or the capture's time",
+        "76:7 empty-section: appendices[0].body: the annex “Data tables” has no text a reader "
         "would read (only headings, blank space or a placeholder such as TODO); write it or "
         "leave it out",
-        "70:25 bidi-control: disclaimer: the bidi control U+202E (an embedding or override) "
+        "79:25 bidi-control: disclaimer: the bidi control U+202E (an embedding or override) "
         "reorders the text around it, so the report would not print what the brief says; "
         "delete it (use U+200F or U+200E marks where a direction is needed)",
     ]
@@ -70,7 +79,7 @@ def test_strict_fails_and_each_finding_is_a_located_line(
     monkeypatch.chdir(planted.parent)
     relaxed = runner.invoke(app, ["lint", str(planted)])
     assert relaxed.exit_code == 0
-    assert relaxed.stdout.splitlines()[-1] == "0 errors, 11 warnings in 1 file (8 rules)"
+    assert relaxed.stdout.splitlines()[-1] == "0 errors, 13 warnings in 1 file (10 rules)"
     strict = runner.invoke(app, ["lint", "--strict", str(planted)])
     assert strict.exit_code == 1
     lines = strict.stdout.splitlines()
@@ -79,8 +88,8 @@ def test_strict_fails_and_each_finding_is_a_located_line(
         "planted.yaml:10:9: warning: executive_summary: “might” gives no probability; use a "
         "term of the yardstick (likely, highly unlikely, …) or state the fact [vague-hedge]"
     )
-    assert len(lines) == 12
-    assert all(line.startswith("planted.yaml:") for line in lines[:11])
+    assert len(lines) == 14
+    assert all(line.startswith("planted.yaml:") for line in lines[:13])
 
 
 def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
@@ -94,6 +103,8 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
         "uncited-source",
         "figure-without-mention",
         "bidi-control",
+        "unpreserved-source",
+        "capture-after-access",
     }
     registry = planted.parent / "series.yaml"
     registry.write_text(
@@ -110,6 +121,8 @@ def test_rules_switch_off_per_brief_and_per_series(planted: Path) -> None:
         "likelihood-contradiction",
         "figure-without-mention",
         "bidi-control",
+        "unpreserved-source",
+        "capture-after-access",
     }
 
 
@@ -240,3 +253,25 @@ def test_bidi_controls_that_reorder_text_are_found_in_any_field(
     else:
         (finding,) = findings
         assert finding.field == "title" and found in finding.message
+
+
+@pytest.mark.parametrize("preserved", ["", "archive", "capture"])
+def test_a_cited_web_page_is_preserved_by_a_capture_or_an_archive_url(
+    make_brief: Callable[..., Path], preserved: str
+) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    kept = "    url: https://mfa.gov.by/en/\n"
+    if preserved == "archive":
+        kept += "    archive_url: https://web.archive.org/web/2025/https://mfa.gov.by/en/\n"
+    elif preserved == "capture":
+        digest = hashlib.sha256(b"page").hexdigest()
+        kept += (
+            f"    captures:\n      - {{file: page.txt, sha256: {digest}, "
+            "captured: 2025-01-18T23:59:59Z}\n"
+        )
+    path = make_brief(
+        text.replace("    accessed: 2025-01-18\n", "    accessed: 2025-01-18\n" + kept)
+    )
+    (path.parent / "page.txt").write_bytes(b"page")
+    rules = [line.split()[1].rstrip(":") for line in found(path)]
+    assert ("unpreserved-source" in rules) == (not preserved)

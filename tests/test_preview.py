@@ -461,7 +461,9 @@ def test_the_reload_script_is_only_in_the_served_page(
     )
     assert result.exit_code == 0, result.output
     written = (out / "minimal.html").read_text(encoding="utf-8")
-    assert "<script" not in written and "__osintkit" not in written
+    # Its one script element is the JSON-LD record, data that never runs.
+    assert re.findall(r"<script\b[^>]*>", written) == ['<script type="application/ld+json">']
+    assert "__osintkit" not in written
     page = request(served.port, "/").body.decode()
     script = re.search(r"<script nonce=[^>]*>.*?</script>\n", page, re.S)
     assert script and "EventSource" in script.group()
@@ -1135,3 +1137,34 @@ def test_preview_takes_an_edition_of_the_levels_render_takes() -> None:
     result = CliRunner().invoke(app, ["preview", "brief.yaml", "--edition", "PURPLE"])
     assert result.exit_code == 2
     assert "must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED" in result.output
+
+
+def test_a_capture_is_hashed_once_while_it_is_unchanged_not_on_every_save(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import osintkit.digests
+
+    capture = folder / "page.txt"
+    capture.write_bytes(b"the ministry's page")
+    digest = hashlib.sha256(b"the ministry's page").hexdigest()
+    brief = folder / "minimal.yaml"
+    item = f"{{file: page.txt, sha256: {digest}, captured: 2025-01-18T09:00:00Z}}"
+    entry = f"    captures:\n      - {item}\n"
+    edit(brief, r"^    accessed: 2025-01-18\n", "    accessed: 2025-01-18\n" + entry)
+    now = osintkit.digests._now_ns  # a minute later: the capture has settled
+    monkeypatch.setattr(osintkit.digests, "_now_ns", lambda: now() + 60 * 10**9)
+    hashed: list[int] = []
+    stream = osintkit.digests.stream_sha256
+    monkeypatch.setattr(
+        osintkit.digests, "stream_sha256", lambda fd: hashed.append(fd) or stream(fd)
+    )
+    session = PreviewSession(brief)
+    assert session.rebuild().ok
+    edit(brief, r"Test Brief", "Test Brief, saved again")
+    assert session.rebuild([brief]).ok
+    assert len(hashed) == 1
+    capture.write_bytes(b"the ministry's page, edited")
+    build = session.rebuild([brief])
+    assert not build.ok and "was the capture changed?" in build.errors[0]

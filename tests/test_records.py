@@ -61,7 +61,18 @@ BROKEN = {
     "an unknown status": (("status",), "published", 'entry.status should be "draft" or "final"'),
     "a string for authors": (("authors",), "A. Analyst", "entry.authors should be a list"),
     "no summary": (("summary",), _DELETE, "entry should be an object with authors, brief"),
-    "a third kind of file": (("files", "epub"), {}, "entry.files should be an object with"),
+    "a kind no file has": (("files", "../x"), {}, "entry.files should be an object with"),
+    # An export's file (osintkit.exports: "stix") is <series>/<name>.<kind>.json.
+    "an export as another file": (
+        ("files", "stix"),
+        {"path": "persian-files/catalogue.json", "size": 1, "sha256": "0" * 64},
+        "entry.files.stix.path should be <series>/<name>.stix.json",
+    ),
+    "an export named as nothing": (
+        ("files", "stix"),
+        {"path": "persian-files/.stix.json", "size": 1, "sha256": "0" * 64},
+        "entry.files.stix.path should be <series>/<name>.stix.json",
+    ),
     "a path out of the site": (
         ("files", "pdf", "path"),
         "../victim.pdf",

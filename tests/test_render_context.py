@@ -28,6 +28,7 @@ from osintkit.render.context import (
     Sections,
     Tlp,
 )
+from osintkit.render.metadata import Metadata
 
 DOC = Path(__file__).parents[1] / "docs" / "templates.md"
 
@@ -62,7 +63,7 @@ def test_every_field_of_sections_has_a_row() -> None:
 @pytest.mark.parametrize(
     "kind",
     [Reference, Locator, Judgement, Event, Challenge, ExtraSection, ContentsEntry, AuthorLine,
-     Tlp, Note, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Moment],
+     Tlp, Note, Metadata, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Moment],
     ids=lambda kind: kind.__name__,
 )  # fmt: skip
 def test_every_field_of_what_a_variable_holds_is_named(kind: type) -> None:

@@ -5,10 +5,13 @@ to the public folder; every other report is written only to the restricted folde
 never inside the public one. Each folder gets its own catalogue, feeds and checksums.
 
 An output is rebuilt when its brief, its series registry, its template's files, a local file
-the PDF loaded (an image, a font), osintkit's version or the build options changed. What each
+the PDF loaded (an image, a font), a capture of its sources, osintkit's version or the build
+options changed. What each
 brief was built from is kept in a manifest in the restricted folder (it names restricted
 reports, so it is not published), so an unchanged brief is skipped without even being parsed:
-a no-op rebuild reads and hashes files, nothing more. A build holds a lock on both folders.
+a no-op rebuild reads and hashes files, nothing more; a file's digest is kept there too, with
+its size and times (:class:`osintkit.digests.Digests`), so an unchanged 500 MB capture is not
+hashed again. A build holds a lock on both folders.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ import functools
 import hashlib
 import json
 import os
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from osintkit import __version__
 from osintkit.catalogue import (
@@ -35,6 +38,7 @@ from osintkit.catalogue import (
     issue_position,
     numbering_gaps,
 )
+from osintkit.digests import Digests
 from osintkit.errors import (
     BriefErrors,
     Diagnostic,
@@ -131,10 +135,16 @@ class BuildOptions:
 
     def fingerprint(self) -> str:
         """The options that change a report's bytes, and which files a build writes."""
+        from osintkit.exports import EXPORTERS
         from osintkit.output import FORMATS
 
         return json.dumps(
-            {"version": __version__, "variant": self.pdf_variant, "formats": list(FORMATS)}
+            {
+                "version": __version__,
+                "variant": self.pdf_variant,
+                "formats": list(FORMATS),
+                "exports": list(EXPORTERS),
+            }
         )
 
 
@@ -192,6 +202,9 @@ class _Planned:
     brief: Brief
     #: The file name of the brief it is rendered from ("x.clear.yaml" for an edition).
     name: str
+    #: Its exports, made from the edition's own content and leak-checked by the parent:
+    #: (name, extension, bytes) each, written with the report (``report.write_report``).
+    exports: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -357,7 +370,7 @@ def _build(
         warn(problem)
     _remove_old_public_manifest(options.out_dir)
     previous = dict(manifest.records)
-    hashes = _Hashes()
+    hashes = _Hashes(manifest.digests)
     result = BuildResult()
     numbers: dict[Path, Number] = {}
     pending: list[_Pending] = []
@@ -452,7 +465,7 @@ def _build(
                             number=item.number,
                             registry=str(item.registry_path),
                             template=str(item.template_folder),
-                            inputs={p: hashes.file(Path(p)) for p in outcome.files_read},
+                            inputs=_inputs(item, outcome, hashes),
                             restricted=plan.restricted,
                             entry=entry,
                             edition=None if plan.full else plan.level,
@@ -767,11 +780,14 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
                 limits=options.limits,
                 pdf_variant=options.pdf_variant,
                 edition=None if plan.full else plan.level,  # type: ignore[arg-type]
+                pdf_url=_pdf_url(loaded, plan),
             )
             renders.append((plan, root, rendered))
         for plan, root, rendered in renders:
-            files_written = write_report(rendered, root / loaded.brief.series)
-            entries.append(_entry(item, plan, root, rendered.files, files_written))
+            folder = root / loaded.brief.series
+            files_written = write_report(rendered, folder, plan.exports)
+            data = {**rendered.files, **{kind: bytes_ for kind, _, bytes_ in plan.exports}}
+            entries.append(_entry(item, plan, root, data, files_written))
             warnings.extend(w for w in rendered.warnings if w not in warnings)
             files_read.update(str(p) for p in rendered.files_read)
     except LeakError as exc:
@@ -802,6 +818,20 @@ def _render_one(item: _Pending, options: BuildOptions) -> BuildOutcome:
         restricted=item.restricted,
         folder=out_dir,
         editions=entries[1:],
+    )
+
+
+def _pdf_url(loaded: LoadedBrief, plan: _Planned) -> str | None:
+    """Where the edition's PDF will be on the web: the series' ``site_url`` (the address its
+    folder of the site is published at) and the PDF's file name; None for an edition that is
+    not published (the restricted folder's) or a series without a ``site_url``."""
+    url = loaded.series.site_url
+    name = next((Path(f).name for f in plan.files if f.endswith(".pdf")), None)
+    if plan.restricted or not url or name is None:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, f"{parts.path.rstrip('/')}/{quote(name)}", "", "")
     )
 
 
@@ -856,12 +886,14 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     """Validate a brief that needs building, fingerprint what it is built from and decide
     which folder each of its editions goes to."""
     from osintkit.editions import edition_of
+    from osintkit.exports import export_brief
+    from osintkit.leaks import LeakError
     from osintkit.output import output_path
     from osintkit.portions import marking
     from osintkit.report import FORMATS, template_for
     from osintkit.validation import load_brief
 
-    loaded = load_brief(path, options.registry)
+    loaded = load_brief(path, options.registry, digests=hashes.digests)
     template = template_for(loaded)
     fingerprint = _fingerprint(path, loaded.registry_path, template.folders, options, hashes)
     brief = loaded.brief
@@ -873,8 +905,20 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
         full = level == mark.full
         edition = loaded if full else edition_of(loaded, level).loaded  # type: ignore[arg-type]
         files = [output_path(edition.path, Path(brief.series), k).as_posix() for k in FORMATS]
+        # Cheap beside a PDF, and made here so that a leak in one fails the brief before
+        # anything renders, located at the portion it came from.
+        try:
+            made = export_brief(loaded, None if full else level)  # type: ignore[arg-type]
+        except LeakError as exc:
+            raise BriefErrors([_leak(loaded, level, exc)]) from None
+        exports = [(e.exporter.name, e.exporter.suffix.removeprefix("."), e.data) for e in made]
+        files += [
+            output_path(edition.path, Path(brief.series), x).as_posix() for _, x, _ in exports
+        ]
         restricted = not is_public(level, brief.status, options.drafts)
-        editions.append(_Planned(level, full, restricted, files, edition.brief, edition.path.name))
+        editions.append(
+            _Planned(level, full, restricted, files, edition.brief, edition.path.name, exports)
+        )
     return _Pending(
         path, number, fingerprint, loaded.registry_path, template.folder, loaded, editions
     )
@@ -923,24 +967,27 @@ def _unchanged(path: Path, old: _Record, options: BuildOptions, hashes: _Hashes)
     return True
 
 
-class _Hashes:
-    """SHA-256 of files and template folders, each read once per build."""
+def _inputs(item: _Pending, outcome: BuildOutcome, hashes: _Hashes) -> dict[str, str]:
+    """The files a report was made from besides its brief, registry and template, with their
+    SHA-256: what its PDF loaded, and its sources' captures (as validation hashed them)."""
+    inputs = {p: hashes.file(Path(p)) for p in outcome.files_read}
+    inputs.update((os.fspath(c.path), c.sha256) for c in item.loaded.captures.values())
+    return inputs
 
-    def __init__(self) -> None:
+
+class _Hashes:
+    """SHA-256 of files and template folders, each read once per build, and not at all if the
+    manifest's digests know the file unchanged."""
+
+    def __init__(self, digests: Digests) -> None:
+        self.digests = digests
         self._files: dict[Path, str] = {}
         self._folders: dict[Path, str] = {}
 
     def file(self, path: Path) -> str:
         if path not in self._files:
-            digest = "missing"
-            try:
-                # Regular files only: a manifest naming /dev/zero or a FIFO must not hang a build.
-                if stat.S_ISREG(path.stat().st_mode):
-                    with path.open("rb") as handle:
-                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            except OSError:
-                pass
-            self._files[path] = digest
+            # Regular files only: a manifest naming /dev/zero or a FIFO must not hang a build.
+            self._files[path] = self.digests.file(path) or "missing"
         return self._files[path]
 
     def folder(self, folder: Path) -> str:
@@ -966,7 +1013,7 @@ class _Record:
     number: Number
     registry: str
     template: str
-    #: Local files the PDF loaded, with their SHA-256.
+    #: Local files the PDF loaded and the captures of the brief's sources, with their SHA-256.
     inputs: dict[str, str]
     #: Whether its files are in the restricted folder (else in the public one).
     restricted: bool
@@ -1045,6 +1092,8 @@ class _Manifest:
     published: dict[bool, str] = field(default_factory=lambda: {False: "", True: ""})
     #: The file's text as loaded: an unchanged manifest is not written again.
     text: str = ""
+    #: The digests of files read, remembered with their size and times.
+    digests: Digests = field(default_factory=Digests)
 
     @classmethod
     def load(cls, folder: Path) -> tuple[_Manifest, Diagnostic | None]:
@@ -1079,7 +1128,9 @@ class _Manifest:
         want(isinstance(data, dict), "the file", "a JSON object")
         assert isinstance(data, dict)
         want(data.get("format") == _MANIFEST_FORMAT, "format", str(_MANIFEST_FORMAT))
-        manifest = json_object(data, "the file", frozenset({"format", "published", "briefs"}))
+        manifest = json_object(
+            data, "the file", frozenset({"format", "published", "briefs"}), {"digests"}
+        )
         published = json_object(
             manifest["published"], "published", frozenset(_PUBLISHED_KEYS.values())
         )
@@ -1101,14 +1152,19 @@ class _Manifest:
             records,
             {restricted: published[name] for restricted, name in _PUBLISHED_KEYS.items()},
             text,
+            Digests.from_json(manifest.get("digests")),
         )
 
     def save(self, folder: Path) -> None:
+        # The digests of files this build read, and of every input a record names (a build of
+        # one brief keeps the others' captures remembered).
+        named = {p for record in self.records.values() for p in record.inputs}
         text = json.dumps(
             {
                 "format": _MANIFEST_FORMAT,
                 "published": {name: self.published[r] for r, name in _PUBLISHED_KEYS.items()},
                 "briefs": {key: record.to_json() for key, record in self.records.items()},
+                "digests": self.digests.to_json(keep=named),
             },
             indent=1,
             sort_keys=True,

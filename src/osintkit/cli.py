@@ -385,6 +385,90 @@ def render(
         raise typer.Exit(1)
 
 
+def _export_format(value: str) -> str:
+    # The choices come from exports.EXPORTERS, imported only when `export` runs: --help and
+    # every other command do not load the exporters.
+    from osintkit.exports import EXPORTERS
+
+    if value != "all" and value not in EXPORTERS:
+        raise typer.BadParameter(f"must be one of {', '.join(EXPORTERS)} or all, not {value!r}")
+    return value
+
+
+@app.command()
+def export(
+    briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            callback=_export_format,
+            help="Which export to write: stix (a STIX 2.1 bundle), misp (a MISP event), csl "
+            "(CSL-JSON of the sources) or all.",
+        ),
+    ] = "all",
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the output files.")
+    ] = Path("out"),
+    registry: RegistryOption = None,
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            "-e",
+            callback=_edition,
+            help="Export the edition for this TLP level (CLEAR, GREEN …), as render --edition: "
+            "the portions marked above it removed, the result checked for any of their text. "
+            "Files are named <brief>.clear.stix.json …",
+        ),
+    ] = None,
+) -> None:
+    """Export briefs as STIX 2.1, MISP event and CSL-JSON files (<brief>.stix.json …).
+
+    Nothing is written unless every brief is valid and every export was made.
+    """
+    from osintkit.errors import OsintkitError
+    from osintkit.exports import EXPORTERS, Exported, export_brief
+    from osintkit.output import output_path, write_all_atomic
+
+    names = list(EXPORTERS) if to == "all" else [to]
+    loaded, failures = _load_all(_expand(briefs), registry)
+    if edition is not None:
+        failures.extend(_edition_problems(loaded, edition))
+    if failures:
+        _fail_summary(failures, len(loaded), nothing_written=True)
+    _check_distinct_outputs(loaded)
+    made: list[tuple[Path, Exported]] = []
+    failed = 0
+    for item in loaded:
+        try:
+            exported = export_brief(item, edition, names)  # type: ignore[arg-type]  # _edition
+        except OsintkitError as exc:
+            failed += 1
+            err.print(f"[red]error:[/] {_shown(f'{item.path}: {exc}')}")
+            continue
+        made.extend(
+            (output_path(e.brief_path, out_dir, e.exporter.suffix.removeprefix(".")), e)
+            for e in exported
+        )
+        for name in sorted(set(names) - {e.exporter.name for e in exported}, key=names.index):
+            out.print(f"[dim]{_shown(f'{item.path}: nothing to export as {name}')}[/]")
+    if failed:
+        err.print(
+            f"[red]{failed} of {len(loaded)} briefs could not be exported[/]; nothing was written"
+        )
+        raise typer.Exit(1)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_all_atomic([(path, e.data) for path, e in made])
+    except OSError as exc:
+        _die(f"cannot write to {out_dir}: {exc.strerror or exc}")
+    except OsintkitError as exc:
+        _die(str(exc))
+    for path, e in made:
+        out.print(f"[green]wrote[/] {_shown(path)}  [dim]({_size(len(e.data))})[/]")
+
+
 @app.command()
 def build(
     sources: Annotated[
@@ -755,6 +839,120 @@ def templates() -> None:
     for row in rows:
         table.add_row(*map(_shown, row))
     out.print(table)
+
+
+evidence_app = typer.Typer(
+    help="Preserved captures of a brief's sources: add them, verify them on disk.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+def _instant_option(value: str | None) -> Any:
+    from osintkit.evidence import parse_instant
+
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _url_option(value: str | None) -> str | None:
+    from osintkit.evidence import parse_archive_url
+
+    if value is None:
+        return None
+    try:
+        return parse_archive_url(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@evidence_app.command("add")
+def evidence_add(
+    brief: Annotated[Path, typer.Argument(help="The brief file.")],
+    source_id: Annotated[str, typer.Argument(help="The id of the source the files preserve.")],
+    files: Annotated[list[Path], typer.Argument(help="The capture files.")],
+    captured: Annotated[
+        str | None,
+        typer.Option(
+            "--captured",
+            callback=_instant_option,
+            help="When they were captured, Z or an offset (default: each file's modification "
+            "time, in UTC).",
+        ),
+    ] = None,
+    tool: Annotated[str | None, typer.Option("--tool", help="What made them.")] = None,
+    archive_url: Annotated[
+        str | None,
+        typer.Option("--archive-url", callback=_url_option, help="The source's web-archive copy."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note on each capture.")] = None,
+) -> None:
+    """Hash capture files, copy them into the brief's evidence/ folder if they lie elsewhere,
+    and add them to the source's captures: (every other byte of the brief left as it was)."""
+    from osintkit.errors import BriefErrors, OsintkitError
+    from osintkit.evidence import add_captures
+
+    try:
+        added = add_captures(
+            brief,
+            source_id,
+            files,
+            captured=captured,  # type: ignore[arg-type]  # the callback made it a datetime
+            tool=tool,
+            note=note,
+            archive_url=archive_url,
+        )
+    except BriefErrors as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    except OsintkitError as exc:
+        _die(str(exc))
+    for item in added:
+        if item.copied_from is not None:
+            out.print(f"[green]copied[/] {_shown(item.copied_from)} → {_shown(item.file)}")
+        when = item.captured.strftime("%Y-%m-%dT%H:%M:%SZ")
+        origin = " (the file's modification time)" if item.from_mtime else ""
+        out.print(
+            f"[green]added[/] {_shown(item.file)} to {_shown(source_id)}  "
+            f"[dim]sha256 {item.sha256[:16]}…, captured {when}{origin}[/]"
+        )
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    briefs: Annotated[list[Path], typer.Argument(help="Brief files, or folders of briefs.")],
+) -> None:
+    """Hash every capture of the briefs again and print its status; exit 1 if any is not ok."""
+    from rich.table import Table
+
+    from osintkit.evidence import verify
+
+    found, failures = verify(_expand(briefs))
+    for failure in failures:
+        _print_errors(failure)
+    if found:
+        table = Table("brief", "source", "file", "status", "size", "detail", box=None)
+        for item in found:
+            colour = "green" if item.status == "ok" else "red"
+            size = _size(item.size) if item.size is not None else ""
+            table.add_row(
+                _shown(item.brief),
+                _shown(item.source_id),
+                _shown(item.file),
+                f"[{colour}]{_shown(item.status)}[/]",
+                size,
+                _shown(item.message),
+            )
+        out.print(table)
+    bad = [item for item in found if item.status != "ok"]
+    out.print(f"{len(found)} captures, {len(found) - len(bad)} ok, {len(bad)} not")
+    if bad or failures:
+        raise typer.Exit(1)
 
 
 def _expand(paths: list[Path]) -> list[Path]:

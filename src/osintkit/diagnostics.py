@@ -34,6 +34,8 @@ RULES: dict[str, str] = {
     "footnote": "a footnote called but not defined, defined but not called, or in another",
     "likelihood": "a judgement's likelihood outside the series' yardstick",
     "date": "a date its calendar cannot write",
+    "evidence": "a capture missing, outside the brief's folder, changed since it was hashed "
+    "or made after the brief's date; a chain of custody out of order or naming no capture",
     "numbering": "two briefs with one number, or a hole in a volume's numbering",
     "template": "a report template missing or broken",
     "render": "a report that failed to render",

@@ -256,8 +256,10 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
 def _relative_file(value: str) -> str:
     # Confinement (the resolved path under the brief's folder, no symlink out) is checked where
     # the file is read; here only what can never be right: an absolute path, a parent step.
-    if "\x00" in value or "\\" in value:
-        raise ValueError("a file path uses / between folders and no NUL or backslash")
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError(
+            "a file path uses / between folders, and no backslash or control character"
+        )
     if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
         raise ValueError("give the file's path relative to the brief's folder")
     if ".." in value.split("/"):

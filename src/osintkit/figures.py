@@ -18,15 +18,14 @@ import base64
 import hashlib
 import os
 import re
-import stat
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from osintkit.errors import KeyPath, RenderError, quoted
 from osintkit.markdown import find_images, url_scheme
+from osintkit.paths import Refused, confined_path, open_confined
 from osintkit.svg import SvgError, sanitise_svg
 
 MIB = 1024 * 1024
@@ -78,11 +77,6 @@ class FigureProblem:
     key_path: KeyPath
     offset: int
     message: str
-
-
-class Refused(Exception):
-    """A file that cannot be read as asked; the message completes "figure 'x.png' …" (or
-    "capture 'x.pdf' …": captures are read under the same confinement)."""
 
 
 def figure_candidates(fields: Iterable[tuple[KeyPath, str]], folder: Path) -> frozenset[Path]:
@@ -163,7 +157,7 @@ def _read_figure(
     folder: Path, relative: PurePosixPath, by_path: dict[Path, Figure], budget: int
 ) -> Figure:
     root = folder.resolve()
-    path = _confined(root, relative)
+    path = confined_path(root, relative)
     figure = by_path.get(path)
     if figure is None:
         media_type, shown = _checked(_read_confined(path, root, budget))
@@ -172,89 +166,25 @@ def _read_figure(
     return figure
 
 
-def confined(root: Path, relative: PurePosixPath) -> Path:
-    """The file ``relative`` names under the resolved folder ``root``, symlinks resolved;
-    raises :class:`Refused` if it lies outside it. Check again once open
-    (:func:`open_confined`): the path may be swapped meanwhile."""
-    return _confined(root, relative)
-
-
-def _confined(root: Path, relative: PurePosixPath) -> Path:
-    """The file ``relative`` names under ``root``, symlinks resolved, if it stays there."""
-    try:
-        path = root.joinpath(*relative.parts).resolve()
-    except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise Refused(f"cannot be read: {_reason(exc)}") from None
-    if not path.is_relative_to(root):
-        raise Refused("lies outside the brief's folder: only files under it are read")
-    return path
-
-
 def _read_confined(path: Path, root: Path, budget: int) -> bytes:
-    """The bytes of the regular file ``path``, checked to be under ``root`` once open.
-
-    The check is made again on the file actually opened, so a folder swapped for a symlink
-    between the check and the read is caught, and nothing that is not a regular file (a
-    FIFO, a device) is read from. A file larger than the cap, or than what is left of the
-    ``budget`` of all figures, is refused unread.
+    """The bytes of the regular file ``path``, checked to be under ``root`` once open
+    (:func:`osintkit.paths.open_confined`). A file larger than the cap, or than what is left
+    of the ``budget`` of all figures, is refused unread.
     """
-    with open_confined(path, root) as (fd, size):
-        if size > MAX_FIGURE_BYTES:
-            raise Refused(_too_large(size))
-        if size > budget:
+    with open_confined(path, root) as (fd, info):
+        if info.st_size > MAX_FIGURE_BYTES:
+            raise Refused(_too_large(info.st_size))
+        if info.st_size > budget:
             raise Refused(_OVER_BUDGET)
-        chunks = list(read_chunks(fd, MAX_FIGURE_BYTES + 1))
+        chunks = []
+        left = MAX_FIGURE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(left, MIB))):
+            chunks.append(chunk)
+            left -= len(chunk)
     data = b"".join(chunks)
     if len(data) > MAX_FIGURE_BYTES:  # it grew while being read
         raise Refused(_too_large(len(data)))
     return data
-
-
-@contextmanager
-def open_confined(path: Path, root: Path) -> Iterator[tuple[int, int]]:
-    """The open descriptor of the regular file ``path`` and its size, checked to be under
-    ``root`` once open; closed on leaving. Raises :class:`Refused` (an OSError while reading
-    it inside the block too).
-
-    The check is made on the file actually opened, so a folder swapped for a symlink
-    between the check and the read is caught, a symlink itself is not followed, and
-    nothing that is not a regular file (a FIFO, a device) is read from.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise Refused("does not exist") from None
-    except OSError as exc:
-        raise Refused(f"cannot be read: {_reason(exc)}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise Refused("is not a file")
-        if not _opened_path(fd, path, info).is_relative_to(root):
-            raise Refused("lies outside the brief's folder: only files under it are read")
-        yield fd, info.st_size
-    except OSError as exc:
-        raise Refused(f"cannot be read: {_reason(exc)}") from None
-    finally:
-        os.close(fd)
-
-
-def read_chunks(fd: int, limit: int) -> Iterator[bytes]:
-    """The bytes of ``fd`` from where it is, a mebibyte at a time, up to ``limit`` in all."""
-    left = limit
-    while left > 0 and (chunk := os.read(fd, min(left, MIB))):
-        left -= len(chunk)
-        yield chunk
-
-
-def _opened_path(fd: int, path: Path, info: os.stat_result) -> Path:
-    """Where the open file ``fd`` really is: from /proc on Linux, else ``path`` if it is it."""
-    try:
-        return Path(f"/proc/self/fd/{fd}").readlink()
-    except OSError:
-        now = path.stat()
-        return path if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino) else Path("/")
 
 
 def _checked(data: bytes) -> tuple[str, bytes]:
@@ -324,7 +254,3 @@ def _too_many_pixels(max_pixels: int) -> str:
 
 def _too_large(size: int) -> str:
     return f"is {size / MIB:.1f} MiB: a figure may be at most {MAX_FIGURE_BYTES // MIB} MiB"
-
-
-def _reason(exc: BaseException) -> str:
-    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Iterator
@@ -40,6 +41,11 @@ _HYPHENATED_RE = re.compile(r"[-\u2010]\s*\n\s*")
 _TAG_RE = re.compile(r"<[^>]*>")
 #: What the HTML holds besides its text: style, scripts, inlined images.
 _NOT_TEXT_RE = re.compile(r"<(style|script)\b.*?</\1\s*>|\bdata:[^\"'\s)]+", re.DOTALL | re.I)
+#: A JSON-LD block: data a machine reads (metadata.html.j2's schema.org record), not code.
+_JSON_LD_RE = re.compile(
+    r"""<script\s[^>]*\btype\s*=\s*["']?application/ld\+json\b[^>]*>(.*?)</script\s*>""",
+    re.DOTALL | re.I,
+)
 
 
 class LeakError(OsintkitError):
@@ -191,10 +197,31 @@ _READ_ATTRIBUTE_RE = re.compile(
 def html_text(document: str) -> str:
     """The text of an HTML document, without its styles, scripts and inlined images, and
     the values of the attributes a reader gets (``alt``, ``title``, ``aria-label``,
-    ``content``)."""
+    ``content``) and the strings of its JSON-LD blocks."""
+    data = [text for block in _JSON_LD_RE.findall(document) for text in _json_strings(block)]
     document = _NOT_TEXT_RE.sub(" ", document)
     read = [a or b for a, b in _READ_ATTRIBUTE_RE.findall(document)]
-    return html.unescape(" ".join([_TAG_RE.sub(" ", document), *read]))
+    return " ".join([html.unescape(" ".join([_TAG_RE.sub(" ", document), *read])), *data])
+
+
+def _json_strings(text: str) -> Iterator[str]:
+    """Every string in the JSON ``text``, decoded (``\\u003c`` is ``<``); the text itself when
+    it is not JSON, so that nothing a reader of the block gets goes unread."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # a template's own block, nested past any reason
+        yield text
+        return
+    # A stack, not recursion: a block nested thousands deep must not end the check.
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(reversed([part for pair in value.items() for part in pair]))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
 
 
 def pdf_texts(data: bytes, evidence: Container[str] = frozenset()) -> Iterator[tuple[str, str]]:
@@ -231,12 +258,25 @@ def find_leak(
     """
     if not tlp_above(mark.full, level):
         return None
-    banned = forbidden(brief, mark, level)
-    digests = removed_digests(brief, mark, level)
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
-        places.extend(pdf_texts(pdf, _kept_digests(brief, mark, level) - digests.keys()))
-    return next(_leaks(banned, places), None) or next(_digest_leaks(digests, places), None)
+        kept = _kept_digests(brief, mark, level) - removed_digests(brief, mark, level).keys()
+        places.extend(pdf_texts(pdf, kept))
+    return find_leak_in(brief, mark, level, places)
+
+
+def find_leak_in(
+    brief: Brief, mark: Marking, level: str, places: Iterable[tuple[str, str]]
+) -> Leak | None:
+    """The first fragment of ``brief``'s text above ``level`` found in one of ``places``,
+    (where, text) pairs of an edition for ``level`` (an export's strings), or None."""
+    if not tlp_above(mark.full, level):
+        return None
+    places = list(places)
+    digests = removed_digests(brief, mark, level)
+    return next(_leaks(forbidden(brief, mark, level), places), None) or next(
+        _digest_leaks(digests, places), None
+    )
 
 
 def removed_digests(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:

@@ -30,6 +30,8 @@ RULES: dict[str, str] = {
     "empty-section": "a section or annex with no text a reader would read",
     "figure-without-mention": "a figure or a captioned table that no text cross-references",
     "bidi-control": "a bidi embedding or override, or an isolate left open, that reorders text",
+    "unpreserved-source": "a cited source with a URL but neither a capture nor an archive_url",
+    "capture-after-access": "a capture made on a later day (UTC) than the source's accessed date",
 }
 
 #: Hedges that carry no probability a reader can act on; the yardstick's terms do.
@@ -347,6 +349,33 @@ def _unmentioned_figures(loaded: LoadedBrief, document: LoadedDocument) -> Itera
                 )  # fmt: skip
 
 
+def _unpreserved_sources(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
+    cited = {c.source_id for _, text in _prose(document) for c in find_citations(text)}
+    cited |= {e.source for e in loaded.brief.timeline if e.source}
+    for i, source in enumerate(loaded.brief.sources):
+        if source.id in cited and source.url and not source.captures and not source.archive_url:
+            yield _at(
+                document, ("sources", i, "url"), "unpreserved-source",
+                f"source {source.id!r} is a web page with neither a capture nor an archive_url: "
+                "pages change and vanish; preserve it (osintkit evidence add) or give its "
+                "web-archive copy",
+            )  # fmt: skip
+
+
+def _captures_after_access(loaded: LoadedBrief, document: LoadedDocument) -> Iterator[Diagnostic]:
+    for i, source in enumerate(loaded.brief.sources):
+        for j, capture in enumerate(source.captures):
+            # Days in UTC, as the capture's instant is kept: "accessed" names a day only.
+            day = capture.captured.astimezone(dt.UTC).date()
+            if source.accessed is not None and day > source.accessed:
+                yield _at(
+                    document, ("sources", i, "captures", j, "captured"), "capture-after-access",
+                    f"captured on {day.isoformat()} (UTC), after the source was accessed on "
+                    f"{source.accessed.isoformat()}: it may not be the page the brief read; "
+                    "correct accessed or the capture's time",
+                )  # fmt: skip
+
+
 _CHECKS = {
     "uncited-source": _uncited_sources,
     "uncited-paragraph": _uncited_paragraphs,
@@ -356,4 +385,6 @@ _CHECKS = {
     "empty-section": _empty_sections,
     "figure-without-mention": _unmentioned_figures,
     "bidi-control": _bidi_controls,
+    "unpreserved-source": _unpreserved_sources,
+    "capture-after-access": _captures_after_access,
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,29 @@ class LoadedDocument:
         if where is None:
             return self.locate(key_path)
         return (where.line + 1, where.column + 1)
+
+    def span(self, key_path: KeyPath) -> tuple[int, int]:
+        """The indexes in :attr:`source` where the value at ``key_path`` starts and ends.
+
+        A block collection ends, as the parser marks it, where the next token starts: past
+        any blank lines and comments after it. Raises KeyError for a path not in the file.
+        """
+        where = self._values[key_path]
+        return where.start, where.end
+
+    def spans_under(
+        self, key_path: KeyPath
+    ) -> Iterator[tuple[KeyPath, tuple[int, int, str | None]]]:
+        """Every value at or under ``key_path`` with its start, end and scalar style
+        (``|``, ``>``, a quote, or None: plain, or a collection)."""
+        size = len(key_path)
+        for path, where in self._values.items():
+            if path[:size] == key_path:
+                yield path, (where.start, where.end, where.style)
+
+    def value_at(self, key_path: KeyPath) -> Any:
+        """The data at ``key_path``; raises KeyError or IndexError if there is none."""
+        return self._value_at(key_path)
 
     def _value_at(self, key_path: KeyPath) -> Any:
         value = self.data

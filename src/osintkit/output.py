@@ -77,14 +77,26 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
     The bytes go to a temporary file in the same folder, are flushed to disk, then renamed over
-    ``path``. On any failure (or KeyboardInterrupt) the temporary file is removed and the old
-    file is left as it was. Raises :class:`OutputError` when the folder cannot be written.
+    ``path``, with the permission bits ``mode`` if given (a file edited in place keeps its
+    own), else those the umask allows. On any failure (or KeyboardInterrupt) the temporary
+    file is removed and the old file is left as it was. Raises :class:`OutputError` when the
+    folder cannot be written.
     """
-    write_all_atomic([(path, data)])
+    if mode is None:
+        write_all_atomic([(path, data)])
+        return
+    temp = _stage(path, data, mode)
+    try:
+        temp.replace(path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
@@ -126,7 +138,7 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
         replaced.append(path)
 
 
-def _stage(path: Path, data: bytes) -> Path:
+def _stage(path: Path, data: bytes, mode: int | None = None) -> Path:
     """Write ``data`` to a flushed temporary file beside ``path`` and return the temporary."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,9 +155,11 @@ def _stage(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file 0600; a report is meant to be read like any other file.
-        umask = os.umask(0)
-        os.umask(umask)
-        temp.chmod(0o666 & ~umask)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        temp.chmod(mode)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()

@@ -43,7 +43,8 @@ class OutputFile:
     def from_json(cls, data: object, where: str, kind: str) -> OutputFile:
         """Raise :class:`Malformed` unless ``data`` is a ``kind`` file as :meth:`to_json` wrote."""
         written = json_object(data, where, frozenset({"path", "size", "sha256"}), {"pages"})
-        want(_is_output(written["path"], kind), f"{where}.path", f"<series>/<name>.{kind}")
+        shape = f"<series>/<name>.{kind}" if kind in FORMATS else f"<series>/<name>.{kind}.json"
+        want(_is_output(written["path"], kind), f"{where}.path", shape)
         want(is_count(written["size"], 0), f"{where}.size", "a whole number")
         want(
             isinstance(written["sha256"], str) and _SHA256.fullmatch(written["sha256"]) is not None,
@@ -77,7 +78,7 @@ class IssueRecord:
     summary: str
     #: File name of the brief it was rendered from.
     brief: str
-    #: Its files by kind ("pdf", "html").
+    #: Its files by kind: "pdf", "html", and its exports by name ("stix", "misp", "csl").
     files: Mapping[str, OutputFile]
 
     def to_json(self) -> dict[str, Any]:
@@ -120,9 +121,9 @@ class IssueRecord:
             )
         files = entry["files"]
         want(
-            isinstance(files, dict) and set(files) <= set(FORMATS),
+            isinstance(files, dict) and all(is_kind(kind) for kind in files),
             f"{where}.files",
-            "an object with " + " and ".join(f'"{kind}"' for kind in FORMATS),
+            "an object with " + " and ".join(f'"{kind}"' for kind in FORMATS) + " and exports",
         )
         return cls(
             series=entry["series"],
@@ -182,15 +183,27 @@ def is_path(value: object) -> bool:
     return isinstance(value, str) and value != "" and "\0" not in value
 
 
+def is_kind(kind: object) -> bool:
+    """Whether ``kind`` can name a file of a built issue: a format of ``output.FORMATS``
+    ("pdf") or an export's name ("stix", written as ``<name>.stix.json``)."""
+    return isinstance(kind, str) and (kind in FORMATS or _EXPORT_KIND.fullmatch(kind) is not None)
+
+
+_EXPORT_KIND = re.compile(r"[a-z][a-z0-9]{0,30}")
+
+
 def _is_output(value: object, kind: str) -> bool:
-    """``<series>/<name>.<kind>``: the only files a build removes are ones of this shape
-    inside its own folders, whatever a manifest says."""
+    """``<series>/<name>.<kind>`` (``<series>/<name>.<kind>.json`` for an export): the only
+    files a build removes are ones of this shape inside its own folders, whatever a
+    manifest says; an export's double suffix is never a catalogue's, feed's or checksum's."""
     if not is_path(value) or "\\" in str(value):
         return False
     path = PurePosixPath(str(value))
+    suffix = f".{kind}" if kind in FORMATS else f".{kind}.json"
     return (
         path.as_posix() == value
         and len(path.parts) == 2
         and not any(part in (".", "..") for part in path.parts)
-        and path.suffix == f".{kind}"
+        and path.name.endswith(suffix)
+        and len(path.name) > len(suffix)
     )

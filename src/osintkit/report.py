@@ -6,7 +6,7 @@ public API all go through these two functions, so each gets the same bytes.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,6 +109,7 @@ def render_brief(
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
     edition: Tlp | None = None,
+    pdf_url: str | None = None,
     attach_evidence: bool = False,
     attach_limit_mib: int = DEFAULT_ATTACH_LIMIT_MIB,
 ) -> Rendered:
@@ -126,6 +127,9 @@ def render_brief(
     PDF attaches the redacted brief), and its files are checked for removed text
     (:func:`osintkit.leaks.find_leak`). Raises BriefErrors for an edition the brief cannot
     have or whose kept text points at a removed portion, LeakError for a leak.
+
+    ``pdf_url`` is the address the PDF will be published at (``osintkit build`` knows it);
+    the HTML's head then names it (``citation_pdf_url``). None, the default, names none.
 
     ``attach_evidence`` attaches every capture of the sources (of the edition) to the PDF as
     its associated source files, read and hashed first, all of them within
@@ -147,7 +151,7 @@ def render_brief(
 
         loaded = edition_of(full, edition).loaded
     template = template or template_for(loaded)
-    html = render_html(loaded, template)
+    html = render_html(loaded, template, pdf_url=pdf_url)
     warnings = list(html.warnings)
     # The figures are inlined, so the PDF no longer reads them: they are inputs all the same.
     files_read: list[Path] = sorted({figure.path for figure in loaded.figures.values()})
@@ -189,8 +193,12 @@ def render_brief(
     return Rendered(loaded.path, template, html.text, files, pages, seconds, warnings, files_read)
 
 
-def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
-    """Write ``rendered``'s files into ``out_dir`` and return them, in :data:`FORMATS` order.
+def write_report(
+    rendered: Rendered, out_dir: Path, also: Sequence[tuple[str, str, bytes]] = ()
+) -> list[WrittenFile]:
+    """Write ``rendered``'s files into ``out_dir`` and return them, in :data:`FORMATS` order,
+    then the files of ``also``, (kind, extension, bytes) each (a build's exports:
+    ``("stix", "stix.json", …)``), named as the report's are.
 
     Every file is on disk before any is renamed into place: a full disk leaves the old PDF
     and HTML together, never a new PDF beside an old HTML. Raises OutputError.
@@ -198,6 +206,9 @@ def write_report(rendered: Rendered, out_dir: Path) -> list[WrittenFile]:
     pending = [
         (output_path(rendered.brief_path, out_dir, kind), kind, data)
         for kind, data in rendered.files.items()
+    ] + [
+        (output_path(rendered.brief_path, out_dir, extension), kind, data)
+        for kind, extension, data in also
     ]
     write_all_atomic([(path, data) for path, _, data in pending])
     return [

@@ -32,7 +32,11 @@ class Series(BaseModel):
     unit: NonEmpty
     contact: Email
     template: NonEmpty = "series"
+    #: The series' home page (the Atom feed's alternate link).
     url: HttpUrl | None = None
+    #: Where ``osintkit build``'s ``site/<series>/`` folder is published: a public report's
+    #: record names its PDF there (``citation_pdf_url``).
+    site_url: HttpUrl | None = None
     #: The calendar of every brief of the series that does not name its own.
     calendar: Calendar = "gregorian"
     #: The TLP marking of every brief of the series that does not name its own.

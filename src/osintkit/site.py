@@ -46,6 +46,15 @@ class PublishedFile(BaseModel):
     pages: int | None = Field(default=None, ge=1)
 
 
+class PublishedExport(PublishedFile):
+    """One machine-readable export of an issue (``osintkit.exports``), with its media type."""
+
+    media_type: str = Field(
+        description="application/stix+json;version=2.1, application/json (a MISP event), "
+        "application/vnd.citationstyles.csl+json."
+    )
+
+
 class PublicEdition(BaseModel):
     """The public edition of an issue whose full edition is restricted, as the restricted
     catalogue links it: its marking and its files, relative to the public site."""
@@ -55,6 +64,7 @@ class PublicEdition(BaseModel):
     tlp: str = Field(description="The public edition's marking (CLEAR or GREEN).")
     html: PublishedFile | None = None
     pdf: PublishedFile | None = None
+    exports: dict[str, PublishedExport] | None = None
 
 
 class CatalogueIssue(BaseModel):
@@ -78,6 +88,12 @@ class CatalogueIssue(BaseModel):
     brief: str = Field(description="File name of the brief the issue was rendered from.")
     html: PublishedFile | None = None
     pdf: PublishedFile | None = None
+    exports: dict[str, PublishedExport] | None = Field(
+        default=None,
+        description="The issue's exports by name: stix (a STIX 2.1 bundle), misp (a MISP "
+        "event), csl (CSL-JSON of its sources; absent for an issue without sources), each "
+        "made from this edition's content only. Absent when it has none.",
+    )
     public_edition: PublicEdition | None = Field(
         default=None,
         description="In a restricted catalogue only: the issue's edition in the public site, "
@@ -153,6 +169,7 @@ def publish(
                 brief=record.brief,
                 html=_published(files.get("html")),
                 pdf=_published(files.get("pdf")),
+                exports=_exports(files),
                 public_edition=_public_edition(
                     (public_editions or {}).get((record.series, record.volume, record.issue))
                 ),
@@ -183,7 +200,7 @@ def publish(
                 f.path
                 for series in catalogue.series
                 for issue in series.issues
-                for f in (issue.html, issue.pdf)
+                for f in (issue.html, issue.pdf, *(issue.exports or {}).values())
                 if f is not None
             ),
             # An issue's other editions in this folder (CLEAR beside GREEN) are published too.
@@ -223,8 +240,25 @@ def _public_edition(record: IssueRecord | None) -> PublicEdition | None:
         return None
     files = record.files
     return PublicEdition(
-        tlp=record.tlp, html=_published(files.get("html")), pdf=_published(files.get("pdf"))
+        tlp=record.tlp,
+        html=_published(files.get("html")),
+        pdf=_published(files.get("pdf")),
+        exports=_exports(files),
     )
+
+
+def _exports(files: Mapping[str, OutputFile]) -> dict[str, PublishedExport] | None:
+    """The exports among an issue's files, in ``EXPORTERS`` order; None if it has none."""
+    from osintkit.exports import EXPORTERS
+
+    found = {
+        name: PublishedExport(
+            path=file.path, size=file.size, sha256=file.sha256, media_type=exporter.media_type
+        )
+        for name, exporter in EXPORTERS.items()
+        if (file := files.get(name)) is not None
+    }
+    return found or None
 
 
 def _published(file: OutputFile | None) -> PublishedFile | None:

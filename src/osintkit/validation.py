@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
 
+from osintkit.captures import CheckedCapture, check_evidence
+from osintkit.digests import Digests
 from osintkit.errors import (
     MAX_PROBLEMS,
     BriefErrors,
@@ -30,7 +32,7 @@ from osintkit.errors import (
 )
 from osintkit.fields import CALENDAR_DAYS, LAST_DAY, MARKDOWN_MAX_LENGTH, iso_day
 from osintkit.figures import Figure, load_figures
-from osintkit.loader import LoadedDocument, load_yaml
+from osintkit.loader import LoadedDocument, load_yaml, parse_yaml
 from osintkit.localization import LabelError, label_pieces
 from osintkit.markdown import (
     TLP_LEVELS,
@@ -62,6 +64,9 @@ class LoadedBrief:
     document: LoadedDocument
     #: The local images the brief's Markdown shows, by their URL there, as checked.
     figures: Mapping[str, Figure] = field(default_factory=dict)
+    #: The sources' captures, by their ``file`` as written, as checked: found under the
+    #: brief's folder with the SHA-256 the brief gives.
+    captures: Mapping[str, CheckedCapture] = field(default_factory=dict)
 
 
 def load_registry(path: Path) -> dict[str, Series]:
@@ -104,13 +109,22 @@ def _contact_text_problems(
     return problems
 
 
-def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
+def load_brief(
+    path: Path,
+    registry_path: Path | None = None,
+    *,
+    digests: Digests | None = None,
+    source: str | None = None,
+) -> LoadedBrief:
     """Load, validate and cross-check one brief.
 
-    The registry is ``registry_path`` or the nearest ``series.yaml`` above the brief.
-    Returns the brief with its series; raises :class:`BriefErrors` listing every problem.
+    The registry is ``registry_path`` or the nearest ``series.yaml`` above the brief. Every
+    capture is hashed, through ``digests`` if given (which remembers files unchanged since),
+    else afresh. With ``source``, that text is checked as if it were the file at ``path`` (a
+    brief about to be written there). Returns the brief with its series; raises
+    :class:`BriefErrors` listing every problem.
     """
-    document = load_yaml(path)
+    document = load_yaml(path) if source is None else parse_yaml(source, path)
     data = document.data
     if not isinstance(data, dict):
         message = "a brief is a mapping of fields (series:, title:, …)"
@@ -161,10 +175,14 @@ def load_brief(path: Path, registry_path: Path | None = None) -> LoadedBrief:
     problems.extend(_label_problems(document))
     if brief is not None and series is not None:
         problems.extend(_tlp_problems(document, brief, series))
+    captures: dict[str, CheckedCapture] = {}
+    if brief is not None:
+        captures, refused_captures = check_evidence(document, brief, digests or Digests())
+        problems.extend(refused_captures)
     if problems:
         raise BriefErrors(problems)
     assert brief is not None and series is not None and registry_path is not None
-    return LoadedBrief(path, brief, series, registry_path, document, figures)
+    return LoadedBrief(path, brief, series, registry_path, document, figures, captures)
 
 
 def _tlp_problems(document: LoadedDocument, brief: Brief, series: Series) -> list[Diagnostic]:

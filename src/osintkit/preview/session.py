@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from osintkit.digests import Digests
 from osintkit.errors import BriefErrors, OsintkitError
 from osintkit.preview.assets import candidate_file, local_url_paths
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
@@ -164,6 +165,9 @@ class PreviewSession:
         self._changed = threading.Condition()
         self._state = _State(Snapshot(f"{self._token}-0"), self._first_inputs())
         self._template_folders: tuple[Path, ...] = ()
+        #: The captures' digests, taken once while each file is unchanged (and settled: see
+        #: osintkit.digests), not on every save of the brief.
+        self._digests = Digests()
         self._assets: frozenset[Path] = frozenset()
         self._figures: frozenset[Path] = frozenset()
 
@@ -249,7 +253,7 @@ class PreviewSession:
         from osintkit.validation import load_brief
 
         self._figures = self._figure_files()
-        loaded = load_brief(self.brief, self.registry)
+        loaded = load_brief(self.brief, self.registry, digests=self._digests)
         template = template_for(loaded, self.template)
         self._template_folders = template.folders
         # The pipeline of `osintkit render`, so the preview is that HTML or that PDF.

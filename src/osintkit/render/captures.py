@@ -2,7 +2,7 @@
 hashed while read.
 
 The bytes attached are the bytes hashed: each file is read from under the brief's folder
-through the same confinement as a figure (:func:`osintkit.figures.open_confined`: symlinks
+through the same confinement as a figure (:func:`osintkit.paths.open_confined`: symlinks
 resolved, checked again on the file opened, regular files only), its SHA-256 computed as it
 is read, and a file that no longer has the digest the brief gives is refused, never attached.
 Everything to attach is measured before anything is read, so a cap exceeded is reported with
@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
 
 from osintkit.errors import RenderError, quoted
-from osintkit.figures import MIB, Refused, confined, open_confined, read_chunks
+from osintkit.figures import MIB
 from osintkit.models import Brief, Capture, Source
+from osintkit.paths import Refused, confined_path, open_confined
 
 #: What ``--attach-limit`` is without one, in MiB: the captures of a report, all together.
 DEFAULT_ATTACH_LIMIT_MIB = 50
@@ -97,15 +99,15 @@ def evidence_files(
 
 def _path(root: Path, file: str) -> Path:
     try:
-        return confined(root, PurePosixPath(file))
+        return confined_path(root, PurePosixPath(file))
     except Refused as exc:
         raise RenderError(f"capture {quoted(file)} {exc}") from None
 
 
 def _size(path: Path, root: Path, file: str) -> int:
     try:
-        with open_confined(path, root) as (_fd, size):
-            return size
+        with open_confined(path, root) as (_fd, info):
+            return info.st_size
     except Refused as exc:
         raise RenderError(f"capture {quoted(file)} {exc}") from None
 
@@ -116,10 +118,12 @@ def _read(path: Path, root: Path, capture: Capture, size: int) -> bytes:
     digest = hashlib.sha256()
     chunks = []
     try:
-        with open_confined(path, root) as (fd, _size):
-            for chunk in read_chunks(fd, size + 1):
+        with open_confined(path, root) as (fd, _info):
+            left = size + 1  # one byte more than measured: a file that grew is refused
+            while left > 0 and (chunk := os.read(fd, min(left, MIB))):
                 digest.update(chunk)
                 chunks.append(chunk)
+                left -= len(chunk)
     except Refused as exc:
         raise RenderError(f"capture {quoted(capture.file)} {exc}") from None
     data = b"".join(chunks)

@@ -39,6 +39,7 @@ from osintkit.markdown import (
 from osintkit.models import Author, Brief, Capture, KeyJudgement, Source, TimelineEvent
 from osintkit.outline import EVIDENCE_REGISTER, FIXED_SECTIONS, annex_letter, parts, sections_after
 from osintkit.portions import portion_marks
+from osintkit.render.metadata import Metadata, report_metadata
 from osintkit.series import Series
 from osintkit.templates import ReportTemplate, fill, isolate
 from osintkit.tradecraft import TLP_COLOURS, grade, likelihood
@@ -283,6 +284,9 @@ class ReportContext:
     css: Markup
     #: osintkit's version, for the generator meta element.
     version: str
+    #: The report's bibliographic record for the HTML head: ``highwire`` and ``dublin_core``
+    #: (name, content) pairs, ``json_ld`` (schema.org); ``metadata.html.j2`` writes them.
+    metadata: Metadata
     #: The footnotes in the order they are called, for the HTML's list of notes (the PDF
     #: sets each at the foot of its page): ``number``, ``anchor``, ``html``, ``calls``.
     notes: tuple[Note, ...] = ()
@@ -299,8 +303,11 @@ class ReportContext:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportContext:
-    """Return what ``template`` receives to render ``loaded``, its Markdown rendered.
+def report_context(
+    loaded: LoadedBrief, template: ReportTemplate, *, pdf_url: str | None = None
+) -> ReportContext:
+    """Return what ``template`` receives to render ``loaded``, its Markdown rendered;
+    ``pdf_url`` is where its PDF is published (a build's), None when that is not known.
 
     Raises :class:`TemplateError` if the template's stylesheet or labels cannot be read,
     :class:`RenderError` when a figure is no longer what validation checked.
@@ -392,6 +399,7 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
     else:
         series_line = substitute(str(labels["series_line_no_issn"]), line_values)
     level = brief.tlp or loaded.series.tlp
+    tlp = Tlp(level, f"TLP:{level}", TLP_COLOURS[level])
     return ReportContext(
         brief=brief,
         series=loaded.series,
@@ -409,11 +417,12 @@ def report_context(loaded: LoadedBrief, template: ReportTemplate) -> ReportConte
         authors=tuple(_author_line(author) for author in brief.authors),
         references=references,
         grades_used=_grades_used(brief.sources, labels),
-        tlp=Tlp(level, f"TLP:{level}", TLP_COLOURS[level]),
+        tlp=tlp,
         scale_title=str(labels["likelihood_scales"][scale]),
         css=Markup(template.stylesheet().replace("</", "<\\/")),
         portion_marks=marks,
         version=__version__,
+        metadata=report_metadata(brief, loaded.series, tlp.label, pdf_url),
         notes=tuple(notes.notes),
         evidence=evidence,
     )

@@ -72,8 +72,11 @@ class RenderedHtml:
     created: dt.datetime | None = None
 
 
-def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
-    """Return the report as one HTML document with its CSS and its figures inlined.
+def render_html(
+    loaded: LoadedBrief, template: ReportTemplate, *, pdf_url: str | None = None
+) -> RenderedHtml:
+    """Return the report as one HTML document with its CSS and its figures inlined; its
+    head names ``pdf_url`` as the report's PDF (``citation_pdf_url``) when given.
 
     Raises :class:`TemplateError` when the template itself fails, :class:`RenderError` when a
     figure is no longer what validation checked, :class:`UsageError` for a malformed
@@ -81,7 +84,7 @@ def render_html(loaded: LoadedBrief, template: ReportTemplate) -> RenderedHtml:
     """
     created = publication_time(loaded.brief.date)
     try:
-        context = report_context(loaded, template)
+        context = report_context(loaded, template, pdf_url=pdf_url)
     except KeyError as exc:
         # Only a label can be missing here: English fills every other catalogue's gaps, so
         # it is the template's labels/en.yaml (or its parent's) that lacks it.

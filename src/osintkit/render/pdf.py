@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from osintkit.errors import RenderError
 from osintkit.output import PdfVariant
-from osintkit.render import sandbox
+from osintkit.render import fonts, sandbox
 from osintkit.render.captures import EvidenceFile
 from osintkit.render.libraries import import_weasyprint
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
@@ -328,5 +328,14 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
+def _warm_up_child() -> None:
+    # Only the render child reads hyphenation dictionaries through osintkit's cache: a
+    # process that renders in-process (sandbox=False) keeps pyphen as it found it.
+    from osintkit.render import hyphenation
+
+    hyphenation.install()
+    warm_up()
+
+
 #: What the render child does: WeasyPrint warmed up once, then one PDF after another.
-_PDF_WORK = sandbox.ChildWork(warm_up, _render_here)
+_PDF_WORK = sandbox.ChildWork(_warm_up_child, _render_here, fonts.render_environment)

@@ -15,7 +15,7 @@ import contextlib
 import os
 import resource
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,10 +46,13 @@ class ChildWork:
 
     ``answer`` runs in the child and returns a picklable result; it raises
     :class:`RenderError` for a failure to report, MemoryError when the budget ran out.
+    ``environment``, called in the child before ``warm_up``, gives variables set in the
+    child's environment alone (this process's is left as it is).
     """
 
     warm_up: Callable[[], None]
     answer: Callable[[Any], object]
+    environment: Callable[[], Mapping[str, str]] = dict
 
 
 def can_fork() -> bool:
@@ -224,6 +227,7 @@ def _worker_main(connection: Any, work: ChildWork, memory_mib: int, parent_pid: 
     _close_inherited(keep=connection.fileno())
     _limit_memory(memory_mib)
     try:
+        os.environ.update(work.environment())
         work.warm_up()
         while True:
             try:

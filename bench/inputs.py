@@ -120,6 +120,8 @@ def generate(
     shutil.copyfile(REGISTRY, registry)
     reference = folder / REFERENCE.name
     shutil.copyfile(REFERENCE, reference)
+    # Its capture of the Persian source, which loading the brief checks.
+    shutil.copytree(REFERENCE.parent / "evidence", folder / "evidence", dirs_exist_ok=True)
     sized = {}
     for position, pages in enumerate(sizes, start=1):
         path = folder / f"pages-{pages}.yaml"

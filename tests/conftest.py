@@ -55,11 +55,14 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture
 def series_dir(tmp_path: Path) -> Path:
-    """A folder with the registry and issue 2 of volume 29 (the reference brief)."""
+    """A folder with the registry and issue 2 of volume 29 (the reference brief, with its
+    evidence/ folder)."""
     folder = tmp_path / "briefs"
     folder.mkdir()
     shutil.copy(ROOT / "briefs" / "series.yaml", folder / "series.yaml")
     shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
+    # Its capture of the Persian source (issue 17), which validation reads.
+    shutil.copytree(ROOT / "briefs" / "evidence", folder / "evidence")
     return folder
 
 

@@ -6,6 +6,7 @@ A test module imports from here, never from another test module.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,14 @@ def tiny_brief(**extra: Any) -> Brief:
     }
     data.update(extra)
     return Brief.model_validate(data)
+
+
+def without_evidence(text: str) -> str:
+    """The reference brief's ``text`` without its capture and its chain of custody (issue
+    17): a brief that preserved nothing, or one a test gives captures of its own."""
+    text = re.sub(r"(?m)^    # The page's text as seeds/000.*\n(?:    #.*\n)*", "", text)
+    text = re.sub(r"(?m)^    captures:\n(?:      .*\n)+", "", text)
+    return re.sub(r"(?m)^custody:\n(?:  .*\n)+", "", text)
 
 
 def problems(path: Path) -> list[str]:

@@ -30,7 +30,9 @@ def test_the_documented_api_gives_the_pdf_and_html_osintkit_render_writes(
     rendered = osintkit.render_brief(loaded)
     assert rendered.pdf == pdf
     assert rendered.html.encode() == html
-    assert rendered.pages == 3  # four before issue 14 kept the back matter with the sources
+    # Three pages since issue 14 kept the back matter with the sources; the fourth is the
+    # evidence register (issue 17), an annex, which starts a page of its own.
+    assert rendered.pages == 4
     written = osintkit.write_report(rendered, tmp_path / "api")
     assert [(f.kind, f.path.read_bytes()) for f in written] == [("pdf", pdf), ("html", html)]
 

@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from osintkit.cli import app
 from osintkit.exports import EXPORTERS
 from osintkit.output import CHECKSUMS, LOCK_FILE, MANIFEST_FILE, TEMP_SUFFIX
-from support import SVG_BOMB, invoke, stix_findings
+from support import SVG_BOMB, invoke, stix_findings, without_evidence
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -1162,7 +1162,7 @@ def _capture(brief: Path, content: bytes | None, name: str = "evidence/mfa.txt")
         capture.write_bytes(content)
     with capture.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    text = brief.read_text(encoding="utf-8")
+    text = without_evidence(brief.read_text(encoding="utf-8"))
     item = f"{{file: {name}, sha256: {digest}, captured: 2025-01-18T09:14:00Z}}"
     entry = f"    captures:\n      - {item}\n"
     text = re.sub(r"(?m)^    captures:\n.*\n", "", text)

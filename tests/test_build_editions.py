@@ -46,6 +46,7 @@ def _series_folder(folder: Path) -> Path:
     registry = registry.replace("url: https://www.specialeurasia.com", site_url)
     (folder / "series.yaml").write_text(registry, encoding="utf-8")
     shutil.copy(ROOT / "briefs" / "persian-files-29-2.yaml", folder / "persian-files-29-2.yaml")
+    shutil.copytree(ROOT / "briefs" / "evidence", folder / "evidence")
     shutil.copy(FIXTURES / "editions" / "editions.yaml", folder / "editions.yaml")
     shutil.copytree(FIXTURES / "editions" / "figures", folder / "figures")
     return folder
@@ -391,3 +392,28 @@ def test_a_leak_in_an_export_fails_the_brief_before_anything_renders(
     assert problem.line == text.splitlines().index('    - label: "Informants"') + 1
     assert not (options.out_dir / "persian-files").exists()
     assert not (options.restricted_out / "persian-files").exists()
+
+
+def test_no_capture_and_no_restricted_digest_is_under_the_public_folder(tmp_path: Path) -> None:
+    """A build publishes no capture file (README, "Evidence register"): the public CLEAR
+    edition of a brief with an AMBER source names none of that source's capture, and the
+    restricted folder holds the full register."""
+    briefs = tmp_path / "briefs"
+    shutil.copytree(FIXTURES / "evidence", briefs)
+    shutil.copy(ROOT / "briefs" / "series.yaml", briefs / "series.yaml")
+    site = tmp_path / "site"
+    code, stdout, stderr = invoke(
+        "build", str(briefs), "--out", str(site), "--pdf-variant", "pdf/a-3b"
+    )
+    assert code == 0, stdout + stderr
+    amber = load_brief(briefs / "evidence.yaml").brief.sources[1]
+    (capture,) = amber.captures
+    traces = (capture.file, capture.file.rsplit("/", 1)[-1], capture.sha256, capture.sha256[:16])
+    captures = {p.name for p in (briefs / "evidence").iterdir()}
+    for folder, public in ((site, True), (tmp_path / "site-restricted", False)):
+        names = {p.name for p in folder.rglob("*")}
+        assert not names & captures  # no capture file is published, in either folder
+        texts = [text for _, text in _readable(folder)]
+        held = any(trace in text for text in texts for trace in traces)
+        assert held is not public
+    assert (site / "persian-files" / "evidence.clear.html").is_file()

@@ -15,7 +15,7 @@ from osintkit.editions import edition_of
 from osintkit.exports.stix import stix_bundle
 from osintkit.exports.vocabulary import STIX_TLP_1_0_MARKINGS, STIX_TLP_MARKINGS
 from osintkit.validation import load_brief
-from support import stix_findings
+from support import stix_findings, without_evidence
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "briefs" / "persian-files-29-2.yaml"
@@ -168,7 +168,7 @@ def test_captures_give_their_hashes_and_a_source_url_its_reference(make_brief: A
 def test_a_source_url_without_a_capture_is_the_one_warning_left(make_brief: Any) -> None:
     # stix2-validator asks a reference with a URL for the hash of its content ({302}): only
     # a capture gives one, so a brief that preserved nothing keeps this warning.
-    text = REFERENCE.read_text(encoding="utf-8").replace(
+    text = without_evidence(REFERENCE.read_text(encoding="utf-8")).replace(
         "    language: fa\n", "    url: https://mfa.gov.by/\n    language: fa\n"
     )
     findings = stix_findings(stix_bundle(load_brief(make_brief(text))))

@@ -155,6 +155,8 @@ CASES = [
     Case("persian-files-long-sample", brief=ROOT / "briefs" / "persian-files-long-sample.yaml"),
     # Excerpts by script, a Persian <cite>, citations with locators and two sources a bracket.
     Case("scripts", text=(FIXTURES / "scripts.yaml").read_text(encoding="utf-8")),
+    # The evidence register (issue 17): captures, an archive link, custody, portion marks.
+    Case("evidence", brief=FIXTURES / "evidence" / "evidence.yaml"),
 ]
 
 

@@ -140,14 +140,17 @@ def test_no_page_of_a_sample_is_less_than_a_quarter_full(sample: Rendered) -> No
 def test_the_reference_brief_keeps_its_back_matter_with_its_sources(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "briefs", tmp_path, dirs_exist_ok=True)
     reference = render(tmp_path / "persian-files-29-2.yaml")
-    # Four pages before issue 14, the fourth holding the legend and the contact line alone.
-    assert len(reference.boxes) == 3
+    # Four pages before issue 14, the fourth holding the legend and the contact line alone;
+    # three after it. The fourth is now the evidence register (issue 17), an annex, which
+    # starts a page of its own, with the contact line after it.
+    assert len(reference.boxes) == 4
     last_source = page_of(
         reference, "the Embassy of Iran in Minsk began its work in February 2001."
     )
-    assert page_of(reference, "Source grades (Admiralty system)") == last_source
-    assert page_of(reference, "regarding Iran-Belarus relations.") == last_source
-    assert fill(reference.boxes[-1]) > 0.9
+    assert page_of(reference, "Source grades (Admiralty system)") == last_source == 2
+    assert fill(reference.boxes[2]) > 0.8
+    assert page_of(reference, "Annex A: Evidence register") == 3
+    assert page_of(reference, "regarding Iran-Belarus relations.") == 3
 
 
 def test_a_long_box_breaks_between_its_items_and_fills_the_page(tmp_path: Path) -> None:

@@ -12,12 +12,17 @@ import pytest
 from osintkit.markdown import Note
 from osintkit.render.context import (
     AuthorLine,
+    CaptureRow,
     Challenge,
     ContentsEntry,
+    CustodyRow,
     Event,
+    EvidenceRegister,
+    EvidenceSource,
     ExtraSection,
     Judgement,
     Locator,
+    Moment,
     Reference,
     ReportContext,
     Sections,
@@ -58,7 +63,7 @@ def test_every_field_of_sections_has_a_row() -> None:
 @pytest.mark.parametrize(
     "kind",
     [Reference, Locator, Judgement, Event, Challenge, ExtraSection, ContentsEntry, AuthorLine,
-     Tlp, Note, Metadata],
+     Tlp, Note, Metadata, EvidenceRegister, EvidenceSource, CaptureRow, CustodyRow, Moment],
     ids=lambda kind: kind.__name__,
 )  # fmt: skip
 def test_every_field_of_what_a_variable_holds_is_named(kind: type) -> None:

@@ -65,7 +65,7 @@ def test_reference_html_is_self_contained_and_semantic() -> None:
     assert "@page" in html  # the stylesheet is inlined
     assert [a["id"] for t, a in tags if t == "h2"] == [
         "h-executive-summary", "h-key-judgements", "h-background", "h-chronology",
-        "h-geopolitical-context", "h-challenges", "h-sources",
+        "h-geopolitical-context", "h-challenges", "h-sources", "h-sec-evidence-register",
     ]  # fmt: skip
     assert sum(1 for t, _ in tags if t == "h1") == 1
     excerpt = next(a for t, a in tags if t == "blockquote")

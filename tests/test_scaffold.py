@@ -36,8 +36,9 @@ def new(folder: Path, *options: str) -> tuple[int, str, str]:
 
 
 def briefs(folder: Path) -> list[str]:
-    """Every file in ``folder`` but the registry and the schemas: briefs, and any leftover."""
-    keep = {"series.yaml", "brief.schema.json", "series.schema.json"}
+    """Every file in ``folder`` but the registry, the schemas and the reference brief's
+    evidence/ folder: briefs, and any leftover."""
+    keep = {"series.yaml", "brief.schema.json", "series.schema.json", "evidence"}
     return sorted(p.name for p in folder.iterdir() if p.name not in keep)
 
 

@@ -413,6 +413,8 @@ def test_reports_in_other_languages_print_their_grades_and_yardstick_in_that_lan
         text = reference.replace("language: en\n", f"language: {language}\n")
         brief = make_brief(text, f"{language}.yaml")
         shutil.copy(ROOT / "briefs" / "series.yaml", brief.parent / "series.yaml")
+        evidence = ROOT / "briefs" / "evidence"
+        shutil.copytree(evidence, brief.parent / "evidence", dirs_exist_ok=True)
         loaded = load_brief(brief)
         html = render_html(loaded, find_template("series")).text
         assert f'title="{grade_title}">B2</abbr>' in html, language

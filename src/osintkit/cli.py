@@ -292,6 +292,24 @@ def render(
             "<brief>.clear.pdf …; the brief's own TLP is the full edition, named as without.",
         ),
     ] = None,
+    attach_evidence: Annotated[
+        bool,
+        typer.Option(
+            "--attach-evidence",
+            help="Attach every capture of the sources to the PDF as its associated source "
+            "files, each read and checked against its SHA-256 (needs --pdf-variant pdf/a-3b).",
+        ),
+    ] = False,
+    attach_limit: Annotated[
+        int,
+        typer.Option(
+            "--attach-limit",
+            min=1,
+            max=MAX_MEMORY_LIMIT,
+            help="MiB the attached captures of one report may take in all (default 50); "
+            "more is an error, not a silent drop.",
+        ),
+    ] = 50,
 ) -> None:
     """Render briefs to PDF and HTML. Nothing is written unless every brief is valid."""
     from osintkit.errors import OsintkitError
@@ -301,6 +319,10 @@ def render(
     _check_environment()
     limits = RenderLimits(seconds=time_limit, memory_mib=memory_limit)
     formats = FORMATS if format == "all" else (format,)
+    if attach_evidence and pdf_variant not in (PdfVariant.pdf_a_3b, PdfVariant.pdf_a_3u):
+        from osintkit.report import EVIDENCE_VARIANT_NEEDED
+
+        raise typer.BadParameter(EVIDENCE_VARIANT_NEEDED, param_hint="'--attach-evidence'")
     try:
         # Inside the try: a Ctrl-C held back while the child was forked arrives as it starts.
         if "pdf" in formats:
@@ -330,6 +352,8 @@ def render(
                 limits=limits,
                 pdf_variant=pdf_variant,
                 edition=edition,  # type: ignore[arg-type]  # checked by _edition
+                attach_evidence=attach_evidence,
+                attach_limit_mib=attach_limit,
             )
             files = write_report(rendered, out_dir)
         except KeyboardInterrupt:

@@ -32,7 +32,7 @@ from osintkit.markdown import (
     split_lines,
 )
 from osintkit.models import Brief
-from osintkit.outline import markdown_in_reading_order
+from osintkit.outline import EVIDENCE_REGISTER, has_evidence, markdown_in_reading_order
 from osintkit.portions import (
     MARKED_LISTS,
     MarkedField,
@@ -127,6 +127,7 @@ def derive(brief: Brief, mark: Marking, level: str) -> Edition:
         edition = _with(edition, key_path, text)
     edition = _without(edition, dropped, removed)
     edition = _without_sources(brief, edition, removed)
+    edition = _without_custody_of_removed(brief, edition, removed)
     edition = edition.model_copy(
         update={
             "tlp": level,
@@ -233,11 +234,31 @@ def _without_sources(full: Brief, edition: Brief, removed: list[Removed]) -> Bri
     return edition.model_copy(update={"sources": kept})
 
 
+def _without_custody_of_removed(full: Brief, edition: Brief, removed: list[Removed]) -> Brief:
+    """The edition's chain of custody naming only the captures of the sources it keeps: an
+    entry loses the files of removed sources, and an entry that named only those goes (its
+    file names would tell what the edition removed). An entry naming no file stays."""
+    kept_files = {capture.file for source in edition.sources for capture in source.captures}
+    index = {id(entry): i for i, entry in enumerate(full.custody)}
+    custody = []
+    for entry in edition.custody:
+        files = [f for f in entry.files if f in kept_files]
+        if entry.files and not files:
+            removed.append(Removed(("custody", index[id(entry)]), "\n".join(strings(entry))))
+        elif files != entry.files:
+            custody.append(entry.model_copy(update={"files": files}))
+        else:
+            custody.append(entry)
+    return edition.model_copy(update={"custody": custody})
+
+
 def _dangling(
     edition: Brief, line_maps: dict[KeyPath, tuple[str, list[int]]]
 ) -> Iterator[Dangling]:
     """What the edition's text points at and the edition lacks, located in the full text."""
     targets = {part.id for part in edition.sections} | {part.id for part in edition.appendices}
+    if has_evidence(edition):
+        targets.add(EVIDENCE_REGISTER)
     sources = {source.id for source in edition.sources}
     fields = list(markdown_in_reading_order(edition))
     for _key_path, text in fields:

@@ -280,6 +280,9 @@ def _relative_file(value: str) -> str:
 
 #: A SHA-256 digest, 64 hexadecimal digits, kept lower-case.
 Sha256 = Annotated[str, AfterValidator(_sha256)]
+#: How many leading hex digits of a SHA-256 a printed report shows (the evidence register's
+#: PDF column; the HTML shows all 64): 64 bits, which no second file is found to match.
+SHA256_PRINTED = 16
 #: A moment in time with its offset (``2025-03-01T09:14:00Z``), kept in UTC.
 Instant = Annotated[
     dt.datetime,

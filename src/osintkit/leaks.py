@@ -5,9 +5,11 @@ normalising it as a reader would compare it (Unicode NFKC, case folded, soft hyp
 line-end hyphenation undone, words as runs of letters and digits, so markup and punctuation
 do not hide a match). A fragment that also occurs in what the edition keeps is exempt: shared
 wording is not a leak. None of the others may occur in the edition's HTML text, its PDF's
-extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF.
-A removed portion's name (a source's title, URLs and capture hashes, a section's or annex's
-title, a challenge's label) is looked for whole as well: most are shorter than a fragment.
+extracted text, its PDF's metadata (title, subject, keywords) or a file attached to the PDF
+(but a kept source's capture, which is released with it). A removed portion's name (a
+source's title and URLs, a section's or annex's title, a challenge's label) is looked for
+whole as well: most are shorter than a fragment. So is the SHA-256 of a removed source's
+capture, whole or as printed, which is one word.
 
 What is restricted and what is kept are read from the full brief and its marking here, not
 from the edition :mod:`osintkit.editions` derived: a derivation that forgot to cut something
@@ -16,16 +18,18 @@ is caught, not excused.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 
 from osintkit.editions import Removed, strings
 from osintkit.errors import OsintkitError, format_key_path, shortened
+from osintkit.fields import SHA256_PRINTED
 from osintkit.markdown import plain_text, split_lines
 from osintkit.models import Brief
 from osintkit.portions import MARKED_LISTS, Marking, item, marked_fields, portion_level, portion_of
@@ -222,9 +226,13 @@ def _json_strings(text: str) -> Iterator[str]:
             stack.extend(reversed(value))
 
 
-def pdf_texts(data: bytes) -> Iterator[tuple[str, str]]:
+def pdf_texts(data: bytes, evidence: Container[str] = frozenset()) -> Iterator[tuple[str, str]]:
     """(where, text) of everything a PDF gives a reader: its pages' text, its metadata, and
-    every attached file (as UTF-8)."""
+    every attached file (as UTF-8, and its SHA-256 as one more word).
+
+    An attached file whose SHA-256 is in ``evidence`` (a kept source's capture, released with
+    it) is not read as text: a public page may well hold words a restricted portion quotes.
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
@@ -236,7 +244,12 @@ def pdf_texts(data: bytes) -> Iterator[tuple[str, str]]:
             yield f"PDF metadata ({name})", str(value)
     for name, contents in reader.attachments.items():
         for content in contents:
-            yield f"file {name} attached to the PDF", content.decode("utf-8", "replace")
+            digest = hashlib.sha256(content).hexdigest()
+            if digest in evidence:
+                continue
+            where = f"file {name} attached to the PDF"
+            yield where, content.decode("utf-8", "replace")
+            yield f"{where} (its SHA-256)", digest
 
 
 def find_leak(
@@ -249,7 +262,8 @@ def find_leak(
         return None
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
-        places.extend(pdf_texts(pdf))
+        kept = _kept_digests(brief, mark, level) - removed_digests(brief, mark, level).keys()
+        places.extend(pdf_texts(pdf, kept))
     return find_leak_in(brief, mark, level, places)
 
 
@@ -261,8 +275,12 @@ def find_leak_in(
     None."""
     if not tlp_above(mark.full, level):
         return None
+    places = list(places)
     banned = forbidden(brief, mark, level)
-    return next(_leaks(banned, removed_names(brief, mark, level), places), None)
+    names = removed_names(brief, mark, level)
+    return next(_leaks(banned, names, places), None) or next(
+        _digest_leaks(removed_digests(brief, mark, level), places), None
+    )
 
 
 #: The fields that name a removed portion: a source's title and addresses, a section's or an
@@ -275,7 +293,7 @@ _NAME_FIELDS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("challenges", "items"): ("label",),
 }
 #: A name of fewer words is too common to tell from other text ("Ports", "Weather"); a
-#: capture's SHA-256 is one word and is looked for all the same.
+#: capture's SHA-256 is one word and is looked for all the same (:func:`removed_digests`).
 NAME_WORDS = 2
 
 
@@ -295,12 +313,47 @@ def removed_names(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]
             texts = [str(getattr(value, field) or "") for field in fields]
             names = [" ".join(words(text)) for text in texts]
             names = [name for name in names if len(name.split()) >= NAME_WORDS]
-            names += [capture.sha256 for capture in getattr(value, "captures", [])]
             portion = Removed((*prefix, i), "\n".join(strings(value)))
             for name in names:
                 if f" {name} " not in kept:
                     result.setdefault(name, portion)
     return result
+
+
+def removed_digests(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:
+    """The SHA-256 digests of the captures of sources above ``level``, and their first
+    :data:`SHA256_PRINTED` digits, each with its source: one word each, which no run of six
+    words would catch. A digest a kept source's capture also has is exempt."""
+    kept: set[str] = set()
+    result: dict[str, Removed] = {}
+    for i, source in enumerate(brief.sources):
+        digests = {c.sha256 for c in source.captures}
+        digests |= {d[:SHA256_PRINTED] for d in digests}
+        if tlp_above(portion_level(brief, mark, ("sources", i)), level):
+            portion = Removed(("sources", i), "\n".join(strings(source)))
+            for digest in sorted(digests):
+                result.setdefault(digest, portion)
+        else:
+            kept |= digests
+    return {digest: portion for digest, portion in result.items() if digest not in kept}
+
+
+def _kept_digests(brief: Brief, mark: Marking, level: str) -> set[str]:
+    """The SHA-256 of every capture of a source at or below ``level``."""
+    return {
+        capture.sha256
+        for i, source in enumerate(brief.sources)
+        if not tlp_above(portion_level(brief, mark, ("sources", i)), level)
+        for capture in source.captures
+    }
+
+
+def _digest_leaks(banned: dict[str, Removed], places: Iterable[tuple[str, str]]) -> Iterator[Leak]:
+    if not banned:
+        return
+    for where, text in places:
+        for word in sorted(set(words(text)) & banned.keys()):
+            yield Leak(word, banned[word], where)
 
 
 def _leaks(

@@ -42,6 +42,18 @@ class Part:
     letter: str | None = None
 
 
+#: The HTML id of the evidence register, the annex osintkit adds after the brief's own when a
+#: source has captures or an archive link: a cross-reference ``[@sec-evidence-register]``
+#: prints its letter, and no section or annex of the brief may take the id.
+EVIDENCE_REGISTER = "sec-evidence-register"
+
+
+def has_evidence(brief: Brief) -> bool:
+    """Whether the report of ``brief`` has an evidence register: a source with captures or an
+    archive link, or a chain of custody."""
+    return bool(brief.custody) or any(s.captures or s.archive_url for s in brief.sources)
+
+
 def annex_letter(index: int) -> str:
     """The letter of the annex at ``index`` (0-based): A … Z, then AA, AB …"""
     letters = string.ascii_uppercase
@@ -51,7 +63,8 @@ def annex_letter(index: int) -> str:
 
 
 def parts(brief: Brief) -> tuple[Part, ...]:
-    """Every section of ``brief`` in the order the report prints it (sources excepted)."""
+    """Every section of ``brief`` in the order the report prints it (sources excepted): the
+    evidence register, when there is one, is the last annex."""
     result: list[Part] = []
     for key, anchor in FIXED_SECTIONS:
         result.append(Part(anchor, "fixed", (key,)))
@@ -64,6 +77,9 @@ def parts(brief: Brief) -> tuple[Part, ...]:
         Part(appendix.id, "annex", ("appendices", i), appendix.title, annex_letter(i))
         for i, appendix in enumerate(brief.appendices)
     )
+    if has_evidence(brief):
+        letter = annex_letter(len(brief.appendices))
+        result.append(Part(EVIDENCE_REGISTER, "annex", ("sources",), None, letter))
     return tuple(result)
 
 

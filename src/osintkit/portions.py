@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from osintkit.errors import KeyPath
 from osintkit.markdown import MarkedBlock, find_anchors, find_marked_blocks, line_of
 from osintkit.models import Brief
-from osintkit.outline import markdown_in_reading_order
+from osintkit.outline import EVIDENCE_REGISTER, has_evidence, markdown_in_reading_order
 from osintkit.series import Series
 from osintkit.tradecraft import TLP_ORDER, tlp_rank
 
@@ -188,6 +188,14 @@ def target_levels(brief: Brief, mark: Marking) -> dict[str, str]:
                 if own is not None:
                     level = marked.block_level(own)
             levels.setdefault(anchor.id, level)
+    if has_evidence(brief):
+        # The register is in every edition that keeps one of what it lists.
+        listed: list[tuple[str, int]] = [
+            ("sources", i) for i, s in enumerate(brief.sources) if s.captures or s.archive_url
+        ]
+        listed.extend(("custody", i) for i in range(len(brief.custody)))
+        lowest = min((portion_level(brief, mark, p) for p in listed), key=tlp_rank)
+        levels.setdefault(EVIDENCE_REGISTER, lowest)
     return levels
 
 

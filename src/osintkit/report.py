@@ -11,14 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from osintkit.output import FORMATS, output_path, write_all_atomic
+from osintkit.errors import UsageError
+from osintkit.output import FORMATS, PdfVariant, output_path, write_all_atomic
+from osintkit.render.captures import DEFAULT_ATTACH_LIMIT_MIB
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 from osintkit.templates import ReportTemplate, find_template
 from osintkit.validation import LoadedBrief
 
 if TYPE_CHECKING:
     from osintkit.fields import Tlp
-    from osintkit.output import PdfVariant
+    from osintkit.render.captures import EvidenceFile
+
+#: The variants that carry attached captures as associated files (PDF/A-3's /AF with an
+#: AFRelationship): PDF/A-2 and PDF/UA-1 cannot.
+EVIDENCE_VARIANTS = frozenset({PdfVariant.pdf_a_3b, PdfVariant.pdf_a_3u})
+EVIDENCE_VARIANT_NEEDED = (
+    "--attach-evidence needs --pdf-variant pdf/a-3b (or pdf/a-3u): only PDF/A-3 carries "
+    "attached files as the report's associated sources"
+)
 
 __all__ = [
     "FORMATS",
@@ -100,6 +110,8 @@ def render_brief(
     pdf_variant: PdfVariant | None = None,
     edition: Tlp | None = None,
     pdf_url: str | None = None,
+    attach_evidence: bool = False,
+    attach_limit_mib: int = DEFAULT_ATTACH_LIMIT_MIB,
 ) -> Rendered:
     """Render ``loaded`` in memory, in each of ``formats`` (of :data:`FORMATS`), and return it.
 
@@ -118,12 +130,20 @@ def render_brief(
 
     ``pdf_url`` is the address the PDF will be published at (``osintkit build`` knows it);
     the HTML's head then names it (``citation_pdf_url``). None, the default, names none.
+
+    ``attach_evidence`` attaches every capture of the sources (of the edition) to the PDF as
+    its associated source files, read and hashed first, all of them within
+    ``attach_limit_mib`` MiB (:func:`osintkit.render.captures.evidence_files`); it needs a
+    PDF/A-3 ``pdf_variant`` (:data:`EVIDENCE_VARIANTS`), else UsageError. Raises RenderError
+    for a capture that is missing or changed, or captures over the limit.
     """
     from osintkit.render.html import render_html
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}: osintkit writes {FORMATS}")
+    if attach_evidence and pdf_variant not in EVIDENCE_VARIANTS:
+        raise UsageError(EVIDENCE_VARIANT_NEEDED)
     started = time.perf_counter()
     full = loaded
     if edition is not None:
@@ -144,7 +164,17 @@ def render_brief(
         # The bytes that were validated, never a second read of the path: a brief swapped for
         # a symlink meanwhile must not put another file into a published PDF.
         attachment = (loaded.path.name, loaded.document.source.encode("utf-8"))
-        options = PdfOptions(variant=pdf_variant, attachments=(attachment,) if pdf_variant else ())
+        evidence: tuple[EvidenceFile, ...] = ()
+        if attach_evidence:
+            from osintkit.render.captures import evidence_files
+
+            taken = frozenset({attachment[0]})
+            evidence = evidence_files(loaded.brief, loaded.path.parent, attach_limit_mib, taken)
+        options = PdfOptions(
+            variant=pdf_variant,
+            attachments=(attachment,) if pdf_variant else (),
+            evidence=evidence,
+        )
         pdf = render_pdf(html, limits, options)
         files["pdf"], pages = pdf.data, pdf.pages
         files_read.extend(pdf.files_read)
@@ -195,6 +225,8 @@ def render_report(
     limits: RenderLimits = DEFAULT_LIMITS,
     pdf_variant: PdfVariant | None = None,
     edition: Tlp | None = None,
+    attach_evidence: bool = False,
+    attach_limit_mib: int = DEFAULT_ATTACH_LIMIT_MIB,
 ) -> RenderedReport:
     """:func:`render_brief` and :func:`write_report` in one call; returns what was written.
 
@@ -207,6 +239,8 @@ def render_report(
         limits=limits,
         pdf_variant=pdf_variant,
         edition=edition,
+        attach_evidence=attach_evidence,
+        attach_limit_mib=attach_limit_mib,
     )
     files = write_report(rendered, out_dir)
     return RenderedReport(

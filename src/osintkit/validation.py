@@ -45,6 +45,7 @@ from osintkit.markdown import (
     is_target_id,
 )
 from osintkit.models import UNION_TAGS, Brief, markdown_fields
+from osintkit.outline import EVIDENCE_REGISTER
 from osintkit.paths import find_registry
 from osintkit.series import Registry, Series
 
@@ -511,11 +512,20 @@ def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
         message = f"id {quoted(target_id)} is used twice (first at line {line}, column {column})"
         problems.append(document.diagnostic(key_path, "crossref", message, offset))
 
+    register = _has_evidence(data)
     for key in ("sections", "appendices"):
         for i, item in enumerate(_dicts(data.get(key))):
             target_id = item.get("id")
-            if isinstance(target_id, str):
+            if register and target_id == EVIDENCE_REGISTER:
+                message = (
+                    f"id {quoted(EVIDENCE_REGISTER)} is the evidence register's, the annex this "
+                    "brief gets for its captures, archive links and custody: choose another"
+                )
+                problems.append(document.diagnostic((key, i, "id"), "crossref", message))
+            elif isinstance(target_id, str):
                 define(target_id, (key, i, "id"), None)
+    if register:
+        first[EVIDENCE_REGISTER] = (("sources",), None)
     xrefs: list[tuple[KeyPath, list[Xref]]] = []
     for key_path, text in _parseable(markdown_fields(data)):
         for problem in find_markup_problems(text):
@@ -538,6 +548,14 @@ def _document_model_problems(document: LoadedDocument) -> list[Diagnostic]:
             pending.append(_Unworded(line, column, format_key_path(key_path), "crossref", word))
     problems.extend(_worded(document.path, pending, unlocated))
     return problems
+
+
+def _has_evidence(data: Mapping[str, Any]) -> bool:
+    """:func:`osintkit.outline.has_evidence` on raw data, so its problems are listed with the
+    rest."""
+    if isinstance(data.get("custody"), list) and data["custody"]:
+        return True
+    return any(s.get("captures") or s.get("archive_url") for s in _dicts(data.get("sources")))
 
 
 def _no_target(target_id: str, ids: Iterable[str]) -> str:

@@ -7,6 +7,7 @@ labels; this module only chooses which label, in which order, filled with what.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from osintkit import __version__
 from osintkit.crossrefs import targets as crossref_targets
-from osintkit.fields import FixedSection, partial_date_range
+from osintkit.fields import SHA256_PRINTED, FixedSection, partial_date_range
 from osintkit.figures import figure_data_uri
 from osintkit.localization import (
     LIKELIHOOD_TERMS,
@@ -35,8 +36,8 @@ from osintkit.markdown import (
     render_markdown,
     wrap_citation,
 )
-from osintkit.models import Author, Brief, KeyJudgement, Source, TimelineEvent
-from osintkit.outline import FIXED_SECTIONS, annex_letter, sections_after
+from osintkit.models import Author, Brief, Capture, KeyJudgement, Source, TimelineEvent
+from osintkit.outline import EVIDENCE_REGISTER, FIXED_SECTIONS, annex_letter, parts, sections_after
 from osintkit.portions import portion_marks
 from osintkit.render.metadata import Metadata, report_metadata
 from osintkit.series import Series
@@ -176,6 +177,71 @@ class Sections:
 
 
 @dataclass(frozen=True, slots=True)
+class Moment:
+    """A moment as the evidence register prints it: ISO 8601 in UTC, in ASCII digits (as
+    capture tools and logs write it, so it can be compared with them character for
+    character), and as the ``datetime`` attribute of its ``<time>``."""
+
+    #: "2025-03-01 09:14:00".
+    text: str
+    #: "2025-03-01T09:14:00Z".
+    iso: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRow:
+    """One preserved file of a source, as the evidence register prints it."""
+
+    file: str
+    sha256: str
+    #: The digits the PDF prints (:data:`osintkit.fields.SHA256_PRINTED`), and the rest,
+    #: which print.css.j2 hides.
+    sha256_head: str
+    sha256_tail: str
+    captured: Moment
+    tool: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSource:
+    """A source with captures or an archive link, under its number in the reference list.
+    Its archive link is printed whole: from a paper copy it is typed, and an archive's URL
+    ends with the original one."""
+
+    #: As the reference list prints it, in the language's digits.
+    number: str
+    source: Source
+    captures: tuple[CaptureRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyRow:
+    """One step of the chain of custody."""
+
+    at: Moment
+    by: str
+    action: str
+    files: tuple[str, ...]
+    #: The entry's portion mark, in a report that marks its portions ("" otherwise).
+    mark: Markup | str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRegister:
+    """The annex listing what was preserved of the sources and the chain of custody."""
+
+    #: Its ``<section id>``: :data:`osintkit.outline.EVIDENCE_REGISTER`.
+    anchor: str
+    #: "Annex B: Evidence register" (HTML).
+    heading: Markup
+    letter: str
+    #: In reference-list order.
+    sources: tuple[EvidenceSource, ...]
+    custody: tuple[CustodyRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Tlp:
     """The Traffic Light Protocol marking: "AMBER", "TLP:AMBER" and its colour."""
 
@@ -227,6 +293,9 @@ class ReportContext:
     #: Whether the report holds portions of several TLP levels, so each marked one opens
     #: with its mark ("(TLP:AMBER)", class ``portion-mark tlp-amber``); portion-marks.css.
     portion_marks: bool = False
+    #: The evidence register annex, after the brief's own annexes; None when no source has
+    #: captures or an archive link and the brief has no chain of custody.
+    evidence: EvidenceRegister | None = None
 
     def variables(self) -> dict[str, Any]:
         """Return the fields as the mapping Jinja2 renders with (not copied: ``asdict`` would
@@ -316,6 +385,7 @@ def report_context(
         disclaimer=markdown(disclaimer_text) if disclaimer_text else "",
     )
     references = _references(brief.sources, citations, brief.language, markdown, language)
+    evidence = _evidence(brief, references, labels, number, marks)
     toc = brief.toc if brief.toc is not None else loaded.series.toc
     line_values = {
         "title": loaded.series.title,
@@ -343,7 +413,7 @@ def report_context(
             "page_of", page=language.page_counter("page"), pages=language.page_counter("pages")
         ),
         sections=sections,
-        contents=_contents(brief, sections, references, labels) if toc else (),
+        contents=_contents(brief, sections, references, evidence, labels) if toc else (),
         authors=tuple(_author_line(author) for author in brief.authors),
         references=references,
         grades_used=_grades_used(brief.sources, labels),
@@ -354,6 +424,7 @@ def report_context(
         version=__version__,
         metadata=report_metadata(brief, loaded.series, tlp.label, pdf_url),
         notes=tuple(notes.notes),
+        evidence=evidence,
     )
 
 
@@ -374,7 +445,11 @@ def _annex_heading(labels: Labels, letter: str, title: str) -> Markup:
 
 
 def _contents(
-    brief: Brief, sections: Sections, references: tuple[Reference, ...], labels: Labels
+    brief: Brief,
+    sections: Sections,
+    references: tuple[Reference, ...],
+    evidence: EvidenceRegister | None,
+    labels: Labels,
 ) -> tuple[ContentsEntry, ...]:
     """Every heading the report prints, in print order (outline.parts'), the sources before
     the annexes and the disclaimer last, as the template sets them."""
@@ -404,9 +479,69 @@ def _contents(
     if references:
         entries.append(ContentsEntry("sources", str(labels["sources"])))
     entries.extend(ContentsEntry(a.anchor, a.heading) for a in sections.annexes)
+    if evidence is not None:
+        entries.append(ContentsEntry(evidence.anchor, evidence.heading))
     if sections.disclaimer:
         entries.append(ContentsEntry("disclaimer", str(labels["disclaimer"])))
     return tuple(entries)
+
+
+def _evidence(
+    brief: Brief,
+    references: tuple[Reference, ...],
+    labels: Labels,
+    number: Callable[[int], str],
+    marks: bool,
+) -> EvidenceRegister | None:
+    """The evidence register of ``brief``, lettered where :func:`osintkit.outline.parts`
+    places it; None when it has none."""
+    part = next((p for p in parts(brief) if p.anchor == EVIDENCE_REGISTER), None)
+    if part is None or part.letter is None:
+        return None
+    listed = tuple(
+        EvidenceSource(
+            number(ref.number),
+            ref.source,
+            tuple(_capture_row(c) for c in ref.source.captures),
+        )
+        for ref in references
+        if ref.source.captures or ref.source.archive_url
+    )
+    custody = tuple(
+        CustodyRow(
+            _instant(entry.at),
+            entry.by,
+            entry.action,
+            tuple(entry.files),
+            portion_mark(entry.tlp) if marks and entry.tlp else "",
+        )
+        for entry in brief.custody
+    )
+    # The title is a label in the report's language, not the brief's text: not isolated.
+    annex = substitute(str(labels["annex"]), {"letter": part.letter})
+    heading = fill(str(labels["annex_heading"]), annex=annex, title=labels["evidence_register"])
+    return EvidenceRegister(EVIDENCE_REGISTER, heading, part.letter, listed, custody)
+
+
+def _capture_row(capture: Capture) -> CaptureRow:
+    digest = capture.sha256
+    return CaptureRow(
+        capture.file,
+        digest,
+        digest[:SHA256_PRINTED],
+        digest[SHA256_PRINTED:],
+        _instant(capture.captured),
+        capture.tool or "",
+        capture.note or "",
+    )
+
+
+def _instant(moment: dt.datetime) -> Moment:
+    """``moment`` (aware, as :data:`osintkit.fields.Instant` keeps it) in UTC: to the second
+    as printed, whole in the attribute."""
+    utc = moment.astimezone(dt.UTC)
+    iso = utc.replace(tzinfo=None).isoformat()
+    return Moment(utc.strftime("%Y-%m-%d %H:%M:%S"), f"{iso}Z")
 
 
 def _author_line(author: str | Author) -> AuthorLine:

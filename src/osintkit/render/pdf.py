@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from osintkit.errors import RenderError
 from osintkit.output import PdfVariant
 from osintkit.render import fonts, sandbox
+from osintkit.render.captures import EvidenceFile
 from osintkit.render.libraries import import_weasyprint
 from osintkit.render.sandbox import DEFAULT_LIMITS, RenderLimits
 
@@ -64,6 +65,9 @@ class PdfOptions:
     #: Files embedded in the PDF, as (file name, bytes): the brief itself, for provenance.
     #: Bytes, not paths: what is attached is what was validated, never a second read.
     attachments: tuple[tuple[str, bytes], ...] = ()
+    #: Capture files attached as the report's sources (``AFRelationship /Source``), beside
+    #: the brief: read and hashed before the render (:mod:`osintkit.render.captures`).
+    evidence: tuple[EvidenceFile, ...] = ()
     #: A tagged PDF (structure tree, /Lang, alt text): always, but for measuring what tagging
     #: costs (bench/tagging.py). A PDF/UA variant is tagged whatever this says.
     tagged: bool = True
@@ -202,6 +206,7 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
                 )
                 for name, data in options.attachments
             ]
+            attachments.extend(_evidence_attachments(options.evidence))
             variant = str(options.variant) if options.variant else None
             # Tagged by default (issue 14), not only for PDF/UA: headings, lists, tables with
             # their header cells and figures with their alt text reach assistive technology
@@ -227,6 +232,37 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
     ]
     shown = [_shortened(w) for w in [*refused, *others]]
     return PdfResult(data, len(document.pages), shown, list(fetcher.served))
+
+
+#: The scheme of the URLs a capture is handed to WeasyPrint by, from memory.
+_EVIDENCE_SCHEME = "osintkit-evidence"
+
+
+def _evidence_attachments(files: Sequence[EvidenceFile]) -> list[Any]:
+    """The captures as WeasyPrint attachments, each an associated file of the document
+    (PDF/A-3 writes the /AF entry) with the relationship Source and its media type.
+
+    Each is served from memory through a fetcher of its own, which is how WeasyPrint takes
+    an attachment's media type (from a file name it would guess with the system's table).
+    """
+    from weasyprint import Attachment
+
+    result = []
+    for n, file in enumerate(files):
+        url = f"{_EVIDENCE_SCHEME}:{n}"
+        fetcher = _fetcher_class()((), {url: (file.media_type, file.data)})
+        result.append(
+            Attachment(
+                url=url,
+                url_fetcher=fetcher,
+                name=file.name,
+                description=file.description,
+                created=file.captured,
+                modified=file.captured,
+                relationship="Source",
+            )
+        )
+    return result
 
 
 #: What WeasyPrint 70 logs, tagging, for an image whose alt is empty. An empty alt is how HTML

@@ -113,7 +113,8 @@ def test_the_public_site_holds_only_the_clear_edition(built: tuple[Path, Path, P
         "editions.clear.stix.json",
         "feed.xml",
         "persian-files-29-2.csl.json",  # a brief without editions builds as before, and
-        "persian-files-29-2.html",  # exports
+        "persian-files-29-2.evidence.json",  # exports (its evidence register too)
+        "persian-files-29-2.html",
         "persian-files-29-2.misp.json",
         "persian-files-29-2.pdf",
         "persian-files-29-2.stix.json",

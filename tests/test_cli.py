@@ -452,10 +452,10 @@ def test_export_writes_the_three_exports_of_each_brief(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(REFERENCE), str(persian), "--out", str(out)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
+    # The reference brief keeps a capture of its Persian source: it has an evidence register.
     assert names == [
-        f"{stem}.{kind}.json"
-        for stem in ("persian-files-29-2", "persian-files-fa-sample")
-        for kind in ("csl", "misp", "stix")
+        *(f"persian-files-29-2.{kind}.json" for kind in ("csl", "evidence", "misp", "stix")),
+        *(f"persian-files-fa-sample.{kind}.json" for kind in ("csl", "misp", "stix")),
     ]
     assert f"wrote {out / 'persian-files-29-2.stix.json'}" in " ".join(result.stdout.split())
 
@@ -511,7 +511,7 @@ def test_an_edition_named_as_another_brief_is_refused(
 def test_export_refuses_an_unknown_format(tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(REFERENCE), "--to", "pdf"])
     assert result.exit_code == 2
-    assert "must be one of stix, misp, csl or all, not 'pdf'" in result.stderr
+    assert "must be one of stix, misp, csl, evidence or all, not 'pdf'" in result.stderr
 
 
 def test_export_of_a_leaking_edition_writes_nothing(

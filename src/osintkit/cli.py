@@ -404,7 +404,7 @@ def export(
             "--to",
             callback=_export_format,
             help="Which export to write: stix (a STIX 2.1 bundle), misp (a MISP event), csl "
-            "(CSL-JSON of the sources) or all.",
+            "(CSL-JSON of the sources), evidence (the evidence register) or all.",
         ),
     ] = "all",
     out_dir: Annotated[

@@ -1,4 +1,5 @@
-"""Machine-readable exports of a brief: STIX 2.1, a MISP event, CSL-JSON of its sources.
+"""Machine-readable exports of a brief: STIX 2.1, a MISP event, CSL-JSON of its sources, and
+its evidence register as data.
 
 Each is a projection of the validated brief (``Exporter.export``: a LoadedBrief → bytes, or
 None when the brief has nothing to export in it), deterministic, and made from the LoadedBrief
@@ -50,11 +51,19 @@ def _csl(loaded: LoadedBrief) -> bytes | None:
     return csl_json(loaded)
 
 
+def _evidence(loaded: LoadedBrief) -> bytes | None:
+    from osintkit.exports.evidence import evidence_json
+
+    return evidence_json(loaded)
+
+
 #: Every export, by name, in the order they are written.
 EXPORTERS: dict[str, Exporter] = {
     "stix": Exporter("stix", ".stix.json", "application/stix+json;version=2.1", _stix),
     "misp": Exporter("misp", ".misp.json", "application/json", _misp),
     "csl": Exporter("csl", ".csl.json", "application/vnd.citationstyles.csl+json", _csl),
+    # Only a brief with captures, archive links or a chain of custody has one.
+    "evidence": Exporter("evidence", ".evidence.json", "application/json", _evidence),
 }
 
 

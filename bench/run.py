@@ -418,6 +418,10 @@ class Bench:
         shutil.copyfile(self.inputs.reference.parent / "series.yaml", folder / "series.yaml")
         brief = folder / self.inputs.reference.name
         shutil.copyfile(self.inputs.reference, brief)
+        # Its capture, which loading the brief checks: without it the preview serves the
+        # brief's errors and no PDF, and the bench would time an error page.
+        shutil.copytree(self.inputs.reference.parent / "evidence", folder / "evidence")
+        run(self.osintkit("validate", brief))  # an invalid copy fails here, not silently
         for mode, label in (("html", "HTML page"), ("pdf", "PDF (--pdf)")):
             self.say(f"preview: {mode}, {self.repeat * 2} saves")
             seconds = save_to_served(self.tools.osintkit, brief, self.repeat * 2, mode == "pdf")

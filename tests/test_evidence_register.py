@@ -285,3 +285,15 @@ def test_an_archive_link_alone_makes_a_register_without_tables(make_brief: MakeB
     assert f">{link}</a>" in register
     assert "<table" not in register and "sha256" not in register
     assert "Chain of custody" not in register
+
+
+def test_a_marked_source_carries_its_mark_in_the_references_and_the_register(
+    editions: dict[str, Rendered],
+) -> None:
+    """The full edition marks the AMBER source where it marks its paragraph: a reader of the
+    register or the reference list alone knows which captures are not for the public."""
+    text = _pdf_text(editions["AMBER"].pdf)
+    assert "2. (TLP:AMBER) Liaison report" in text
+    assert "[2] (TLP:AMBER) Liaison report" in text
+    assert "(TLP:AMBER) Aktau" not in text
+    assert "(TLP:" not in _pdf_text(editions["CLEAR"].pdf).replace("TLP:CLEAR", "")

@@ -253,3 +253,14 @@ def test_captures_of_one_name_are_attached_under_distinct_names(
     )
     got = sorted(p.read_bytes() for p in saved.iterdir() if p.suffix == ".txt")
     assert got == sorted([*files.values(), (FIXTURE / "evidence" / "port-stats.txt").read_bytes()])
+
+
+def test_the_attachments_name_tree_is_in_byte_order(brief: Path, tmp_path: Path) -> None:
+    """ISO 32000-1, 7.9.6: a name tree's keys are sorted, or a viewer looking a file up
+    by name (a binary search) misses it. The fixture lists port-stats before liaison-notes."""
+    pikepdf = pytest.importorskip("pikepdf")
+    code, _out, err = _render(brief, tmp_path)
+    assert code == 0, err
+    with pikepdf.open(tmp_path / "evidence.pdf") as pdf:
+        keys = [bytes(key) for key in pdf.Root.Names.EmbeddedFiles.Names[::2]]
+    assert len(keys) == 3 and keys == sorted(keys)

@@ -297,3 +297,26 @@ def test_a_marked_source_carries_its_mark_in_the_references_and_the_register(
     assert "[2] (TLP:AMBER) Liaison report" in text
     assert "(TLP:AMBER) Aktau" not in text
     assert "(TLP:" not in _pdf_text(editions["CLEAR"].pdf).replace("TLP:CLEAR", "")
+
+
+def test_an_edition_keeps_custody_naming_a_kept_capture_spelt_otherwise(
+    tmp_path: Path,
+) -> None:
+    """Validation takes "./evidence/port-stats.txt" for the capture "evidence/port-stats.txt";
+    so does an edition, which dropped the public entry as if it named a removed capture."""
+    folder = tmp_path / "evidence"
+    shutil.copytree(BRIEF.parent, folder)
+    shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
+    path = folder / BRIEF.name
+    text = path.read_text(encoding="utf-8")
+    entry = (
+        "  - {at: 2025-03-02T08:45:00Z, by: A. Karimova, action: archived,"
+        " files: [./evidence//port-stats.txt]}\n"
+    )
+    anchor = "  - {at: 2025-03-02T09:00:00Z"
+    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+    loaded = load_brief(path)
+    edition = derive(loaded.brief, marking(loaded.brief, loaded.series), "CLEAR")
+    assert ("archived", ["./evidence//port-stats.txt"]) in [
+        (e.action, e.files) for e in edition.brief.custody
+    ]

@@ -3,6 +3,7 @@ and the chain of custody, in the HTML, the PDF and each edition."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -320,3 +321,29 @@ def test_an_edition_keeps_custody_naming_a_kept_capture_spelt_otherwise(
     assert ("archived", ["./evidence//port-stats.txt"]) in [
         (e.action, e.files) for e in edition.brief.custody
     ]
+
+
+def test_a_word_longer_than_its_column_does_not_push_the_digest_off_the_page(
+    make_brief: MakeBrief,
+) -> None:
+    """A tool's version string, a note or a custody name pasted as one 150-character word
+    widened its table past the page, and the SHA-256 and custody files were not printed."""
+    minimal = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    path = make_brief(minimal)
+    (path.parent / "evidence").mkdir()
+    (path.parent / "evidence" / "x.txt").write_bytes(b"x\n")
+    digest = hashlib.sha256(b"x\n").hexdigest()
+    word = "Z" * 150
+    capture = (
+        f"    captures:\n      - {{file: evidence/x.txt, sha256: {digest},"
+        f" captured: 2025-01-18T10:00:00Z, tool: T{word}, note: N{word}}}\n"
+    )
+    custody = (
+        f"custody:\n  - {{at: 2025-01-18T11:00:00Z, by: B{word}, action: A{word},"
+        " files: [evidence/x.txt]}\n"
+    )
+    path.write_text(minimal + capture + custody, encoding="utf-8")
+    rendered = render_brief(load_brief(path), formats=("pdf",))
+    text = _pdf_text(rendered.pdf)
+    assert f"{digest[:16]}…" in text
+    assert text.rstrip().endswith("Page 2 of 2") and "x.txt" in text.split("Chain of custody")[1]

@@ -251,7 +251,9 @@ def test_an_edition_of_several_levels_marks_its_portions(editions: dict[str, Ren
     assert f"{mark}A convoy of unflagged barges" in full
     assert f"{mark}<p>The liaison is paid monthly" in full
     assert f"{mark}<p>Three dock workers" in full
-    assert full.count('class="portion-mark') == 7
+    # The AMBER source, in the reference list.
+    assert f'<li id="ref-liaison">{mark}' in full
+    assert full.count('class="portion-mark') == 8
     assert ".portion-mark.tlp-amber" in full
 
 

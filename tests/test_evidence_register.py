@@ -3,6 +3,7 @@ and the chain of custody, in the HTML, the PDF and each edition."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -285,3 +286,64 @@ def test_an_archive_link_alone_makes_a_register_without_tables(make_brief: MakeB
     assert f">{link}</a>" in register
     assert "<table" not in register and "sha256" not in register
     assert "Chain of custody" not in register
+
+
+def test_a_marked_source_carries_its_mark_in_the_references_and_the_register(
+    editions: dict[str, Rendered],
+) -> None:
+    """The full edition marks the AMBER source where it marks its paragraph: a reader of the
+    register or the reference list alone knows which captures are not for the public."""
+    text = _pdf_text(editions["AMBER"].pdf)
+    assert "2. (TLP:AMBER) Liaison report" in text
+    assert "[2] (TLP:AMBER) Liaison report" in text
+    assert "(TLP:AMBER) Aktau" not in text
+    assert "(TLP:" not in _pdf_text(editions["CLEAR"].pdf).replace("TLP:CLEAR", "")
+
+
+def test_an_edition_keeps_custody_naming_a_kept_capture_spelt_otherwise(
+    tmp_path: Path,
+) -> None:
+    """Validation takes "./evidence/port-stats.txt" for the capture "evidence/port-stats.txt";
+    so does an edition, which dropped the public entry as if it named a removed capture."""
+    folder = tmp_path / "evidence"
+    shutil.copytree(BRIEF.parent, folder)
+    shutil.copy(FIXTURES / "series.yaml", folder / "series.yaml")
+    path = folder / BRIEF.name
+    text = path.read_text(encoding="utf-8")
+    entry = (
+        "  - {at: 2025-03-02T08:45:00Z, by: A. Karimova, action: archived,"
+        " files: [./evidence//port-stats.txt]}\n"
+    )
+    anchor = "  - {at: 2025-03-02T09:00:00Z"
+    path.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")
+    loaded = load_brief(path)
+    edition = derive(loaded.brief, marking(loaded.brief, loaded.series), "CLEAR")
+    assert ("archived", ["./evidence//port-stats.txt"]) in [
+        (e.action, e.files) for e in edition.brief.custody
+    ]
+
+
+def test_a_word_longer_than_its_column_does_not_push_the_digest_off_the_page(
+    make_brief: MakeBrief,
+) -> None:
+    """A tool's version string, a note or a custody name pasted as one 150-character word
+    widened its table past the page, and the SHA-256 and custody files were not printed."""
+    minimal = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    path = make_brief(minimal)
+    (path.parent / "evidence").mkdir()
+    (path.parent / "evidence" / "x.txt").write_bytes(b"x\n")
+    digest = hashlib.sha256(b"x\n").hexdigest()
+    word = "Z" * 150
+    capture = (
+        f"    captures:\n      - {{file: evidence/x.txt, sha256: {digest},"
+        f" captured: 2025-01-18T10:00:00Z, tool: T{word}, note: N{word}}}\n"
+    )
+    custody = (
+        f"custody:\n  - {{at: 2025-01-18T11:00:00Z, by: B{word}, action: A{word},"
+        " files: [evidence/x.txt]}\n"
+    )
+    path.write_text(minimal + capture + custody, encoding="utf-8")
+    rendered = render_brief(load_brief(path), formats=("pdf",))
+    text = _pdf_text(rendered.pdf)
+    assert f"{digest[:16]}…" in text
+    assert text.rstrip().endswith("Page 2 of 2") and "x.txt" in text.split("Chain of custody")[1]

@@ -222,3 +222,45 @@ def test_a_removed_sources_capture_attached_is_a_leak(brief: Path) -> None:
     )
     assert leak is not None and leak.portion.key_path == ("sources", 1)
     assert leak.where == "file liaison-notes-2025.html attached to the PDF (its SHA-256)"
+
+
+def test_captures_of_one_name_are_attached_under_distinct_names(
+    brief: Path, tmp_path: Path
+) -> None:
+    """Three captures where numbering the second "x.txt" would give the name of one listed
+    before it ("3-x.txt"): every attachment keeps a name of its own, so ``pdfdetach
+    -saveall`` writes each capture, none over another."""
+    require([] if shutil.which("pdfdetach") else ["pdfdetach"])
+    files = {"evidence/a/x.txt": b"one\n", "evidence/b/3-x.txt": b"two\n", "evidence/x.txt": b"3\n"}
+    entries = []
+    for file, data in files.items():
+        (brief.parent / file).parent.mkdir(parents=True, exist_ok=True)
+        (brief.parent / file).write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        entries.append(
+            f"      - {{file: {file}, sha256: {digest}, captured: 2025-03-01T12:00:00Z}}\n"
+        )
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(
+        text.replace("    captures:\n", "    captures:\n" + "".join(entries), 1), encoding="utf-8"
+    )
+    code, _out, err = _render(brief, tmp_path / "out")
+    assert code == 0, err
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    subprocess.run(
+        ["pdfdetach", "-saveall", str(tmp_path / "out" / "evidence.pdf")], cwd=saved, check=True
+    )
+    got = sorted(p.read_bytes() for p in saved.iterdir() if p.suffix == ".txt")
+    assert got == sorted([*files.values(), (FIXTURE / "evidence" / "port-stats.txt").read_bytes()])
+
+
+def test_the_attachments_name_tree_is_in_byte_order(brief: Path, tmp_path: Path) -> None:
+    """ISO 32000-1, 7.9.6: a name tree's keys are sorted, or a viewer looking a file up
+    by name (a binary search) misses it. The fixture lists port-stats before liaison-notes."""
+    pikepdf = pytest.importorskip("pikepdf")
+    code, _out, err = _render(brief, tmp_path)
+    assert code == 0, err
+    with pikepdf.open(tmp_path / "evidence.pdf") as pdf:
+        keys = [bytes(key) for key in pdf.Root.Names.EmbeddedFiles.Names[::2]]
+    assert len(keys) == 3 and keys == sorted(keys)

@@ -91,7 +91,7 @@ def check_evidence(
     for i, source in enumerate(brief.sources):
         for j, capture in enumerate(source.captures):
             at: KeyPath = ("sources", i, "captures", j)
-            written = _normalised(capture.file)
+            written = normalised_file(capture.file)
             if capture.captured >= end_of_day:
                 problem(
                     (*at, "captured"),
@@ -145,7 +145,7 @@ def _custody_problems(
             )
         previous = entry.at if previous is None else max(previous, entry.at)
         for k, file in enumerate(entry.files):
-            when = captured.get(_normalised(file))
+            when = captured.get(normalised_file(file))
             if when is None:
                 names = ", ".join(quoted(shortened(f)) for f in sorted(captured)[:5]) or "none"
                 yield document.diagnostic(
@@ -162,7 +162,7 @@ def _custody_problems(
                 )
 
 
-def _normalised(file: str) -> str:
+def normalised_file(file: str) -> str:
     """A capture's path as written, with ``./`` and doubled slashes taken out."""
     return PurePosixPath(file).as_posix()
 

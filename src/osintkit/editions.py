@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from osintkit.captures import normalised_file
 from osintkit.errors import BriefErrors, Diagnostic, KeyPath, format_key_path, quoted, shortened
 from osintkit.fields import Tlp
 from osintkit.loader import parse_yaml
@@ -238,11 +239,14 @@ def _without_custody_of_removed(full: Brief, edition: Brief, removed: list[Remov
     """The edition's chain of custody naming only the captures of the sources it keeps: an
     entry loses the files of removed sources, and an entry that named only those goes (its
     file names would tell what the edition removed). An entry naming no file stays."""
-    kept_files = {capture.file for source in edition.sources for capture in source.captures}
+    # Compared as validation compares them: "./evidence/a.txt" names "evidence/a.txt".
+    kept_files = {
+        normalised_file(capture.file) for source in edition.sources for capture in source.captures
+    }
     index = {id(entry): i for i, entry in enumerate(full.custody)}
     custody = []
     for entry in edition.custody:
-        files = [f for f in entry.files if f in kept_files]
+        files = [f for f in entry.files if normalised_file(f) in kept_files]
         if entry.files and not files:
             removed.append(Removed(("custody", index[id(entry)]), "\n".join(strings(entry))))
         elif files != entry.files:

@@ -16,6 +16,7 @@ Jinja2 code runs in a sandbox, and its labels are filled by name only (see
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -390,6 +391,17 @@ def isolate(value: str) -> Markup:
     return Markup(f"<bdi{attribute}>{escape(value)}</bdi>")
 
 
+#: A run of characters with no break opportunity longer than a narrow table column holds.
+_UNBROKEN_RE = re.compile(r"[^\s\-\u200b]{30,}")
+
+
+def unbroken(value: object) -> bool:
+    """Whether ``value`` holds a word too long for a narrow column (a tool's version string
+    pasted whole, a user name): a template breaks that cell anywhere, which only it needs, as
+    breaking every cell anywhere would re-balance the columns of every table."""
+    return _UNBROKEN_RE.search(str(value)) is not None
+
+
 def fill(label: str, **values: Any) -> Markup:
     """Return ``label`` with its ``{name}`` slots filled; text is escaped, Markup kept as is.
 
@@ -464,4 +476,5 @@ def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     env.filters["css_string"] = css_string_filter
     env.filters["fill"] = fill
     env.filters["isolate"] = isolate
+    env.tests["unbroken"] = unbroken
     return env

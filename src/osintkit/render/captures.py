@@ -84,9 +84,7 @@ def evidence_files(
     result = []
     for n, (file, (source, capture)) in enumerate(listed.items(), start=1):
         data = _read(paths[file], root, capture, sizes[file])
-        name = PurePosixPath(file).name
-        if name in names:
-            name = f"{n}-{name}"
+        name = _unique(PurePosixPath(file).name, n, names)
         names.add(name)
         captured = capture.captured.strftime("%Y-%m-%dT%H:%M:%SZ")
         description = (
@@ -95,6 +93,17 @@ def evidence_files(
         )
         result.append(EvidenceFile(name, data, media_type(file), description, capture.captured))
     return tuple(result)
+
+
+def _unique(name: str, n: int, names: set[str]) -> str:
+    """``name``, or numbered from ``n`` on until it is none of ``names``: a file listed
+    earlier may already be called "3-page.txt", and two attachments of one name are one
+    file to ``pdfdetach -saveall``, which writes the second over the first."""
+    result = name
+    while result in names:
+        result = f"{n}-{name}"
+        n += 1
+    return result
 
 
 def _path(root: Path, file: str) -> Path:

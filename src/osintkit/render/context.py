@@ -81,6 +81,9 @@ class Reference:
     #: The locators the text cites this source at, each once: a superscript in print has no
     #: room for "pp. 4–9", so the reference list carries it.
     locators: tuple[Locator, ...] = ()
+    #: The source's portion mark, in a report that marks its portions ("" otherwise): a
+    #: source marked AMBER is as restricted as a paragraph so marked.
+    mark: Markup | str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +216,8 @@ class EvidenceSource:
     number: str
     source: Source
     captures: tuple[CaptureRow, ...]
+    #: The source's portion mark, as the reference list prints it ("" otherwise).
+    mark: Markup | str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +389,7 @@ def report_context(
         annexes=annexes,
         disclaimer=markdown(disclaimer_text) if disclaimer_text else "",
     )
-    references = _references(brief.sources, citations, brief.language, markdown, language)
+    references = _references(brief.sources, citations, brief.language, markdown, language, marks)
     evidence = _evidence(brief, references, labels, number, marks)
     toc = brief.toc if brief.toc is not None else loaded.series.toc
     line_values = {
@@ -503,6 +508,7 @@ def _evidence(
             number(ref.number),
             ref.source,
             tuple(_capture_row(c) for c in ref.source.captures),
+            ref.mark,
         )
         for ref in references
         if ref.source.captures or ref.source.archive_url
@@ -575,6 +581,7 @@ def _references(
     language: str,
     markdown: Callable[..., Markup],
     report_language: ReportLanguage,
+    marks: bool = False,
 ) -> tuple[Reference, ...]:
     """Cited sources in order of first citation, then the uncited ones in brief order.
 
@@ -611,6 +618,7 @@ def _references(
             report_language.partial_date(source.published) if source.published else "",
             writing_script(source.language or language),
             _located(final.locators.get(source.id, ())),
+            portion_mark(source.tlp) if marks and source.tlp else "",
         )
         for number, (source, (excerpt, translation)) in enumerate(
             zip(order, quoted, strict=True), 1

@@ -207,6 +207,9 @@ def _render_here(request: tuple[RenderedHtml, PdfOptions]) -> PdfResult:
                 for name, data in options.attachments
             ]
             attachments.extend(_evidence_attachments(options.evidence))
+            # WeasyPrint writes the EmbeddedFiles name tree in this order, keyed by the name's
+            # UTF-8 bytes, and the PDF format requires a name tree's keys in byte order.
+            attachments.sort(key=lambda attachment: attachment.name.encode())
             variant = str(options.variant) if options.variant else None
             # Tagged by default (issue 14), not only for PDF/UA: headings, lists, tables with
             # their header cells and figures with their alt text reach assistive technology

@@ -116,6 +116,19 @@ def test_attach_evidence_without_pdf_a_3_is_a_usage_error(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("attach", [True, False])
+def test_a_pdf_option_without_a_pdf_is_a_usage_error(
+    brief: Path, tmp_path: Path, attach: bool
+) -> None:
+    args = ["render", str(brief), "--out", str(tmp_path / "out"), "--format", "html"]
+    args += ["--pdf-variant", "pdf/a-3b", *(["--attach-evidence"] if attach else [])]
+    code, _out, err = invoke(*args)
+    assert code == 2
+    option = "--attach-evidence" if attach else "--pdf-variant"
+    assert f"{option} makes a PDF, but --format html writes none" in " ".join(err.split())
+    assert not (tmp_path / "out").exists()
+
+
 def test_captures_over_the_attach_limit_are_an_error_not_a_silent_drop(
     brief: Path, tmp_path: Path
 ) -> None:

@@ -323,6 +323,10 @@ def render(
         from osintkit.report import EVIDENCE_VARIANT_NEEDED
 
         raise typer.BadParameter(EVIDENCE_VARIANT_NEEDED, param_hint="'--attach-evidence'")
+    if (attach_evidence or pdf_variant) and "pdf" not in formats:
+        # Both shape the PDF alone: with no PDF written, they would be ignored in silence.
+        option = "--attach-evidence" if attach_evidence else "--pdf-variant"
+        raise typer.BadParameter(f"{option} makes a PDF, but --format {format} writes none")
     try:
         # Inside the try: a Ctrl-C held back while the child was forked arrives as it starts.
         if "pdf" in formats:

@@ -262,8 +262,7 @@ def find_leak(
         return None
     places: list[tuple[str, str]] = [("HTML text", html_text(html_document))]
     if pdf is not None:
-        kept = _kept_digests(brief, mark, level) - removed_digests(brief, mark, level).keys()
-        places.extend(pdf_texts(pdf, kept))
+        places.extend(pdf_texts(pdf, _kept_digests(brief, mark, level)))
     return find_leak_in(brief, mark, level, places)
 
 
@@ -275,12 +274,8 @@ def find_leak_in(
     None."""
     if not tlp_above(mark.full, level):
         return None
-    places = list(places)
     banned = forbidden(brief, mark, level)
-    names = removed_names(brief, mark, level)
-    return next(_leaks(banned, names, places), None) or next(
-        _digest_leaks(removed_digests(brief, mark, level), places), None
-    )
+    return next(_leaks(banned, removed_names(brief, mark, level), places), None)
 
 
 #: The fields that name a removed portion: a source's title and addresses, a section's or an
@@ -293,14 +288,15 @@ _NAME_FIELDS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("challenges", "items"): ("label",),
 }
 #: A name of fewer words is too common to tell from other text ("Ports", "Weather"); a
-#: capture's SHA-256 is one word and is looked for all the same (:func:`removed_digests`).
+#: capture's SHA-256 is one word and is a name all the same (:func:`removed_digests`).
 NAME_WORDS = 2
 
 
 def removed_names(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]:
     """The names of ``brief``'s portions above ``level`` (as :func:`words`, joined by
     spaces) that an edition for ``level`` must not hold, each with its portion; a name the
-    edition's own text also holds is exempt, as shared wording is."""
+    edition's own text also holds is exempt, as shared wording is. The digests of removed
+    captures (:func:`removed_digests`) are names too, exempt only as a kept capture's."""
     _restricted, kept_text = split(brief, mark, level)
     kept = f" {' '.join(' '.join(words(r)) for v in kept_text for r in _readings(v))} "
     result: dict[str, Removed] = {}
@@ -317,6 +313,8 @@ def removed_names(brief: Brief, mark: Marking, level: str) -> dict[str, Removed]
             for name in names:
                 if f" {name} " not in kept:
                     result.setdefault(name, portion)
+    for digest, portion in removed_digests(brief, mark, level).items():
+        result.setdefault(digest, portion)
     return result
 
 
@@ -346,14 +344,6 @@ def _kept_digests(brief: Brief, mark: Marking, level: str) -> set[str]:
         if not tlp_above(portion_level(brief, mark, ("sources", i)), level)
         for capture in source.captures
     }
-
-
-def _digest_leaks(banned: dict[str, Removed], places: Iterable[tuple[str, str]]) -> Iterator[Leak]:
-    if not banned:
-        return
-    for where, text in places:
-        for word in sorted(set(words(text)) & banned.keys()):
-            yield Leak(word, banned[word], where)
 
 
 def _leaks(

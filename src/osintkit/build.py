@@ -886,7 +886,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
     """Validate a brief that needs building, fingerprint what it is built from and decide
     which folder each of its editions goes to."""
     from osintkit.editions import edition_of
-    from osintkit.exports import export_brief
+    from osintkit.exports import export_edition
     from osintkit.leaks import LeakError
     from osintkit.output import output_path
     from osintkit.portions import marking
@@ -908,7 +908,7 @@ def _prepare(path: Path, options: BuildOptions, hashes: _Hashes) -> _Pending:
         # Cheap beside a PDF, and made here so that a leak in one fails the brief before
         # anything renders, located at the portion it came from.
         try:
-            made = export_brief(loaded, None if full else level)  # type: ignore[arg-type]
+            made = export_edition(loaded, edition, None if full else level)  # type: ignore[arg-type]
         except LeakError as exc:
             raise BriefErrors([_leak(loaded, level, exc)]) from None
         exports = [(e.exporter.name, e.exporter.suffix.removeprefix("."), e.data) for e in made]

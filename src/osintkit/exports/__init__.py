@@ -87,10 +87,23 @@ def export_brief(
     :func:`osintkit.editions.edition_of`), LeakError for an export holding removed text.
     """
     from osintkit.editions import edition_of
+
+    if edition is None:
+        return export_edition(loaded, loaded, None, names)
+    return export_edition(loaded, edition_of(loaded, edition).loaded, edition, names)
+
+
+def export_edition(
+    full: LoadedBrief,
+    source: LoadedBrief,
+    edition: Tlp | None,
+    names: Collection[str] | None = None,
+) -> list[Exported]:
+    """:func:`export_brief` of an edition already derived: ``source`` is the edition of
+    ``full`` for ``edition`` (``full`` itself for None), as ``editions.edition_of`` gives it."""
     from osintkit.leaks import LeakError, find_leak_in
     from osintkit.portions import marking
 
-    source = loaded if edition is None else edition_of(loaded, edition).loaded
     chosen = [e for name, e in EXPORTERS.items() if names is None or name in names]
     exported = []
     for exporter in chosen:
@@ -102,7 +115,7 @@ def export_brief(
             (f"{e.exporter.name} export", "\n".join(json_strings(json.loads(e.data))))
             for e in exported
         ]
-        leak = find_leak_in(loaded.brief, marking(loaded.brief, loaded.series), edition, places)
+        leak = find_leak_in(full.brief, marking(full.brief, full.series), edition, places)
         if leak is not None:
             raise LeakError(str(leak), leak)
     return exported

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from osintkit.digests import Digests
 from osintkit.errors import Diagnostic, KeyPath, quoted, shortened
+from osintkit.fields import instant_text
 from osintkit.loader import LoadedDocument
 from osintkit.models import Brief, Capture
 from osintkit.paths import Refused, confined_path, open_confined
@@ -165,11 +166,6 @@ def _custody_problems(
 def normalised_file(file: str) -> str:
     """A capture's path as written, with ``./`` and doubled slashes taken out."""
     return PurePosixPath(file).as_posix()
-
-
-def instant_text(value: dt.datetime) -> str:
-    """``value`` as RFC 3339 writes it in UTC, to the second (``%Y`` leaves the year 1 as "1")."""
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def _short(digest: str) -> str:

@@ -900,6 +900,7 @@ def evidence_add(
     and add them to the source's captures: (every other byte of the brief left as it was)."""
     from osintkit.errors import BriefErrors, OsintkitError
     from osintkit.evidence import add_captures
+    from osintkit.fields import instant_text
 
     try:
         added = add_captures(
@@ -919,7 +920,7 @@ def evidence_add(
     for item in added:
         if item.copied_from is not None:
             out.print(f"[green]copied[/] {_shown(item.copied_from)} → {_shown(item.file)}")
-        when = item.captured.strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = instant_text(item.captured)
         origin = " (the file's modification time)" if item.from_mtime else ""
         out.print(
             f"[green]added[/] {_shown(item.file)} to {_shown(source_id)}  "

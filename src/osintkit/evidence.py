@@ -28,10 +28,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from osintkit.captures import CaptureStatus, inspect_capture, instant_text
+from osintkit.captures import CaptureStatus, inspect_capture
 from osintkit.digests import CHUNK_BYTES, Digests, stream_sha256
 from osintkit.errors import BriefErrors, OsintkitError, quoted, shortened
-from osintkit.fields import HttpUrl, Instant
+from osintkit.fields import HttpUrl, Instant, instant_text
 from osintkit.loader import LoadedDocument, load_yaml, parse_yaml
 from osintkit.models import Capture
 from osintkit.output import TEMP_SUFFIX, remove_stale_temporaries, write_atomic

@@ -264,6 +264,12 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("not a real time: outside the years 1 to 9999 in UTC") from None
 
 
+def instant_text(value: dt.datetime, timespec: str = "seconds") -> str:
+    """``value`` as RFC 3339 writes it in UTC with ``Z``: to the second, or whole with
+    ``timespec="auto"`` (``strftime``'s ``%Y`` would write the year 1 as "1")."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+
+
 def _relative_file(value: str) -> str:
     # Confinement (the resolved path under the brief's folder, no symlink out) is checked where
     # the file is read; here only what can never be right: an absolute path, a parent step.

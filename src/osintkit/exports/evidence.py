@@ -7,10 +7,10 @@ brief's order, times as UTC instants with ``Z``), UTF-8 with its non-ASCII text 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
+from osintkit.fields import instant_text
 from osintkit.models import Capture, CustodyEntry, Source
 from osintkit.outline import has_evidence
 from osintkit.validation import LoadedBrief
@@ -56,7 +56,7 @@ def _capture(capture: Capture) -> dict[str, Any]:
     return {
         "file": capture.file,
         "sha256": capture.sha256,
-        "captured": instant(capture.captured),
+        "captured": instant_text(capture.captured, "auto"),
         "tool": capture.tool,
         "note": capture.note,
     }
@@ -64,14 +64,8 @@ def _capture(capture: Capture) -> dict[str, Any]:
 
 def _custody(entry: CustodyEntry) -> dict[str, Any]:
     return {
-        "at": instant(entry.at),
+        "at": instant_text(entry.at, "auto"),
         "by": entry.by,
         "action": entry.action,
         "files": list(entry.files),
     }
-
-
-def instant(moment: dt.datetime) -> str:
-    """``moment`` as an RFC 3339 instant in UTC with ``Z``: ``2025-03-01T09:14:00Z``."""
-    utc = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return f"{utc.isoformat()}Z"

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 
 from osintkit.errors import RenderError, quoted
+from osintkit.fields import instant_text
 from osintkit.figures import MIB
 from osintkit.models import Brief, Capture, Source
 from osintkit.paths import Refused, confined_path, open_confined
@@ -86,10 +87,9 @@ def evidence_files(
         data = _read(paths[file], root, capture, sizes[file])
         name = _unique(PurePosixPath(file).name, n, names)
         names.add(name)
-        captured = capture.captured.strftime("%Y-%m-%dT%H:%M:%SZ")
         description = (
             f"Capture of the source {source.id} ({source.title}): {file}, "
-            f"captured {captured}, SHA-256 {capture.sha256}"
+            f"captured {instant_text(capture.captured)}, SHA-256 {capture.sha256}"
         )
         result.append(EvidenceFile(name, data, media_type(file), description, capture.captured))
     return tuple(result)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from osintkit import __version__
 from osintkit.crossrefs import targets as crossref_targets
-from osintkit.fields import SHA256_PRINTED, FixedSection, partial_date_range
+from osintkit.fields import SHA256_PRINTED, FixedSection, instant_text, partial_date_range
 from osintkit.figures import figure_data_uri
 from osintkit.localization import (
     LIKELIHOOD_TERMS,
@@ -545,9 +545,8 @@ def _capture_row(capture: Capture) -> CaptureRow:
 def _instant(moment: dt.datetime) -> Moment:
     """``moment`` (aware, as :data:`osintkit.fields.Instant` keeps it) in UTC: to the second
     as printed, whole in the attribute."""
-    utc = moment.astimezone(dt.UTC)
-    iso = utc.replace(tzinfo=None).isoformat()
-    return Moment(utc.strftime("%Y-%m-%d %H:%M:%S"), f"{iso}Z")
+    text = moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", timespec="seconds")
+    return Moment(text, instant_text(moment, "auto"))
 
 
 def _author_line(author: str | Author) -> AuthorLine:
